@@ -1,0 +1,288 @@
+package io.syncline.core.codec;
+
+import io.syncline.core.event.Operation;
+import io.syncline.core.event.RowChange;
+import io.syncline.core.event.RowClock;
+import io.syncline.core.event.RowVersion;
+import io.syncline.core.event.SourceTransaction;
+import io.syncline.core.event.VersionVector;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The binary body of a published transaction, format version {@value #FORMAT_VERSION}.
+ *
+ * <p>Layout: a magic byte, the format version, then the transaction's fields with unsigned
+ * LEB128 varints for numbers and lengths. Table and column names go through a per-body symbol
+ * table (a name is written once, later as its index) because a batch repeats them on every
+ * row. The path is not in the body: it travels in {@link EventHeaders#PATH} so that forwarding
+ * never re-encodes the body. Stateless and thread-safe.
+ */
+public final class TransactionCodec {
+
+    public static final int FORMAT_VERSION = 1;
+    private static final byte MAGIC = 'S';
+
+    private TransactionCodec() {}
+
+    public static byte[] encodeBody(SourceTransaction tx) {
+        Writer out = new Writer();
+        out.raw(MAGIC);
+        out.raw((byte) FORMAT_VERSION);
+        out.string(tx.originNode());
+        out.varLong(tx.originPosition());
+        out.varLong(tx.commitTimeMicros());
+        out.varLong(tx.originTxId());
+        out.varLong(tx.changes().size());
+        for (RowChange change : tx.changes()) {
+            writeChange(out, change);
+        }
+        return out.toByteArray();
+    }
+
+    /** Decodes a body written by {@link #encodeBody}, with the path taken from the record's header. */
+    public static SourceTransaction decode(byte[] body, List<String> path) {
+        Reader in = new Reader(body);
+        try {
+            if (in.raw() != MAGIC) {
+                throw new MalformedEventException("not a Syncline transaction body (bad magic byte)");
+            }
+            int version = in.raw();
+            if (version != FORMAT_VERSION) {
+                throw new MalformedEventException("unsupported body format version " + version
+                        + "; this node reads version " + FORMAT_VERSION + ": upgrade the node");
+            }
+            String origin = in.string();
+            long position = in.varLong();
+            long commitTime = in.varLong();
+            long txId = in.varLong();
+            int count = in.count();
+            List<RowChange> changes = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                changes.add(readChange(in));
+            }
+            if (!in.atEnd()) {
+                throw new MalformedEventException("trailing bytes after the last change");
+            }
+            return new SourceTransaction(origin, position, commitTime, txId, path, changes);
+        } catch (IndexOutOfBoundsException e) {
+            throw new MalformedEventException("truncated transaction body", e);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedEventException("invalid transaction body: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeChange(Writer out, RowChange change) {
+        out.symbol(change.table());
+        out.raw((byte) change.operation().ordinal());
+        writeColumns(out, change.key());
+        out.varLong(change.oldKey() == null ? 0 : 1);
+        if (change.oldKey() != null) {
+            writeColumns(out, change.oldKey());
+        }
+        writeColumns(out, change.values());
+        out.varLong(change.unchangedColumns().size());
+        for (String column : change.unchangedColumns()) {
+            out.symbol(column);
+        }
+        out.varLong(change.version().clock().hlc());
+        out.symbol(change.version().clock().nodeId());
+        Map<String, Long> counters = change.version().vector().counters();
+        out.varLong(counters.size());
+        counters.forEach((node, counter) -> {
+            out.symbol(node);
+            out.varLong(counter);
+        });
+    }
+
+    private static RowChange readChange(Reader in) {
+        String table = in.symbol();
+        int op = in.raw();
+        if (op < 0 || op >= Operation.values().length) {
+            throw new MalformedEventException("unknown operation code " + op);
+        }
+        Map<String, String> key = readColumns(in);
+        Map<String, String> oldKey = in.varLong() == 0 ? null : readColumns(in);
+        Map<String, String> values = readColumns(in);
+        int unchangedCount = in.count();
+        Set<String> unchanged = new HashSet<>();
+        for (int i = 0; i < unchangedCount; i++) {
+            unchanged.add(in.symbol());
+        }
+        long hlc = in.varLong();
+        String node = in.symbol();
+        int vectorSize = in.count();
+        Map<String, Long> counters = new TreeMap<>();
+        for (int i = 0; i < vectorSize; i++) {
+            counters.put(in.symbol(), in.varLong());
+        }
+        RowVersion version = new RowVersion(new RowClock(hlc, node), VersionVector.of(counters));
+        return new RowChange(table, Operation.values()[op], key, oldKey, values, unchanged, version);
+    }
+
+    private static void writeColumns(Writer out, Map<String, String> columns) {
+        out.varLong(columns.size());
+        columns.forEach((name, value) -> {
+            out.symbol(name);
+            out.nullableString(value);
+        });
+    }
+
+    private static Map<String, String> readColumns(Reader in) {
+        int count = in.count();
+        Map<String, String> columns = new LinkedHashMap<>(count * 2);
+        for (int i = 0; i < count; i++) {
+            columns.put(in.symbol(), in.nullableString());
+        }
+        return columns;
+    }
+
+    private static final class Writer {
+        private final Map<String, Integer> symbols = new HashMap<>();
+        private byte[] buffer = new byte[256];
+        private int size;
+
+        void raw(byte b) {
+            ensure(1);
+            buffer[size++] = b;
+        }
+
+        void varLong(long value) {
+            ensure(10);
+            while ((value & ~0x7FL) != 0) {
+                buffer[size++] = (byte) ((value & 0x7F) | 0x80);
+                value >>>= 7;
+            }
+            buffer[size++] = (byte) value;
+        }
+
+        void string(String s) {
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            varLong(bytes.length);
+            ensure(bytes.length);
+            System.arraycopy(bytes, 0, buffer, size, bytes.length);
+            size += bytes.length;
+        }
+
+        /** Length + 1, so that 0 stands for SQL NULL. */
+        void nullableString(String s) {
+            if (s == null) {
+                varLong(0);
+                return;
+            }
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            varLong(bytes.length + 1L);
+            ensure(bytes.length);
+            System.arraycopy(bytes, 0, buffer, size, bytes.length);
+            size += bytes.length;
+        }
+
+        /** 0 and the string for a name not seen yet in this body, otherwise its index + 1. */
+        void symbol(String name) {
+            Integer index = symbols.get(name);
+            if (index != null) {
+                varLong(index + 1L);
+                return;
+            }
+            symbols.put(name, symbols.size());
+            varLong(0);
+            string(name);
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buffer, size);
+        }
+
+        private void ensure(int more) {
+            if (size + more > buffer.length) {
+                buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, size + more));
+            }
+        }
+    }
+
+    private static final class Reader {
+        private final byte[] bytes;
+        private final List<String> symbols = new ArrayList<>();
+        private int position;
+
+        Reader(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        int raw() {
+            if (position >= bytes.length) {
+                throw new IndexOutOfBoundsException("end of body");
+            }
+            return bytes[position++];
+        }
+
+        long varLong() {
+            long value = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                int b = raw();
+                value |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return value;
+                }
+            }
+            throw new MalformedEventException("varint longer than 64 bits");
+        }
+
+        int count() {
+            long n = varLong();
+            if (n < 0 || n > bytes.length) {
+                throw new MalformedEventException("impossible element count " + n);
+            }
+            return (int) n;
+        }
+
+        String string() {
+            return utf8(count());
+        }
+
+        String nullableString() {
+            long lengthPlusOne = varLong();
+            if (lengthPlusOne == 0) {
+                return null;
+            }
+            if (lengthPlusOne - 1 > bytes.length - position) {
+                throw new IndexOutOfBoundsException("string runs past the end of the body");
+            }
+            return utf8((int) (lengthPlusOne - 1));
+        }
+
+        String symbol() {
+            long ref = varLong();
+            if (ref == 0) {
+                String name = string();
+                symbols.add(name);
+                return name;
+            }
+            if (ref > symbols.size()) {
+                throw new MalformedEventException("reference to unknown symbol " + ref);
+            }
+            return symbols.get((int) ref - 1);
+        }
+
+        boolean atEnd() {
+            return position == bytes.length;
+        }
+
+        private String utf8(int length) {
+            if (length > bytes.length - position) {
+                throw new IndexOutOfBoundsException("string runs past the end of the body");
+            }
+            String s = new String(bytes, position, length, StandardCharsets.UTF_8);
+            position += length;
+            return s;
+        }
+    }
+}
