@@ -1,0 +1,68 @@
+-- Syncline's own objects in a node's database. Idempotent: safe to run again.
+CREATE SCHEMA IF NOT EXISTS syncline;
+
+-- One row per deleted primary key: the delete's version, so that an older update that
+-- arrives later cannot bring the row back (DDIA ch. 5, "deletes leave tombstones").
+CREATE TABLE IF NOT EXISTS syncline.tombstone (
+    table_name text        NOT NULL,
+    pk         jsonb       NOT NULL,
+    hlc        bigint      NOT NULL,
+    node_id    text        NOT NULL,
+    vv         jsonb       NOT NULL,
+    deleted_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (table_name, pk)
+);
+
+-- Exactly-once apply: the last applied commit position per origin node, written in the same
+-- transaction as the rows it covers.
+CREATE TABLE IF NOT EXISTS syncline.applied_position (
+    origin_node        text        PRIMARY KEY,
+    position           bigint      NOT NULL,
+    commit_time_micros bigint      NOT NULL,
+    applied_at         timestamptz NOT NULL DEFAULT now()
+);
+
+-- Where to resume reading each upstream node's outbox in Kafka. Written in the same transaction
+-- as the applied rows; the applied positions above stay the truth for skipping duplicates.
+CREATE TABLE IF NOT EXISTS syncline.link_offset (
+    upstream_node text   PRIMARY KEY,
+    next_offset   bigint NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS syncline.conflict_log (
+    id              bigserial   PRIMARY KEY,
+    logged_at       timestamptz NOT NULL DEFAULT now(),
+    table_name      text        NOT NULL,
+    pk              jsonb       NOT NULL,
+    conflict_type   text        NOT NULL,
+    local_version   jsonb,
+    remote_version  jsonb       NOT NULL,
+    local_row       jsonb,
+    remote_row      jsonb,
+    rule            text        NOT NULL,
+    winner          text        NOT NULL,
+    origin_node     text        NOT NULL,
+    origin_position bigint      NOT NULL
+);
+
+-- The node's wall clock for row versions, in HLC units (milliseconds << 16). The offset exists
+-- so that tests and the demo can put one node's clock behind the others.
+CREATE OR REPLACE FUNCTION syncline.clock_offset_ms() RETURNS bigint
+    LANGUAGE sql IMMUTABLE AS $$ SELECT 0::bigint $$;
+
+CREATE OR REPLACE FUNCTION syncline.now_hlc() RETURNS bigint
+    LANGUAGE sql VOLATILE AS $$
+        SELECT ((extract(epoch FROM clock_timestamp()) * 1000)::bigint + syncline.clock_offset_ms()) << 16
+    $$;
+
+-- The version vector of a new local version: the previous one with this node's counter + 1.
+CREATE OR REPLACE FUNCTION syncline.bump_vector(previous jsonb, node text) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE AS $$
+        SELECT coalesce(previous, '{}'::jsonb)
+               || jsonb_build_object(node, coalesce((previous ->> node)::bigint, 0) + 1)
+    $$;
+
+-- Applier sessions mark their transactions with a replication origin; the triggers leave
+-- those writes alone because the applier sets the version columns itself.
+CREATE OR REPLACE FUNCTION syncline.is_apply_session() RETURNS boolean
+    LANGUAGE sql VOLATILE AS $$ SELECT pg_replication_origin_session_is_setup() $$;

@@ -1,0 +1,66 @@
+-- Row-version triggers of one replicated table. Placeholders: {{table}} (quoted, qualified),
+-- {{table_name}} (literal 'schema.table'), {{fn}} (function name stem), {{node}} (literal node id),
+-- {{pk_new}} / {{pk_old}} (jsonb_build_object of the key columns as text), {{pk_changed}}.
+ALTER TABLE {{table}}
+    ADD COLUMN IF NOT EXISTS syncline_hlc  bigint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS syncline_node text   NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS syncline_vv   jsonb  NOT NULL DEFAULT '{}';
+
+-- A local write gets the version max(now, previous version + 1) of its row, or of the row's
+-- tombstone for an insert, so that a write made after seeing another always orders after it.
+CREATE OR REPLACE FUNCTION syncline.{{fn}}_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    previous_hlc bigint := 0;
+    previous_vv  jsonb  := '{}';
+BEGIN
+    IF syncline.is_apply_session() THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        previous_hlc := OLD.syncline_hlc;
+        previous_vv := OLD.syncline_vv;
+        IF {{pk_changed}} THEN
+            -- The old key disappears: record it like a delete.
+            INSERT INTO syncline.tombstone (table_name, pk, hlc, node_id, vv)
+            VALUES ({{table_name}}, {{pk_old}}, greatest(syncline.now_hlc(), previous_hlc + 1), {{node}},
+                    syncline.bump_vector(previous_vv, {{node}}))
+            ON CONFLICT (table_name, pk) DO UPDATE
+                SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id, vv = EXCLUDED.vv, deleted_at = now();
+            previous_hlc := 0;
+            previous_vv := '{}';
+            SELECT t.hlc, t.vv INTO previous_hlc, previous_vv
+              FROM syncline.tombstone t WHERE t.table_name = {{table_name}} AND t.pk = {{pk_new}};
+            previous_hlc := coalesce(previous_hlc, 0);
+            previous_vv := coalesce(previous_vv, '{}');
+        END IF;
+    ELSE
+        SELECT t.hlc, t.vv INTO previous_hlc, previous_vv
+          FROM syncline.tombstone t WHERE t.table_name = {{table_name}} AND t.pk = {{pk_new}};
+        previous_hlc := coalesce(previous_hlc, 0);
+        previous_vv := coalesce(previous_vv, '{}');
+    END IF;
+    NEW.syncline_hlc := greatest(syncline.now_hlc(), previous_hlc + 1);
+    NEW.syncline_node := {{node}};
+    NEW.syncline_vv := syncline.bump_vector(previous_vv, {{node}});
+    RETURN NEW;
+END $$;
+
+CREATE OR REPLACE FUNCTION syncline.{{fn}}_tombstone() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF syncline.is_apply_session() THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO syncline.tombstone (table_name, pk, hlc, node_id, vv)
+    VALUES ({{table_name}}, {{pk_old}}, greatest(syncline.now_hlc(), OLD.syncline_hlc + 1), {{node}},
+            syncline.bump_vector(OLD.syncline_vv, {{node}}))
+    ON CONFLICT (table_name, pk) DO UPDATE
+        SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id, vv = EXCLUDED.vv, deleted_at = now();
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS syncline_stamp ON {{table}};
+CREATE TRIGGER syncline_stamp BEFORE INSERT OR UPDATE ON {{table}}
+    FOR EACH ROW EXECUTE FUNCTION syncline.{{fn}}_stamp();
+DROP TRIGGER IF EXISTS syncline_tombstone ON {{table}};
+CREATE TRIGGER syncline_tombstone AFTER DELETE ON {{table}}
+    FOR EACH ROW EXECUTE FUNCTION syncline.{{fn}}_tombstone();

@@ -1,0 +1,57 @@
+package io.syncline.core.schema;
+
+import java.util.Set;
+
+/**
+ * Names of what {@code syncline init} installs in each node's database. Capture, apply and the
+ * installer all refer to these, so they are defined once here.
+ *
+ * <p>Every replicated table gets three metadata columns holding its current row version
+ * ({@link #HLC_COLUMN}, {@link #NODE_COLUMN}, {@link #VECTOR_COLUMN}), kept by a row trigger
+ * for the application's own writes and set explicitly by the applier for remote ones. Deletes
+ * leave a row in {@link #TOMBSTONE_TABLE} with the delete's version.
+ */
+public final class ReplicationSchema {
+
+    /** The schema that holds Syncline's own tables and functions. */
+    public static final String SCHEMA = "syncline";
+
+    public static final String HLC_COLUMN = "syncline_hlc";
+    public static final String NODE_COLUMN = "syncline_node";
+    public static final String VECTOR_COLUMN = "syncline_vv";
+    public static final Set<String> METADATA_COLUMNS = Set.of(HLC_COLUMN, NODE_COLUMN, VECTOR_COLUMN);
+
+    /** {@code (table_name text, pk jsonb, hlc bigint, node_id text, vv jsonb, deleted_at timestamptz)}, key (table_name, pk). */
+    public static final String TOMBSTONE_TABLE = SCHEMA + ".tombstone";
+
+    /** Per origin node: the last applied origin position, written in the same transaction as the applied rows. */
+    public static final String APPLIED_POSITION_TABLE = SCHEMA + ".applied_position";
+
+    /** Every resolved conflict. */
+    public static final String CONFLICT_LOG_TABLE = SCHEMA + ".conflict_log";
+
+    private ReplicationSchema() {}
+
+    /** The publication that feeds the node's capture. */
+    public static String publicationName(String nodeId) {
+        return "syncline_" + sqlSafe(nodeId);
+    }
+
+    /** The logical replication slot of the node's capture. */
+    public static String slotName(String nodeId) {
+        return "syncline_" + sqlSafe(nodeId);
+    }
+
+    /**
+     * The replication origin an apply session of changes from {@code originNode} marks its
+     * transactions with; the capture skips every transaction that carries a replication origin,
+     * which is how applied changes are never published again (no echo).
+     */
+    public static String replicationOriginName(String originNode) {
+        return "syncline_from_" + sqlSafe(originNode);
+    }
+
+    private static String sqlSafe(String nodeId) {
+        return nodeId.replace('-', '_');
+    }
+}
