@@ -39,6 +39,9 @@ public final class OutboxReader implements AutoCloseable {
         settings.put(ConsumerConfig.CLIENT_ID_CONFIG, "syncline-" + localNode + "-from-" + upstreamNode);
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // OutboxPublisher writes in Kafka transactions: an aborted (failed, then re-sent) group
+        // must stay invisible, or a later transaction could be read before an earlier one.
+        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         settings.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         settings.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
         settings.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 * 1024 * 1024);

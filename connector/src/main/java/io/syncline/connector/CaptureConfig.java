@@ -1,0 +1,117 @@
+package io.syncline.connector;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Settings of a node's {@link LocalCapture}. Immutable.
+ *
+ * @param nodeId             the local node id; also names the slot, publication and outbox topic
+ * @param databaseHost       host of the node's PostgreSQL
+ * @param databasePort       its port
+ * @param databaseName       the database that holds the replicated tables
+ * @param databaseUser       a role with REPLICATION (or superuser) and SELECT on the tables
+ * @param databasePassword   its password; never logged
+ * @param tables             schema-qualified replicated tables ({@code public.accounts}), each with a primary key
+ * @param dataDirectory      where the capture keeps its offsets ({@value #OFFSETS_FILE_NAME})
+ * @param kafkaSettings      client settings of the node's own Kafka: at least {@code bootstrap.servers},
+ *                           plus its security settings
+ * @param offsetFlushInterval how often Debezium's offsets (and so the slot's confirmed position) are
+ *                           flushed at most; a crash re-sends at most this much, never less
+ */
+public record CaptureConfig(
+        String nodeId,
+        String databaseHost,
+        int databasePort,
+        String databaseName,
+        String databaseUser,
+        String databasePassword,
+        List<String> tables,
+        Path dataDirectory,
+        Map<String, Object> kafkaSettings,
+        Duration offsetFlushInterval) {
+
+    public static final String OFFSETS_FILE_NAME = "capture-offsets.dat";
+    public static final Duration DEFAULT_OFFSET_FLUSH_INTERVAL = Duration.ofMillis(200);
+
+    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,40}");
+    private static final Pattern TABLE = Pattern.compile("[^.\\s]+\\.[^.\\s]+");
+
+    public CaptureConfig {
+        List<String> problems = new ArrayList<>();
+        if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {
+            problems.add("nodeId must be letters, digits, '-' or '_' (1-41 characters): " + nodeId);
+        }
+        if (databaseHost == null || databaseHost.isBlank()) {
+            problems.add("databaseHost is required");
+        }
+        if (databasePort <= 0 || databasePort > 65535) {
+            problems.add("databasePort must be 1-65535: " + databasePort);
+        }
+        if (databaseName == null || databaseName.isBlank()) {
+            problems.add("databaseName is required");
+        }
+        if (databaseUser == null || databaseUser.isBlank()) {
+            problems.add("databaseUser is required");
+        }
+        if (tables == null || tables.isEmpty()) {
+            problems.add("tables: at least one replicated table is required");
+        } else {
+            for (String table : tables) {
+                if (table == null || !TABLE.matcher(table).matches()) {
+                    problems.add("tables: '" + table + "' is not a schema-qualified table name like public.accounts");
+                }
+            }
+        }
+        if (dataDirectory == null) {
+            problems.add("dataDirectory is required");
+        }
+        if (kafkaSettings == null || kafkaSettings.get("bootstrap.servers") == null) {
+            problems.add("kafkaSettings must contain bootstrap.servers");
+        }
+        if (offsetFlushInterval == null) {
+            offsetFlushInterval = DEFAULT_OFFSET_FLUSH_INTERVAL;
+        } else if (offsetFlushInterval.isNegative() || offsetFlushInterval.isZero()) {
+            problems.add("offsetFlushInterval must be positive: " + offsetFlushInterval);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid capture configuration:\n  " + String.join("\n  ", problems));
+        }
+        databasePassword = Objects.requireNonNullElse(databasePassword, "");
+        tables = List.copyOf(tables);
+        kafkaSettings = Map.copyOf(kafkaSettings);
+    }
+
+    /** The same settings with the default offset flush interval. */
+    public CaptureConfig(String nodeId, String databaseHost, int databasePort, String databaseName, String databaseUser,
+            String databasePassword, List<String> tables, Path dataDirectory, Map<String, Object> kafkaSettings) {
+        this(nodeId, databaseHost, databasePort, databaseName, databaseUser, databasePassword, tables, dataDirectory,
+                kafkaSettings, DEFAULT_OFFSET_FLUSH_INTERVAL);
+    }
+
+    public Path offsetsFile() {
+        return dataDirectory.resolve(OFFSETS_FILE_NAME);
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://" + databaseHost + ":" + databasePort + "/" + databaseName;
+    }
+
+    @Override
+    public String toString() {
+        return "CaptureConfig[nodeId=" + nodeId + ", database=" + databaseUser + "@" + databaseHost + ":" + databasePort + "/"
+                + databaseName + ", password=****, tables=" + tables + ", dataDirectory=" + dataDirectory
+                + ", kafka=" + masked(kafkaSettings) + ", offsetFlushInterval=" + offsetFlushInterval + "]";
+    }
+
+    static Map<String, Object> masked(Map<String, Object> settings) {
+        Map<String, Object> out = new java.util.TreeMap<>();
+        settings.forEach((k, v) -> out.put(k, k.contains("password") || k.contains("jaas") || k.contains("secret") ? "****" : v));
+        return out;
+    }
+}

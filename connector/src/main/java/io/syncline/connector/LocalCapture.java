@@ -1,0 +1,269 @@
+package io.syncline.connector;
+
+import io.debezium.embedded.Connect;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.syncline.connector.internal.CaptureConsumer;
+import io.syncline.connector.internal.CaptureErrors;
+import io.syncline.connector.internal.ChangeConverter;
+import io.syncline.connector.internal.DebeziumSettings;
+import io.syncline.connector.internal.Preflight;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The capture of one node: streams the committed changes of the node's own PostgreSQL from its
+ * logical replication slot (Debezium embedded, pgoutput) and publishes each local source
+ * transaction whole, in commit order, to the node's outbox topic. Transactions written by the
+ * applier (marked with a replication origin) are never published (no echo).
+ *
+ * <p>Delivery is at least once and gap-free: after a crash or a kill the capture resumes from
+ * the last position whose transactions Kafka had committed, so some transactions may be
+ * published twice (same origin position; appliers skip them), none is skipped.
+ *
+ * <p>Lifecycle: {@link #start()} once, {@link #close()} once; see {@link State}. Connection losses
+ * and Kafka outages are retried with backoff (logged at WARN); permanent problems stop the
+ * capture in {@link State#FAILED} with the reason in {@link #failure()}. Thread-safe.
+ */
+public final class LocalCapture implements AutoCloseable {
+
+    /** Lifecycle states; transitions only forward, by compare-and-set. */
+    public enum State {
+        CREATED,
+        STARTING,
+        /** The engine runs (or is being restarted after a retriable failure). */
+        RUNNING,
+        STOPPING,
+        STOPPED,
+        FAILED
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(LocalCapture.class);
+    private static final Duration MAX_RESTART_BACKOFF = Duration.ofSeconds(30);
+
+    private final CaptureConfig config;
+    private final String logPrefix;
+    private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final CompletableFuture<Void> termination = new CompletableFuture<>();
+    private final CaptureConsumer.CaptureCounters counters = new CaptureConsumer.CaptureCounters();
+    private final ExecutorService engineThread;
+    private final ScheduledExecutorService supervisor;
+    private final AtomicReference<DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>>> engine = new AtomicReference<>();
+    private final AtomicReference<CountDownLatch> streaming = new AtomicReference<>(new CountDownLatch(1));
+    private OutboxPublisher publisher;
+    private ChangeConverter converter;
+    private long restartBackoffMillis = 500;
+
+    public LocalCapture(CaptureConfig config) {
+        this.config = config;
+        this.logPrefix = "[" + config.nodeId() + " capture]";
+        this.engineThread = Executors.newSingleThreadExecutor(r -> daemon(r, "syncline-capture-" + config.nodeId()));
+        this.supervisor = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "syncline-capture-supervisor-" + config.nodeId()));
+    }
+
+    /**
+     * Checks the database (wal_level, the role's rights, the tables' primary keys and row-version
+     * columns, the publication) and the outbox topic, then starts streaming in the background.
+     *
+     * @throws CaptureSetupException if the database is not ready, with what to do; the capture is then FAILED
+     * @throws IllegalStateException if called twice
+     */
+    public void start() {
+        transition(State.CREATED, State.STARTING);
+        log.info("{} starting with {}", logPrefix, config);
+        try {
+            Files.createDirectories(config.dataDirectory());
+            Map<String, List<String>> keys = Preflight.check(config);
+            converter = new ChangeConverter(config.nodeId(), keys, ChangeConverter.DEFAULT_UNAVAILABLE_PLACEHOLDER);
+            publisher = new OutboxPublisher(config.nodeId(), "capture", config.kafkaSettings());
+            publisher.ensureTopic();
+        } catch (CaptureSetupException e) {
+            fail(e);
+            throw e;
+        } catch (java.sql.SQLException | IOException | ExecutionException | RuntimeException e) {
+            CaptureSetupException setup = new CaptureSetupException(logPrefix + " cannot start: " + e.getMessage(), e);
+            fail(setup);
+            throw setup;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            CaptureSetupException setup = new CaptureSetupException(logPrefix + " interrupted while starting", e);
+            fail(setup);
+            throw setup;
+        }
+        transition(State.STARTING, State.RUNNING);
+        launchEngine();
+    }
+
+    /**
+     * Waits until the engine streams from the slot: changes committed after this returns
+     * {@code true} are captured.
+     */
+    public boolean awaitStreaming(Duration timeout) throws InterruptedException {
+        return streaming.get().await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public State state() {
+        return state.get();
+    }
+
+    /** Why the capture stopped in {@link State#FAILED}. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure.get());
+    }
+
+    /** Completes when the capture stops: normally after {@link #close()}, exceptionally when it failed. */
+    public CompletableFuture<Void> termination() {
+        return termination.copy();
+    }
+
+    /** Transactions published since start (including re-sends after a restart of the engine). */
+    public long publishedTransactions() {
+        return counters.publishedTransactions.get();
+    }
+
+    public long publishedChanges() {
+        return counters.publishedChanges.get();
+    }
+
+    /** Transactions not published because the applier wrote them (replication origin set). */
+    public long appliedTransactionsSkipped() {
+        return counters.appliedTransactionsSkipped.get();
+    }
+
+    /** The origin position of the newest transaction Kafka committed, or -1. */
+    public long lastPublishedPosition() {
+        return counters.lastPublishedPosition.get();
+    }
+
+    private void launchEngine() {
+        Properties props = DebeziumSettings.of(config);
+        CaptureConsumer consumer = new CaptureConsumer(config.nodeId(), converter, publisher,
+                () -> state.get() != State.RUNNING, counters);
+        CountDownLatch started = new CountDownLatch(1);
+        streaming.set(started);
+        DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> e = DebeziumEngine.create(Connect.class)
+                .using(props)
+                .using(new DebeziumEngine.ConnectorCallback() {
+                    @Override
+                    public void taskStarted() {
+                        started.countDown();
+                        log.info("{} streaming from slot {}", logPrefix, props.getProperty("slot.name"));
+                    }
+                })
+                .using((success, message, error) -> onEngineStopped(success, message, error))
+                .notifying(consumer)
+                .build();
+        engine.set(e);
+        engineThread.execute(e);
+    }
+
+    private void onEngineStopped(boolean success, String message, Throwable error) {
+        State current = state.get();
+        if (current != State.RUNNING) {
+            return;
+        }
+        Throwable cause = error != null ? error : new IllegalStateException("Debezium engine stopped: " + message);
+        if (!CaptureErrors.isRetriable(cause)) {
+            log.error("{} stopped: {}", logPrefix, describe(cause), cause);
+            fail(cause);
+            closeQuietly();
+            return;
+        }
+        long delay = restartBackoffMillis;
+        restartBackoffMillis = Math.min(restartBackoffMillis * 2, MAX_RESTART_BACKOFF.toMillis());
+        log.warn("{} engine stopped ({}), restarting in {} ms from the last acknowledged position", logPrefix, describe(cause), delay);
+        supervisor.schedule(() -> {
+            if (state.get() == State.RUNNING) {
+                launchEngine();
+            }
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops streaming; what Kafka committed stays acknowledged. Idempotent. */
+    @Override
+    public void close() {
+        if (!state.compareAndSet(State.RUNNING, State.STOPPING) && !state.compareAndSet(State.STARTING, State.STOPPING)
+                && !state.compareAndSet(State.CREATED, State.STOPPING)) {
+            closeQuietly();
+            return;
+        }
+        log.info("{} stopping", logPrefix);
+        closeQuietly();
+        state.compareAndSet(State.STOPPING, State.STOPPED);
+        termination.complete(null);
+        log.info("{} stopped after publishing {} transaction(s)", logPrefix, publishedTransactions());
+    }
+
+    private void closeQuietly() {
+        DebeziumEngine<?> e = engine.getAndSet(null);
+        if (e != null) {
+            try {
+                e.close();
+            } catch (IOException | RuntimeException ex) {
+                log.warn("{} closing the Debezium engine: {}", logPrefix, ex.toString());
+            }
+        }
+        supervisor.shutdownNow();
+        engineThread.shutdown();
+        try {
+            if (!engineThread.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("{} the engine thread did not stop within 30 s", logPrefix);
+                engineThread.shutdownNow();
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+    }
+
+    private void fail(Throwable cause) {
+        failure.compareAndSet(null, cause);
+        State current = state.get();
+        while (current != State.STOPPED && current != State.FAILED) {
+            if (state.compareAndSet(current, State.FAILED)) {
+                break;
+            }
+            current = state.get();
+        }
+        termination.completeExceptionally(cause);
+    }
+
+    private void transition(State from, State to) {
+        if (!state.compareAndSet(from, to)) {
+            throw new IllegalStateException(logPrefix + " cannot go from " + state.get() + " to " + to + " (expected " + from + ")");
+        }
+    }
+
+    private static String describe(Throwable t) {
+        StringBuilder out = new StringBuilder(String.valueOf(t));
+        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            out.append(" <- ").append(c);
+        }
+        return out.toString();
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

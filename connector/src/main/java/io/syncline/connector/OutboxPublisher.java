@@ -1,0 +1,232 @@
+package io.syncline.connector;
+
+import io.syncline.core.codec.EventHeaders;
+import io.syncline.core.codec.TransactionCodec;
+import io.syncline.core.event.SourceTransaction;
+import io.syncline.core.schema.ReplicationSchema;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes transactions to a node's outbox topic ({@link ReplicationSchema#outboxTopic}) in its own
+ * Kafka cluster: one record per source transaction, key = origin node id, headers
+ * {@link EventHeaders#ORIGIN}, {@link EventHeaders#PATH}, {@link EventHeaders#POSITION},
+ * {@link EventHeaders#FORMAT}, value = {@link TransactionCodec#encodeBody} body.
+ *
+ * <p>Each call writes its records in one Kafka transaction ({@code transactional.id =
+ * syncline-<node>-<role>}), and returns only once Kafka committed it. So a failure never leaves
+ * a later transaction of an origin visible before an earlier one, a retry after a failure is a
+ * clean re-send, and a second publisher with the same node and role fences the first (a zombie
+ * capture cannot write). <b>Readers must use {@code isolation.level=read_committed}</b>, as
+ * {@link OutboxReader} does.
+ *
+ * <p>Thread-safe; calls are serialised. After a failure the next call starts a new producer. The
+ * caller decides whether to retry (see {@code CaptureErrors}).
+ */
+public final class OutboxPublisher implements AutoCloseable {
+
+    /** The largest transaction body the outbox takes; a bigger transaction stops the capture. */
+    public static final int MAX_TRANSACTION_BYTES = 32 * 1024 * 1024;
+    // Record and batch framing around the body: headers, key, record and batch headers.
+    private static final int RECORD_OVERHEAD = 64 * 1024;
+
+    private static final Logger log = LoggerFactory.getLogger(OutboxPublisher.class);
+
+    private final String nodeId;
+    private final String topic;
+    private final Map<String, Object> producerSettings;
+    private final Map<String, Object> adminSettings;
+    private final String logPrefix;
+    private KafkaProducer<byte[], byte[]> producer;
+
+    /**
+     * @param nodeId        the node whose outbox this is
+     * @param role          distinguishes publishers of one node ({@code capture}, {@code forward}); part of the
+     *                      transactional id, so two live publishers must not share node and role
+     * @param kafkaSettings client settings of the node's own Kafka: at least {@code bootstrap.servers}
+     */
+    public OutboxPublisher(String nodeId, String role, Map<String, Object> kafkaSettings) {
+        this.nodeId = nodeId;
+        this.topic = ReplicationSchema.outboxTopic(nodeId);
+        this.logPrefix = "[" + nodeId + " " + role + "]";
+        this.adminSettings = new HashMap<>(kafkaSettings);
+        adminSettings.put("client.id", "syncline-" + nodeId + "-" + role + "-admin");
+        Map<String, Object> settings = new HashMap<>(kafkaSettings);
+        settings.put(ProducerConfig.CLIENT_ID_CONFIG, "syncline-" + nodeId + "-" + role);
+        settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "syncline-" + nodeId + "-" + role);
+        settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        settings.put(ProducerConfig.ACKS_CONFIG, "all");
+        settings.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_TRANSACTION_BYTES + RECORD_OVERHEAD);
+        settings.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        settings.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        settings.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        settings.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
+        settings.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+        settings.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
+        settings.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        this.producerSettings = settings;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    /**
+     * Creates the outbox topic if it is missing (one partition: an origin's transactions stay in
+     * commit order; {@code max.message.bytes} raised for big transactions), and checks an existing one.
+     *
+     * @throws IllegalStateException if the existing topic has more than one partition
+     */
+    public synchronized void ensureTopic() throws ExecutionException, InterruptedException {
+        try (Admin admin = Admin.create(adminSettings)) {
+            String maxMessageBytes = Integer.toString(MAX_TRANSACTION_BYTES + RECORD_OVERHEAD);
+            NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
+                    .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes));
+            try {
+                admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
+                log.info("{} created outbox topic {} (1 partition, max.message.bytes={})", logPrefix, topic, maxMessageBytes);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new ExecutionException("creating outbox topic " + topic + " timed out", e);
+            }
+            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            if (description.partitions().size() != 1) {
+                throw new IllegalStateException("outbox topic " + topic + " has " + description.partitions().size()
+                        + " partitions; it must have exactly 1 so that transactions stay in commit order."
+                        + " Delete it (it is recreated) or recreate it with one partition");
+            }
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            ConfigEntry current = admin.describeConfigs(List.of(resource)).all().get().get(resource)
+                    .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            if (current == null || Long.parseLong(current.value()) < MAX_TRANSACTION_BYTES + RECORD_OVERHEAD) {
+                admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                        new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes), AlterConfigOp.OpType.SET))))
+                        .all().get();
+                log.info("{} raised max.message.bytes of {} to {}", logPrefix, topic, maxMessageBytes);
+            }
+        }
+    }
+
+    /**
+     * Publishes the node's own transactions, in order, atomically, and waits until Kafka committed them.
+     *
+     * @throws TransactionTooLargeException if a transaction's body exceeds {@link #MAX_TRANSACTION_BYTES};
+     *         nothing of the call is published
+     * @throws org.apache.kafka.common.KafkaException or another runtime exception when Kafka fails; nothing
+     *         of the call is visible to read_committed readers
+     */
+    public synchronized void publish(List<SourceTransaction> transactions) throws InterruptedException {
+        if (transactions.isEmpty()) {
+            return;
+        }
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(transactions.size());
+        for (SourceTransaction tx : transactions) {
+            records.add(record(tx, TransactionCodec.encodeBody(tx)));
+        }
+        send(records);
+    }
+
+    /**
+     * Publishes a transaction of another origin that this node forwards: the body stays byte for
+     * byte what the origin wrote; only the path header (the longer {@code tx.path()}) differs.
+     * Returns once Kafka committed it.
+     */
+    public synchronized void publishForwarded(SourceTransaction tx, byte[] originalBody) throws InterruptedException {
+        if (!tx.path().get(tx.path().size() - 1).equals(nodeId)) {
+            throw new IllegalArgumentException("a forwarded transaction's path must end with this node " + nodeId + ": " + tx.path());
+        }
+        send(List.of(record(tx, originalBody)));
+    }
+
+    private ProducerRecord<byte[], byte[]> record(SourceTransaction tx, byte[] body) {
+        if (body.length > MAX_TRANSACTION_BYTES) {
+            throw new TransactionTooLargeException("transaction " + tx.originTxId() + " of " + tx.originNode() + " at position "
+                    + tx.originPosition() + " with " + tx.changes().size() + " row changes encodes to " + body.length
+                    + " bytes, more than the outbox limit of " + MAX_TRANSACTION_BYTES
+                    + " bytes; it cannot be replicated. Split such transactions in the application");
+        }
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, 0, EventHeaders.encodeString(tx.originNode()), body);
+        record.headers()
+                .add(EventHeaders.ORIGIN, EventHeaders.encodeString(tx.originNode()))
+                .add(EventHeaders.PATH, EventHeaders.encodePath(tx.path()))
+                .add(EventHeaders.POSITION, EventHeaders.encodeLong(tx.originPosition()))
+                .add(EventHeaders.FORMAT, EventHeaders.encodeLong(TransactionCodec.FORMAT_VERSION));
+        return record;
+    }
+
+    private void send(List<ProducerRecord<byte[], byte[]>> records) throws InterruptedException {
+        KafkaProducer<byte[], byte[]> p = producer();
+        try {
+            p.beginTransaction();
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                p.send(record);
+            }
+            // Commit flushes and fails if any send failed (KafkaProducer#commitTransaction).
+            p.commitTransaction();
+        } catch (RuntimeException e) {
+            discardProducer();
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while publishing to " + topic);
+            }
+            throw e;
+        }
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        if (producer == null) {
+            KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producerSettings, new ByteArraySerializer(), new ByteArraySerializer());
+            try {
+                // Fences older producers with this transactional id and aborts their open transaction.
+                p.initTransactions();
+            } catch (RuntimeException e) {
+                p.close(Duration.ZERO);
+                throw e;
+            }
+            producer = p;
+        }
+        return producer;
+    }
+
+    private void discardProducer() {
+        if (producer != null) {
+            try {
+                producer.close(Duration.ZERO);
+            } catch (RuntimeException e) {
+                log.debug("{} closing the failed producer: {}", logPrefix, e.toString());
+            }
+            producer = null;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(10));
+            producer = null;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.syncline.connector.internal;
+
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.syncline.connector.OutboxPublisher;
+import io.syncline.core.event.SourceTransaction;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's consumer: assembles whole transactions and publishes them, then acknowledges
+ * the stream to Debezium.
+ *
+ * <p>At-least-once, never a gap: a record is marked processed only once every transaction that
+ * ended at or before it is committed in Kafka, and only at points of the stream where no
+ * transaction is half seen. Debezium's offsets are positions, so marking such a record
+ * acknowledges everything before it; records of an unfinished transaction are never
+ * acknowledged, and after a crash Debezium streams again from the last acknowledged point.
+ *
+ * <p>Called by the engine's single processing thread ({@code record.processing.order=ORDERED}).
+ */
+public final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> {
+
+    private static final Logger log = LoggerFactory.getLogger(CaptureConsumer.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final TransactionAssembler assembler;
+    private final OutboxPublisher publisher;
+    private final BooleanSupplier stopping;
+    private final String logPrefix;
+    private final CaptureCounters counters;
+
+    public CaptureConsumer(String nodeId, ChangeConverter converter, OutboxPublisher publisher, BooleanSupplier stopping,
+            CaptureCounters counters) {
+        this.assembler = new TransactionAssembler(nodeId, DebeziumSettings.transactionTopic(nodeId), converter);
+        this.publisher = publisher;
+        this.stopping = stopping;
+        this.counters = counters;
+        this.logPrefix = "[" + nodeId + " capture]";
+    }
+
+    /** Counters shared with {@code LocalCapture}; thread-safe. */
+    public static final class CaptureCounters {
+        public final AtomicLong publishedTransactions = new AtomicLong();
+        public final AtomicLong publishedChanges = new AtomicLong();
+        public final AtomicLong appliedTransactionsSkipped = new AtomicLong();
+        public final AtomicLong lastPublishedPosition = new AtomicLong(-1);
+    }
+
+    @Override
+    public void handleBatch(List<ChangeEvent<SourceRecord, SourceRecord>> records,
+            DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
+        List<SourceTransaction> ready = new ArrayList<>();
+        ChangeEvent<SourceRecord, SourceRecord> lastSafe = null;
+        // Only positions Kafka acknowledged count: a failed publish must not make a re-sent transaction look done.
+        long newest = counters.lastPublishedPosition.get();
+        for (ChangeEvent<SourceRecord, SourceRecord> event : records) {
+            Optional<TransactionAssembler.Completed> completed = assembler.accept(event.value());
+            if (completed.isPresent()) {
+                TransactionAssembler.Completed c = completed.get();
+                if (c.transaction().isPresent()) {
+                    if (c.position() <= newest) {
+                        // Debezium streams again from its last offset after a restart of its task.
+                        log.debug("{} transaction {} at {} already published", logPrefix, c.txId(), c.position());
+                    } else {
+                        ready.add(c.transaction().get());
+                        newest = c.position();
+                    }
+                } else if (c.droppedBecause() != null && c.droppedBecause().startsWith("written by the applier")) {
+                    counters.appliedTransactionsSkipped.incrementAndGet();
+                }
+            }
+            if (assembler.idle()) {
+                lastSafe = event;
+            }
+        }
+        publishWithRetry(ready);
+        if (lastSafe != null) {
+            committer.markProcessed(lastSafe);
+        }
+        committer.markBatchFinished();
+    }
+
+    private void publishWithRetry(List<SourceTransaction> ready) throws InterruptedException {
+        if (ready.isEmpty()) {
+            return;
+        }
+        long backoffMillis = 100;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                publisher.publish(ready);
+                int changes = ready.stream().mapToInt(tx -> tx.changes().size()).sum();
+                counters.publishedTransactions.addAndGet(ready.size());
+                counters.publishedChanges.addAndGet(changes);
+                counters.lastPublishedPosition.set(ready.get(ready.size() - 1).originPosition());
+                if (attempt > 1) {
+                    log.info("{} published {} transaction(s) after {} attempts", logPrefix, ready.size(), attempt);
+                }
+                log.trace("{} published {} transaction(s), {} row changes, up to position {}", logPrefix, ready.size(), changes,
+                        ready.get(ready.size() - 1).originPosition());
+                return;
+            } catch (RuntimeException e) {
+                if (!CaptureErrors.isRetriable(e) || stopping.getAsBoolean()) {
+                    throw e;
+                }
+                log.warn("{} publishing {} transaction(s) to Kafka failed (attempt {}), retrying in {} ms: {}", logPrefix,
+                        ready.size(), attempt, backoffMillis, e.toString());
+                Thread.sleep(backoffMillis);
+                backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
+            }
+        }
+    }
+}

@@ -1,0 +1,384 @@
+package io.syncline.connector.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.debezium.connector.postgresql.PostgresValueConverter;
+import io.syncline.core.event.Operation;
+import io.syncline.core.event.RowChange;
+import io.syncline.core.event.RowClock;
+import io.syncline.core.event.RowVersion;
+import io.syncline.core.event.VersionVector;
+import io.syncline.core.schema.ReplicationSchema;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns one Debezium change event of the PostgreSQL connector into a {@link RowChange} whose
+ * values are PostgreSQL text literals ({@code col::text} in a UTC session).
+ *
+ * <p>Expects the engine settings of {@link DebeziumSettings}: decimals, intervals and binaries as
+ * strings, {@code time.precision.mode=microseconds}, source column types propagated to the
+ * schema parameters. Rows of {@link ReplicationSchema#TOMBSTONE_TABLE} become deletes of the
+ * table they name; the user tables' own deletes are not replicated (their tombstone row, written
+ * in the same transaction, carries the delete and its version). Thread-safe.
+ */
+public final class ChangeConverter {
+
+    /** Debezium's default {@code unavailable.value.placeholder}, set explicitly by the capture. */
+    public static final String DEFAULT_UNAVAILABLE_PLACEHOLDER = "__debezium_unavailable_value";
+
+    static final String SOURCE_TYPE_PARAMETER = "__debezium.source.column.type";
+
+    private static final Logger log = LoggerFactory.getLogger(ChangeConverter.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final long POSITIVE_INFINITY_DAYS = PostgresValueConverter.POSITIVE_INFINITY_LOCAL_DATE.toEpochDay();
+    private static final long NEGATIVE_INFINITY_DAYS = PostgresValueConverter.NEGATIVE_INFINITY_LOCAL_DATE.toEpochDay();
+    private static final long POSITIVE_INFINITY_MICROS = micros(PostgresValueConverter.POSITIVE_INFINITY_LOCAL_DATE_TIME);
+    private static final long NEGATIVE_INFINITY_MICROS = micros(PostgresValueConverter.NEGATIVE_INFINITY_LOCAL_DATE_TIME);
+
+    private final String logPrefix;
+    private final Map<String, List<String>> primaryKeys;
+    private final String placeholder;
+    private final byte[] placeholderBytes;
+    private final List<Object> placeholderLists;
+
+    /**
+     * @param nodeId      the local node, for logs
+     * @param primaryKeys primary-key columns in key order per schema-qualified table; orders the
+     *                    keys of deletes (a tombstone's key is a jsonb object, which has no order)
+     * @param placeholder Debezium's {@code unavailable.value.placeholder}
+     */
+    public ChangeConverter(String nodeId, Map<String, List<String>> primaryKeys, String placeholder) {
+        this.logPrefix = "[" + nodeId + " capture]";
+        this.primaryKeys = Map.copyOf(primaryKeys);
+        this.placeholder = placeholder;
+        this.placeholderBytes = placeholder.getBytes(StandardCharsets.UTF_8);
+        List<Integer> ints = new ArrayList<>();
+        List<Long> longs = new ArrayList<>();
+        List<Short> shorts = new ArrayList<>();
+        for (byte b : placeholderBytes) {
+            ints.add((int) b);
+            longs.add((long) b);
+            shorts.add((short) b);
+        }
+        // UnchangedToastedPlaceholder (debezium-connector-postgres): unchanged TOASTed arrays arrive
+        // as these lists.
+        this.placeholderLists = List.of(List.of(placeholder), ints, longs, shorts,
+                List.of(java.util.UUID.nameUUIDFromBytes(placeholderBytes).toString()));
+    }
+
+    /**
+     * The row change of a Debezium change event value, or empty for events that are not
+     * replicated (deletes of user tables, deletes of tombstones, truncates, logical messages).
+     *
+     * @param key   the record key (primary-key columns), may be null for tombstone-table events
+     * @param value the change event envelope; never null
+     * @throws UnconvertibleValueException for a value whose text form cannot be rebuilt exactly
+     */
+    public Optional<RowChange> convert(Struct key, Struct value) {
+        String op = value.getString("op");
+        Struct source = value.getStruct("source");
+        String table = source.getString("schema") + "." + source.getString("table");
+        boolean tombstones = table.equals(ReplicationSchema.TOMBSTONE_TABLE);
+        switch (op) {
+            case "c", "r", "u" -> {
+                Struct after = value.getStruct("after");
+                return Optional.of(tombstones ? tombstoneToDelete(after) : upsert(table, "u".equals(op) ? Operation.UPDATE : Operation.INSERT, key, after));
+            }
+            case "d" -> {
+                return Optional.empty();
+            }
+            case "t" -> {
+                log.warn("{} TRUNCATE of {} (transaction {}) is not replicated: other nodes keep their rows; "
+                        + "delete the rows with DELETE to replicate the removal", logPrefix, table, source.get("txId"));
+                return Optional.empty();
+            }
+            default -> {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private RowChange upsert(String table, Operation operation, Struct key, Struct after) {
+        if (after == null) {
+            throw new UnconvertibleValueException(table + ": " + operation + " event without an after image");
+        }
+        Map<String, String> keyValues = new LinkedHashMap<>();
+        if (key != null) {
+            for (Field field : key.schema().fields()) {
+                keyValues.put(field.name(), text(field.schema(), key.get(field), false));
+            }
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        Set<String> unchanged = new HashSet<>();
+        for (Field field : after.schema().fields()) {
+            String column = field.name();
+            if (ReplicationSchema.METADATA_COLUMNS.contains(column)) {
+                continue;
+            }
+            Object raw = after.get(field);
+            if (isPlaceholder(raw)) {
+                unchanged.add(column);
+                continue;
+            }
+            values.put(column, text(field.schema(), raw, false));
+        }
+        if (keyValues.isEmpty()) {
+            for (String column : primaryKeys.getOrDefault(table, List.of())) {
+                keyValues.put(column, values.get(column));
+            }
+        }
+        Field hlc = after.schema().field(ReplicationSchema.HLC_COLUMN);
+        Field node = after.schema().field(ReplicationSchema.NODE_COLUMN);
+        Field vv = after.schema().field(ReplicationSchema.VECTOR_COLUMN);
+        if (hlc == null || node == null || vv == null) {
+            throw new UnconvertibleValueException(table + " has no row-version columns (" + ReplicationSchema.METADATA_COLUMNS
+                    + "): run `syncline init` for this table");
+        }
+        RowVersion version = version(table, after.get(hlc), after.get(node), after.get(vv));
+        return new RowChange(table, operation, keyValues, null, values, unchanged, version);
+    }
+
+    private RowChange tombstoneToDelete(Struct after) {
+        String table = after.getString("table_name");
+        Map<String, String> key = new LinkedHashMap<>();
+        Map<String, String> unordered = new TreeMap<>();
+        try {
+            JsonNode pk = JSON.readTree(after.getString("pk"));
+            for (Iterator<Map.Entry<String, JsonNode>> it = pk.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> entry = it.next();
+                JsonNode v = entry.getValue();
+                unordered.put(entry.getKey(), v.isNull() ? null : v.isTextual() ? v.asText() : v.toString());
+            }
+        } catch (IOException e) {
+            throw new UnconvertibleValueException("tombstone of " + table + " has an unreadable pk: " + after.get("pk"), e);
+        }
+        for (String column : primaryKeys.getOrDefault(table, List.of())) {
+            if (unordered.containsKey(column)) {
+                key.put(column, unordered.remove(column));
+            }
+        }
+        key.putAll(unordered);
+        RowVersion version = version(ReplicationSchema.TOMBSTONE_TABLE, after.get("hlc"), after.get("node_id"), after.get("vv"));
+        return new RowChange(table, Operation.DELETE, key, null, Map.of(), Set.of(), version);
+    }
+
+    private static RowVersion version(String table, Object hlc, Object node, Object vv) {
+        if (!(hlc instanceof Long clock) || !(node instanceof String nodeId) || !(vv instanceof String vector)) {
+            throw new UnconvertibleValueException(table + ": row version missing or of an unexpected type: hlc=" + hlc
+                    + " node=" + node + " vv=" + vv);
+        }
+        return new RowVersion(new RowClock(clock, nodeId), vector(table, vector));
+    }
+
+    static VersionVector vector(String table, String json) {
+        try {
+            JsonNode node = JSON.readTree(json);
+            if (!node.isObject()) {
+                throw new UnconvertibleValueException(table + ": version vector is not a JSON object: " + json);
+            }
+            Map<String, Long> counters = new TreeMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> entry = it.next();
+                if (!entry.getValue().canConvertToLong()) {
+                    throw new UnconvertibleValueException(table + ": version vector counter is not a number: " + json);
+                }
+                counters.put(entry.getKey(), entry.getValue().asLong());
+            }
+            return VersionVector.of(counters);
+        } catch (IOException e) {
+            throw new UnconvertibleValueException(table + ": version vector is not JSON: " + json, e);
+        }
+    }
+
+    private boolean isPlaceholder(Object raw) {
+        if (raw instanceof String s) {
+            return s.equals(placeholder);
+        }
+        if (raw instanceof byte[] bytes) {
+            return Arrays.equals(bytes, placeholderBytes);
+        }
+        if (raw instanceof ByteBuffer buffer) {
+            return buffer.equals(ByteBuffer.wrap(placeholderBytes));
+        }
+        if (raw instanceof List<?> list) {
+            if (list.size() == 1 && list.get(0) instanceof byte[] bytes) {
+                return Arrays.equals(bytes, placeholderBytes);
+            }
+            return placeholderLists.contains(list);
+        }
+        return false;
+    }
+
+    /** The PostgreSQL text form of one Connect value; {@code null} for SQL NULL. */
+    static String text(Schema schema, Object value, boolean arrayElement) {
+        if (value == null) {
+            return null;
+        }
+        String name = schema.name();
+        if (name != null) {
+            switch (name) {
+                case io.debezium.time.Date.SCHEMA_NAME -> {
+                    long days = ((Number) value).longValue();
+                    if (days == POSITIVE_INFINITY_DAYS) {
+                        return "infinity";
+                    }
+                    if (days == NEGATIVE_INFINITY_DAYS) {
+                        return "-infinity";
+                    }
+                    return PgText.date(LocalDate.ofEpochDay(days));
+                }
+                case io.debezium.time.MicroTimestamp.SCHEMA_NAME -> {
+                    return timestamp(((Number) value).longValue());
+                }
+                case io.debezium.time.Timestamp.SCHEMA_NAME -> {
+                    return timestamp(Math.multiplyExact(((Number) value).longValue(), 1000L));
+                }
+                case io.debezium.time.NanoTimestamp.SCHEMA_NAME -> {
+                    return timestamp(((Number) value).longValue() / 1000);
+                }
+                case io.debezium.time.MicroTime.SCHEMA_NAME -> {
+                    return PgText.time(((Number) value).longValue());
+                }
+                case io.debezium.time.Time.SCHEMA_NAME -> {
+                    return PgText.time(((Number) value).longValue() * 1000);
+                }
+                case io.debezium.time.NanoTime.SCHEMA_NAME -> {
+                    return PgText.time(((Number) value).longValue() / 1000);
+                }
+                case io.debezium.time.ZonedTimestamp.SCHEMA_NAME -> {
+                    String s = (String) value;
+                    if (s.equals("infinity") || s.equals("-infinity")) {
+                        return s;
+                    }
+                    return PgText.timestamptz(DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(s, Instant::from));
+                }
+                case io.debezium.time.ZonedTime.SCHEMA_NAME -> {
+                    OffsetTime time = OffsetTime.parse((String) value).withOffsetSameInstant(ZoneOffset.UTC);
+                    return PgText.time(time.toLocalTime().toNanoOfDay() / 1000) + "+00";
+                }
+                case io.debezium.time.Interval.SCHEMA_NAME -> {
+                    return PgText.interval((String) value);
+                }
+                case Decimal.LOGICAL_NAME -> {
+                    return ((java.math.BigDecimal) value).toPlainString();
+                }
+                case org.apache.kafka.connect.data.Date.LOGICAL_NAME,
+                        org.apache.kafka.connect.data.Time.LOGICAL_NAME,
+                        org.apache.kafka.connect.data.Timestamp.LOGICAL_NAME,
+                        io.debezium.data.Bits.LOGICAL_NAME,
+                        io.debezium.data.VariableScaleDecimal.LOGICAL_NAME,
+                        io.debezium.time.MicroDuration.SCHEMA_NAME -> throw new UnconvertibleValueException(
+                                "values of logical type " + name + " lose precision or form; the capture is configured not to produce them");
+                default -> {
+                    // Json, Uuid, Xml, Ltree, Enum, ...: the string is PostgreSQL's own output.
+                }
+            }
+        }
+        String sourceType = schema.parameters() == null ? null : schema.parameters().get(SOURCE_TYPE_PARAMETER);
+        switch (schema.type()) {
+            case INT8, INT16, INT32, INT64 -> {
+                return value.toString();
+            }
+            case FLOAT32 -> {
+                return PgText.float4((Float) value);
+            }
+            case FLOAT64 -> {
+                return PgText.float8((Double) value);
+            }
+            case BOOLEAN -> {
+                boolean b = (Boolean) value;
+                // boolout prints t/f (what array_out uses); the cast to text prints true/false.
+                return arrayElement ? (b ? "t" : "f") : (b ? "true" : "false");
+            }
+            case STRING -> {
+                String s = (String) value;
+                if ("BYTEA".equals(sourceType)) {
+                    return PgText.bytea(s);
+                }
+                if (!arrayElement && "BPCHAR".equals(sourceType)) {
+                    // char(n)::text drops the padding; char(n) input pads it back.
+                    return stripTrailingSpaces(s);
+                }
+                return s;
+            }
+            case BYTES -> {
+                return value instanceof ByteBuffer buffer ? PgText.bytea(toArray(buffer)) : PgText.bytea((byte[]) value);
+            }
+            case ARRAY -> {
+                Schema element = withArraySourceType(schema.valueSchema(), sourceType);
+                return PgText.array((List<?>) value, e -> text(element, e, true));
+            }
+            default -> throw new UnconvertibleValueException("unsupported Connect type " + schema.type()
+                    + (sourceType == null ? "" : " (PostgreSQL " + sourceType + ")"));
+        }
+    }
+
+    private static Schema withArraySourceType(Schema element, String arraySourceType) {
+        if (arraySourceType == null || !arraySourceType.startsWith("_")) {
+            return element;
+        }
+        String elementType = arraySourceType.substring(1);
+        if (element.type() == Schema.Type.STRING && element.name() == null && elementType.equals("BYTEA")) {
+            return new org.apache.kafka.connect.data.SchemaBuilder(Schema.Type.STRING).optional()
+                    .parameter(SOURCE_TYPE_PARAMETER, "BYTEA").build();
+        }
+        return element;
+    }
+
+    private static String timestamp(long micros) {
+        if (micros == POSITIVE_INFINITY_MICROS) {
+            return "infinity";
+        }
+        if (micros == NEGATIVE_INFINITY_MICROS) {
+            return "-infinity";
+        }
+        LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+                (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC);
+        return PgText.timestamp(t);
+    }
+
+    private static long micros(LocalDateTime t) {
+        Instant i = t.toInstant(ZoneOffset.UTC);
+        return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1000);
+    }
+
+    private static String stripTrailingSpaces(String s) {
+        int end = s.length();
+        while (end > 0 && s.charAt(end - 1) == ' ') {
+            end--;
+        }
+        return s.substring(0, end);
+    }
+
+    private static byte[] toArray(ByteBuffer buffer) {
+        ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,68 @@
+package io.syncline.connector.internal;
+
+import io.syncline.connector.CaptureConfig;
+import io.syncline.core.schema.ReplicationSchema;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/** The Debezium engine and PostgreSQL connector settings of a node's capture. */
+public final class DebeziumSettings {
+
+    private DebeziumSettings() {}
+
+    /** Debezium's topic prefix; the transaction metadata records go to {@code <prefix>.transaction}. */
+    public static String topicPrefix(String nodeId) {
+        return "syncline_" + nodeId.replace('-', '_');
+    }
+
+    public static String transactionTopic(String nodeId) {
+        return topicPrefix(nodeId) + ".transaction";
+    }
+
+    public static Properties of(CaptureConfig config) {
+        Properties p = new Properties();
+        p.setProperty("name", "syncline-capture-" + config.nodeId());
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("topic.prefix", topicPrefix(config.nodeId()));
+        p.setProperty("database.hostname", config.databaseHost());
+        p.setProperty("database.port", Integer.toString(config.databasePort()));
+        p.setProperty("database.dbname", config.databaseName());
+        p.setProperty("database.user", config.databaseUser());
+        p.setProperty("database.password", config.databasePassword());
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", ReplicationSchema.slotName(config.nodeId()));
+        p.setProperty("publication.name", ReplicationSchema.publicationName(config.nodeId()));
+        p.setProperty("publication.autocreate.mode", "disabled");
+        List<String> tables = new ArrayList<>(config.tables());
+        tables.add(ReplicationSchema.TOMBSTONE_TABLE);
+        p.setProperty("table.include.list", String.join(",", tables.stream().map(t -> Pattern.quote(t)).toList()));
+        p.setProperty("snapshot.mode", "no_data");
+        p.setProperty("provide.transaction.metadata", "true");
+        p.setProperty("tombstones.on.delete", "false");
+        // Exact values: no precision-losing mappings (ChangeConverter turns these into PostgreSQL text).
+        p.setProperty("decimal.handling.mode", "string");
+        p.setProperty("binary.handling.mode", "hex");
+        p.setProperty("interval.handling.mode", "string");
+        p.setProperty("hstore.handling.mode", "json");
+        p.setProperty("time.precision.mode", "microseconds");
+        p.setProperty("unavailable.value.placeholder", ChangeConverter.DEFAULT_UNAVAILABLE_PLACEHOLDER);
+        p.setProperty("datatype.propagate.source.type", ".+");
+        // Moves the slot on when only other tables are written, so that WAL is not kept forever.
+        p.setProperty("heartbeat.interval.ms", "10000");
+        p.setProperty("poll.interval.ms", "10");
+        p.setProperty("max.batch.size", "8192");
+        p.setProperty("max.queue.size", "32768");
+        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+        p.setProperty("offset.storage.file.filename", config.offsetsFile().toString());
+        p.setProperty("offset.flush.interval.ms", Long.toString(config.offsetFlushInterval().toMillis()));
+        p.setProperty("offset.flush.timeout.ms", "10000");
+        // Connection problems: Debezium restarts the task itself (PostgresErrorHandler), forever.
+        p.setProperty("errors.max.retries", "-1");
+        p.setProperty("errors.retry.delay.initial.ms", "500");
+        p.setProperty("errors.retry.delay.max.ms", "30000");
+        p.setProperty("record.processing.order", "ORDERED");
+        return p;
+    }
+}

@@ -1,0 +1,148 @@
+package io.syncline.connector.internal;
+
+import io.syncline.connector.CaptureConfig;
+import io.syncline.connector.CaptureSetupException;
+import io.syncline.core.schema.ReplicationSchema;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Checks, before the engine starts, what the capture needs from the node's database, and reports
+ * every problem at once with what to do. Also reads the tables' primary keys.
+ */
+public final class Preflight {
+
+    // Types whose Debezium value does not give back the exact PostgreSQL value: Debezium cannot
+    // map these arrays at all (PostgresValueConverter returns no schema and drops the column),
+    // bit strings lose their length, timetz loses its zone.
+    private static final Set<String> UNSUPPORTED_TYPES = Set.of(
+            "_interval", "_money", "_name", "_varbit", "_bit", "_xml", "_point", "_timetz", "bit", "varbit", "timetz");
+
+    private Preflight() {}
+
+    /**
+     * @return the primary-key columns in key order of every configured table
+     * @throws CaptureSetupException listing every problem found
+     * @throws SQLException if the database cannot be reached or queried
+     */
+    public static Map<String, List<String>> check(CaptureConfig config) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", config.databaseUser());
+        props.setProperty("password", config.databasePassword());
+        props.setProperty("connectTimeout", "10");
+        List<String> problems = new ArrayList<>();
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        try (Connection c = DriverManager.getConnection(config.jdbcUrl(), props)) {
+            String walLevel = single(c, "SHOW wal_level");
+            if (!"logical".equals(walLevel)) {
+                problems.add("wal_level is '" + walLevel + "', the capture needs logical decoding:"
+                        + " set wal_level=logical in postgresql.conf and restart PostgreSQL");
+            }
+            if (!"t".equals(single(c, "SELECT (rolreplication OR rolsuper)::text::char FROM pg_roles WHERE rolname = current_user"))) {
+                problems.add("role " + config.databaseUser() + " may not stream changes: run ALTER ROLE "
+                        + config.databaseUser() + " REPLICATION (or use a superuser)");
+            }
+            String publication = ReplicationSchema.publicationName(config.nodeId());
+            boolean publicationExists = single(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publication) != null;
+            if (!publicationExists) {
+                problems.add("publication " + publication + " does not exist: run `syncline init` for node " + config.nodeId());
+            }
+            List<String> tables = new ArrayList<>(config.tables());
+            tables.add(ReplicationSchema.TOMBSTONE_TABLE);
+            for (String table : tables) {
+                checkTable(c, config, table, publicationExists ? publication : null, problems, keys);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CaptureSetupException("[" + config.nodeId() + " capture] cannot start:\n  - " + String.join("\n  - ", problems));
+        }
+        keys.remove(ReplicationSchema.TOMBSTONE_TABLE);
+        return keys;
+    }
+
+    private static void checkTable(Connection c, CaptureConfig config, String table, String publication,
+            List<String> problems, Map<String, List<String>> keys) throws SQLException {
+        String oid = single(c, "SELECT to_regclass(?)::oid::text", quoted(table));
+        if (oid == null) {
+            problems.add(table.equals(ReplicationSchema.TOMBSTONE_TABLE)
+                    ? table + " does not exist: run `syncline init` for node " + config.nodeId()
+                    : "table " + table + " does not exist");
+            return;
+        }
+        if (!"t".equals(single(c, "SELECT has_table_privilege(?::oid, 'SELECT')::text::char", oid))) {
+            problems.add("role " + config.databaseUser() + " may not read " + table + ": GRANT SELECT ON " + table + " TO " + config.databaseUser());
+        }
+        List<String> pk = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT a.attname FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)"
+                        + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                        + " WHERE i.indrelid = ?::oid AND i.indisprimary ORDER BY k.n")) {
+            ps.setString(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    pk.add(rs.getString(1));
+                }
+            }
+        }
+        if (pk.isEmpty()) {
+            problems.add("table " + table + " has no primary key; Syncline replicates only tables with a primary key:"
+                    + " add one (ALTER TABLE " + table + " ADD PRIMARY KEY (...))");
+        }
+        keys.put(table, pk);
+        if (!table.equals(ReplicationSchema.TOMBSTONE_TABLE)) {
+            List<String> missing = new ArrayList<>();
+            List<String> unsupported = new ArrayList<>();
+            Set<String> metadata = new java.util.HashSet<>(ReplicationSchema.METADATA_COLUMNS);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT a.attname, t.typname, a.attndims FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+                            + " WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped")) {
+                ps.setString(1, oid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        metadata.remove(rs.getString(1));
+                        if (UNSUPPORTED_TYPES.contains(rs.getString(2)) || rs.getInt(3) > 1) {
+                            unsupported.add(rs.getString(1) + " " + rs.getString(2) + (rs.getInt(3) > 1 ? " (multi-dimensional)" : ""));
+                        }
+                    }
+                }
+            }
+            missing.addAll(metadata);
+            if (!missing.isEmpty()) {
+                problems.add("table " + table + " lacks the row-version columns " + missing + ": run `syncline init` for node " + config.nodeId());
+            }
+            if (!unsupported.isEmpty()) {
+                problems.add("table " + table + " has columns whose values cannot be replicated exactly: " + unsupported
+                        + "; change their types or leave the table out");
+            }
+        }
+        if (publication != null && single(c, "SELECT 1 FROM pg_publication_rel WHERE prpubid = (SELECT oid FROM pg_publication WHERE pubname = ?)"
+                + " AND prrelid = ?::oid", publication, oid) == null) {
+            problems.add("publication " + publication + " does not include " + table + ": run `syncline init` again for node " + config.nodeId());
+        }
+    }
+
+    private static String quoted(String table) {
+        int dot = table.indexOf('.');
+        return "\"" + table.substring(0, dot).replace("\"", "\"\"") + "\".\"" + table.substring(dot + 1).replace("\"", "\"\"") + "\"";
+    }
+
+    private static String single(Connection c, String sql, String... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+}

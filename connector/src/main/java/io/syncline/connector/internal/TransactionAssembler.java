@@ -1,0 +1,148 @@
+package io.syncline.connector.internal;
+
+import io.syncline.core.event.RowChange;
+import io.syncline.core.event.SourceTransaction;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Groups Debezium change events into whole source transactions, using the transaction metadata
+ * records ({@code provide.transaction.metadata=true}) that Debezium writes to
+ * {@code <topic.prefix>.transaction}: BEGIN, then the transaction's change events, then END.
+ *
+ * <p>A transaction is released when its END arrives, with the commit position from the END
+ * record's source offset: Debezium sets {@code lsn} and {@code lsn_commit} of that offset to the
+ * LSN the walsender sent with pgoutput's COMMIT message, which is the end of the commit record
+ * ({@code txn->end_lsn} in PostgreSQL's reorderbuffer; PostgresStreamingChangeEventSource.commitMessage).
+ * Commit records are written in commit order, so the positions grow strictly along the stream.
+ *
+ * <p>Transactions whose change events carry a replication origin ({@code source.origin}) were
+ * written by an applier session: they are dropped whole, which is how applied changes are never
+ * published again. Transactions without a replicated row are dropped too.
+ *
+ * <p>Not thread-safe: the engine's single consumer thread owns it.
+ */
+final class TransactionAssembler {
+
+    private static final Logger log = LoggerFactory.getLogger(TransactionAssembler.class);
+
+    /** What became of a transaction whose END was seen. */
+    record Completed(long txId, long position, Optional<SourceTransaction> transaction, String droppedBecause) {}
+
+    private final String nodeId;
+    private final String transactionTopic;
+    private final ChangeConverter converter;
+    private final String logPrefix;
+    private final Map<Long, Open> open = new LinkedHashMap<>();
+
+    TransactionAssembler(String nodeId, String transactionTopic, ChangeConverter converter) {
+        this.nodeId = nodeId;
+        this.transactionTopic = transactionTopic;
+        this.converter = converter;
+        this.logPrefix = "[" + nodeId + " capture]";
+    }
+
+    /**
+     * Takes the next record of the engine's stream.
+     *
+     * @return the transaction this record completed, if it was an END record
+     */
+    Optional<Completed> accept(SourceRecord record) {
+        if (!(record.value() instanceof Struct value)) {
+            return Optional.empty();
+        }
+        if (transactionTopic.equals(record.topic())) {
+            return metadata(record, value);
+        }
+        if (value.schema().field("op") == null || value.schema().field("source") == null) {
+            return Optional.empty(); // heartbeats and other non-change records
+        }
+        Struct source = value.getStruct("source");
+        Long txId = source.getInt64("txId");
+        if (txId == null) {
+            if ("m".equals(value.getString("op"))) {
+                return Optional.empty(); // non-transactional logical message
+            }
+            throw new UnconvertibleValueException("change event without a transaction id: " + source);
+        }
+        // A transaction restored from offsets after a restart gets no second BEGIN (TransactionMonitor).
+        Open tx = open.computeIfAbsent(txId, Open::new);
+        if (source.schema().field("origin") != null && source.getString("origin") != null) {
+            tx.origin = source.getString("origin");
+        }
+        if (tx.commitTimeMicros == null) {
+            Long micros = source.schema().field("ts_us") != null ? source.getInt64("ts_us") : null;
+            tx.commitTimeMicros = micros != null ? micros : source.getInt64("ts_ms") * 1000;
+        }
+        if (tx.origin == null) {
+            converter.convert(record.key() instanceof Struct key ? key : null, value).ifPresent(tx.changes::add);
+        } else if (!tx.changes.isEmpty()) {
+            tx.changes.clear();
+        }
+        return Optional.empty();
+    }
+
+    /** Whether every transaction seen so far is complete: the stream can be acknowledged up to here. */
+    boolean idle() {
+        return open.isEmpty();
+    }
+
+    private Optional<Completed> metadata(SourceRecord record, Struct value) {
+        String status = value.getString("status");
+        long txId = transactionId(value.getString("id"));
+        if ("BEGIN".equals(status)) {
+            open.putIfAbsent(txId, new Open(txId));
+            return Optional.empty();
+        }
+        if (!"END".equals(status)) {
+            return Optional.empty();
+        }
+        Open tx = open.remove(txId);
+        long position = commitPosition(record);
+        if (tx == null || tx.origin != null || tx.changes.isEmpty()) {
+            String reason = tx == null ? "no change events seen"
+                    : tx.origin != null ? "written by the applier (replication origin " + tx.origin + ")"
+                    : "no replicated rows";
+            log.debug("{} transaction {} at {} not published: {}", logPrefix, txId, position, reason);
+            return Optional.of(new Completed(txId, position, Optional.empty(), reason));
+        }
+        SourceTransaction transaction = new SourceTransaction(nodeId, position, tx.commitTimeMicros, txId, List.of(nodeId), tx.changes);
+        return Optional.of(new Completed(txId, position, Optional.of(transaction), null));
+    }
+
+    static long commitPosition(SourceRecord endRecord) {
+        Map<String, ?> offset = endRecord.sourceOffset();
+        Object lsn = offset.get("lsn_commit");
+        if (!(lsn instanceof Number)) {
+            lsn = offset.get("lsn");
+        }
+        if (!(lsn instanceof Number number)) {
+            throw new UnconvertibleValueException("transaction END record without a commit LSN in its offset: " + offset);
+        }
+        return number.longValue();
+    }
+
+    // PostgresTransactionMonitor writes "<xid>:<lsn>".
+    private static long transactionId(String id) {
+        int colon = id.indexOf(':');
+        return Long.parseLong(colon < 0 ? id : id.substring(0, colon));
+    }
+
+    private static final class Open {
+        final long txId;
+        final List<RowChange> changes = new ArrayList<>();
+        String origin;
+        Long commitTimeMicros;
+
+        Open(long txId) {
+            this.txId = txId;
+        }
+    }
+}
