@@ -49,6 +49,9 @@ public final class DebeziumSettings {
         p.setProperty("time.precision.mode", "microseconds");
         p.setProperty("unavailable.value.placeholder", ChangeConverter.DEFAULT_UNAVAILABLE_PLACEHOLDER);
         p.setProperty("datatype.propagate.source.type", ".+");
+        // Debezium's default (warn) replaces a value it cannot convert with NULL: stop instead.
+        p.setProperty("event.converting.failure.handling.mode", "fail");
+        p.setProperty("event.processing.failure.handling.mode", "fail");
         // Moves the slot on when only other tables are written, so that WAL is not kept forever.
         p.setProperty("heartbeat.interval.ms", "10000");
         p.setProperty("poll.interval.ms", "10");

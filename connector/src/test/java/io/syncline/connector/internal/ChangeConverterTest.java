@@ -63,7 +63,8 @@ class ChangeConverterTest {
         assertThat(single(Schema.OPTIONAL_INT32_SCHEMA, 2147483647)).isEqualTo("2147483647");
         assertThat(single(Schema.OPTIONAL_INT64_SCHEMA, Long.MIN_VALUE)).isEqualTo("-9223372036854775808");
         assertThat(single(typed(Schema.OPTIONAL_STRING_SCHEMA, "NUMERIC"), "1.50")).isEqualTo("1.50");
-        assertThat(single(typed(Schema.OPTIONAL_STRING_SCHEMA, "NUMERIC"), "NaN")).isEqualTo("NaN");
+        assertThat(single(typed(Schema.OPTIONAL_STRING_SCHEMA, "NUMERIC"), "NAN")).isEqualTo("NaN");
+        assertThat(single(typed(Schema.OPTIONAL_STRING_SCHEMA, "NUMERIC"), "POSITIVE_INFINITY")).isEqualTo("Infinity");
         assertThat(single(Schema.OPTIONAL_FLOAT32_SCHEMA, 1.1f)).isEqualTo("1.1");
         assertThat(single(Schema.OPTIONAL_FLOAT64_SCHEMA, Double.NaN)).isEqualTo("NaN");
         assertThat(single(Schema.OPTIONAL_FLOAT64_SCHEMA, Double.NEGATIVE_INFINITY)).isEqualTo("-Infinity");
