@@ -147,6 +147,25 @@ class CaptureIT {
             + " ARRAY['{\"k\": \"v\"}'::jsonb], '{\"\\\\x0102\",NULL}', '{1e20,-0.5,Infinity}', %s)";
 
     @Test
+    @Order(0)
+    void startRefusesTablesWithoutPrimaryKeyOrRowVersionsWithAllReasonsAtOnce() throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE public.nopk (a int)");
+        }
+        CaptureConfig bad = new CaptureConfig(NODE, "127.0.0.1", postgres.port, "postgres", "postgres", "",
+                List.of(TABLE, "public.nopk", "public.missing"), dataDir, Map.of("bootstrap.servers", kafka.bootstrap()));
+        LocalCapture capture = new LocalCapture(bad);
+        org.assertj.core.api.Assertions.assertThatThrownBy(capture::start)
+                .isInstanceOf(io.syncline.connector.CaptureSetupException.class)
+                .hasMessageContaining("public.nopk has no primary key")
+                .hasMessageContaining("public.nopk lacks the row-version columns")
+                .hasMessageContaining("public.missing does not exist")
+                .hasMessageContaining("does not include public.nopk");
+        assertThat(capture.state()).isEqualTo(LocalCapture.State.FAILED);
+        capture.close();
+    }
+
+    @Test
     @Order(1)
     void capturedTransactionsCarryExactPostgresTextAndSkipAppliedOnes() throws Exception {
         Map<Long, Map<String, String>> expected = new HashMap<>();
