@@ -121,8 +121,7 @@ public final class TransactionApplier {
                 ApplySession.Outcome outcome = session.applyTargetTransaction(groups.get(i), upstreamNode,
                         lastGroup ? OptionalLong.of(nextKafkaOffset) : OptionalLong.empty());
                 total = total.plus(outcome.result());
-                outcome.conflicts().forEach(listener::conflictResolved);
-                listener.targetTransactionCommitted(outcome.result());
+                notifyListener(outcome, prefix);
             }
             if (total.conflictCount() > 0 || total.echoTransactions() > 0) {
                 log.info("{} applied {} transaction(s), {} duplicate(s), {} row(s), conflicts {}", prefix,
@@ -142,6 +141,16 @@ public final class TransactionApplier {
                 session.close();
             }
             release(connection, originSet, prefix);
+        }
+    }
+
+    /** The work is committed: a failing listener must not make it look failed. */
+    private void notifyListener(ApplySession.Outcome outcome, String prefix) {
+        try {
+            outcome.conflicts().forEach(listener::conflictResolved);
+            listener.targetTransactionCommitted(outcome.result());
+        } catch (RuntimeException e) {
+            log.warn("{} the apply listener failed; the target transaction is committed all the same", prefix, e);
         }
     }
 

@@ -192,6 +192,25 @@ class ApplierIT {
     }
 
     @Test
+    void aDeleteOfAnUnknownRowLeavesATombstoneThatRejectsALateOlderInsert() throws Exception {
+        RowVersion deleted = new RowVersion(new RowClock(2_000L << 16, "dc-a"), VersionVector.of(Map.of("dc-a", 2L)));
+        RowVersion inserted = new RowVersion(new RowClock(1_000L << 16, "dc-c"), VersionVector.of(Map.of("dc-c", 1L)));
+        SourceTransaction delete = new SourceTransaction("dc-a", 700, 0, 1, List.of("dc-a"), List.of(
+                new RowChange("public.account", Operation.DELETE, Map.of("id", "5"), null, null, null, deleted)));
+        SourceTransaction lateInsert = new SourceTransaction("dc-c", 300, 0, 1, List.of("dc-c", "dc-a"), List.of(
+                new RowChange("public.account", Operation.INSERT, Map.of("id", "5"), null,
+                        Map.of("id", "5", "balance", "1"), null, inserted)));
+
+        b.applierFrom(a).apply(List.of(delete, lateInsert), "dc-a", 2);
+
+        assertThat(b.dump("account")).isEmpty();
+        assertThat(b.tombstones()).containsExactly(List.of("public.account", "{\"id\": \"5\"}", Long.toString(2_000L << 16), "dc-a",
+                "{\"dc-a\": 2, \"dc-c\": 1}"));
+        assertThat(b.conflictLog()).containsExactly("public.account {\"id\": \"5\"} delete_update lww local dc-c");
+        assertThat(b.applierFrom(a).appliedPosition("dc-c")).isEqualTo(OptionalLong.of(300));
+    }
+
+    @Test
     void rowsOfManyTypesRoundTripExactly() throws Exception {
         SourceTransaction inserts = a.write(
                 List.of("""
