@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * Two concurrent versions of one row (neither version vector dominates the other), as handed
- * to a {@link ConflictResolver}.
+ * to a {@link ConflictStrategy}.
  *
  * @param table        schema-qualified table name
  * @param key          primary-key columns of the row as text

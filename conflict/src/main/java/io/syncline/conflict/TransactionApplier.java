@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * Applies the source transactions received over one upstream link to the local database:
  * exactly once per origin position, each source transaction whole, each origin's transactions
  * in order, with per-row conflict detection (version vectors) and resolution (a
- * {@link ConflictResolver}, last-write-wins by default).
+ * {@link ConflictStrategy}, last-write-wins by default).
  *
  * <p>Every target transaction runs in a session marked with the replication origin
  * {@link ReplicationSchema#replicationOriginName(String) replicationOriginName(upstream)}: the
@@ -56,23 +56,23 @@ public final class TransactionApplier {
 
     /** Last-write-wins, no listener, {@value #DEFAULT_MAX_ROWS_PER_TRANSACTION} rows per target transaction. */
     public TransactionApplier(String localNode, DataSource dataSource) {
-        this(localNode, dataSource, LastWriteWinsResolver.INSTANCE, ApplyListener.NONE, DEFAULT_MAX_ROWS_PER_TRANSACTION);
+        this(localNode, dataSource, LastWriteWinsStrategy.INSTANCE, ApplyListener.NONE, DEFAULT_MAX_ROWS_PER_TRANSACTION);
     }
 
     /**
      * @param localNode             this node's id
      * @param dataSource            the local database, as a superuser or a role granted EXECUTE on the
      *                              {@code pg_replication_origin_*} functions
-     * @param resolver              the policy for concurrent writes
+     * @param strategy              the policy for concurrent writes
      * @param listener              told about committed work, for metrics
      * @param maxRowsPerTransaction a target transaction takes consecutive source transactions until it would
      *                              exceed this many row changes; a larger source transaction gets one of its own
      */
-    public TransactionApplier(String localNode, DataSource dataSource, ConflictResolver resolver, ApplyListener listener,
+    public TransactionApplier(String localNode, DataSource dataSource, ConflictStrategy strategy, ApplyListener listener,
             int maxRowsPerTransaction) {
         this.localNode = Objects.requireNonNull(localNode, "localNode");
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-        this.decider = new RowDecider(Objects.requireNonNull(resolver, "resolver"));
+        this.decider = new RowDecider(Objects.requireNonNull(strategy, "strategy"));
         this.listener = Objects.requireNonNull(listener, "listener");
         if (maxRowsPerTransaction < 1) {
             throw new IllegalArgumentException("maxRowsPerTransaction must be at least 1: " + maxRowsPerTransaction);

@@ -12,7 +12,7 @@ import io.syncline.conflict.ApplyException;
 import io.syncline.conflict.ApplyResult;
 import io.syncline.conflict.ConflictType;
 import io.syncline.conflict.ApplyListener;
-import io.syncline.conflict.LastWriteWinsResolver;
+import io.syncline.conflict.LastWriteWinsStrategy;
 import io.syncline.conflict.ResolvedConflict;
 import io.syncline.conflict.RetriableApplyException;
 import io.syncline.conflict.TransactionApplier;
@@ -315,7 +315,7 @@ class ApplierIT {
         for (int id = 1; id <= 5; id++) {
             batch.add(a.write(List.of("INSERT INTO account VALUES (" + id + ", 1, NULL)"), change("public.account", Operation.INSERT, id)));
         }
-        TransactionApplier small = new TransactionApplier("dc-b", b.pool, LastWriteWinsResolver.INSTANCE, ApplyListener.NONE, 2);
+        TransactionApplier small = new TransactionApplier("dc-b", b.pool, LastWriteWinsStrategy.INSTANCE, ApplyListener.NONE, 2);
 
         ApplyResult result = small.apply(batch, "dc-a", 99);
 
@@ -570,7 +570,7 @@ class ApplierIT {
         }
 
         TransactionApplier applierFrom(Node upstream) {
-            return appliers.computeIfAbsent(upstream.id, u -> new TransactionApplier(id, pool, LastWriteWinsResolver.INSTANCE,
+            return appliers.computeIfAbsent(upstream.id, u -> new TransactionApplier(id, pool, LastWriteWinsStrategy.INSTANCE,
                     new ApplyListener() {
                         @Override
                         public void conflictResolved(ResolvedConflict conflict) {

@@ -1,7 +1,7 @@
 package io.syncline.conflict.internal;
 
 import io.syncline.conflict.Conflict;
-import io.syncline.conflict.ConflictResolver;
+import io.syncline.conflict.ConflictStrategy;
 import io.syncline.conflict.ConflictType;
 import io.syncline.conflict.Winner;
 import io.syncline.core.event.Operation;
@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * Conflict detection for one row: compares the remote change's version vector with the local
  * version (DDIA ch. 5, "Detecting concurrent writes") and hands concurrent pairs to the
- * {@link ConflictResolver}. Pure: no I/O; stateless and thread-safe.
+ * {@link ConflictStrategy}. Pure: no I/O; stateless and thread-safe.
  *
  * <ul>
  *   <li>no local version: apply the remote change with its version;
@@ -25,14 +25,14 @@ import java.util.Map;
  */
 public final class RowDecider {
 
-    private final ConflictResolver resolver;
+    private final ConflictStrategy strategy;
 
-    public RowDecider(ConflictResolver resolver) {
-        this.resolver = resolver;
+    public RowDecider(ConflictStrategy strategy) {
+        this.strategy = strategy;
     }
 
     public String ruleName() {
-        return resolver.ruleName();
+        return strategy.ruleName();
     }
 
     /**
@@ -55,7 +55,7 @@ public final class RowDecider {
                 break;
         }
         ConflictType type = conflictType(local.kind(), remote.operation());
-        Winner winner = resolver.resolve(new Conflict(table, key, type, local.version(), local.values(), remote));
+        Winner winner = strategy.resolve(new Conflict(table, key, type, local.version(), local.values(), remote));
         VersionVector merged = local.version().vector().merge(remoteVersion.vector());
         if (winner == Winner.REMOTE) {
             return new RowPlan(writeAction(local, remote.operation()), new RowVersion(remoteVersion.clock(), merged), type, winner);

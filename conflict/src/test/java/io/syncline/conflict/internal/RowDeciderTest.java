@@ -3,7 +3,7 @@ package io.syncline.conflict.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.syncline.conflict.ConflictType;
-import io.syncline.conflict.LastWriteWinsResolver;
+import io.syncline.conflict.LastWriteWinsStrategy;
 import io.syncline.conflict.Winner;
 import io.syncline.conflict.internal.RowPlan.Action;
 import io.syncline.core.event.Operation;
@@ -22,7 +22,7 @@ class RowDeciderTest {
 
     private static final String TABLE = "public.t";
     private static final Map<String, String> KEY = Map.of("id", "1");
-    private final RowDecider decider = new RowDecider(LastWriteWinsResolver.INSTANCE);
+    private final RowDecider decider = new RowDecider(LastWriteWinsStrategy.INSTANCE);
 
     /** Local state on dc-b: {dc-a:1, dc-b:1} at hlc 100. */
     private static final RowVersion LOCAL = version(100, "dc-b", Map.of("dc-a", 1L, "dc-b", 1L));

@@ -4,9 +4,9 @@ package io.syncline.conflict;
  * Last write wins: the version with the greater {@link io.syncline.core.event.RowClock} (hybrid
  * logical clock, then node id) survives. Deterministic across nodes. Stateless and thread-safe.
  */
-public final class LastWriteWinsResolver implements ConflictResolver {
+public final class LastWriteWinsStrategy implements ConflictStrategy {
 
-    public static final LastWriteWinsResolver INSTANCE = new LastWriteWinsResolver();
+    public static final LastWriteWinsStrategy INSTANCE = new LastWriteWinsStrategy();
 
     @Override
     public String ruleName() {
