@@ -125,6 +125,6 @@ final class TopologyChecks {
     }
 
     private String nodeList() {
-        return String.join(", ", nodes);
+        return String.join(", ", nodes.stream().distinct().toList());
     }
 }
