@@ -37,6 +37,15 @@ public final class ReplicationSchema {
         return "syncline_" + sqlSafe(nodeId);
     }
 
+    /**
+     * The Kafka topic, in {@code nodeId}'s own cluster, that holds the transactions the node
+     * publishes: its own and those it forwards. One partition, so that each origin's
+     * transactions stay in commit order.
+     */
+    public static String outboxTopic(String nodeId) {
+        return "syncline.outbox." + nodeId;
+    }
+
     /** The logical replication slot of the node's capture. */
     public static String slotName(String nodeId) {
         return "syncline_" + sqlSafe(nodeId);

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = SynclineCli.Version.class,
         description = "Multi-leader replication for PostgreSQL.",
         subcommands = {
-            CommandLine.HelpCommand.class,
+            CommandLine.HelpCommand.class, ValidateConfigCommand.class, InitCommand.class,
         })
 public final class SynclineCli implements Runnable {
 

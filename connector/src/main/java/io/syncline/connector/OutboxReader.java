@@ -1,0 +1,93 @@
+package io.syncline.connector;
+
+import io.syncline.core.codec.EventHeaders;
+import io.syncline.core.codec.TransactionCodec;
+import io.syncline.core.schema.ReplicationSchema;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads an upstream node's outbox from that node's own Kafka cluster (the pull model of
+ * cross-datacenter mirroring: a node writes only to its own Kafka and reads its neighbours').
+ *
+ * <p>No consumer group: the reader is assigned the outbox's single partition and the caller
+ * seeks to the offset it stored in its database with the last applied batch, so the database
+ * stays the truth about what was applied. Not thread-safe: one link thread owns a reader.
+ */
+public final class OutboxReader implements AutoCloseable {
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final TopicPartition partition;
+
+    /**
+     * @param upstreamNode  the node whose outbox is read
+     * @param kafkaSettings client settings for the upstream's Kafka: at least {@code bootstrap.servers},
+     *                      plus its security settings
+     */
+    public OutboxReader(String localNode, String upstreamNode, Map<String, Object> kafkaSettings) {
+        Map<String, Object> settings = new HashMap<>(kafkaSettings);
+        settings.put(ConsumerConfig.CLIENT_ID_CONFIG, "syncline-" + localNode + "-from-" + upstreamNode);
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        settings.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        settings.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
+        settings.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 * 1024 * 1024);
+        this.consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.partition = new TopicPartition(ReplicationSchema.outboxTopic(upstreamNode), 0);
+        consumer.assign(List.of(partition));
+    }
+
+    /** Continues at {@code nextOffset}, or at the beginning of the outbox when empty. */
+    public void seek(OptionalLong nextOffset) {
+        if (nextOffset.isPresent()) {
+            consumer.seek(partition, nextOffset.getAsLong());
+        } else {
+            consumer.seekToBeginning(List.of(partition));
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} for records and decodes them in outbox order.
+     *
+     * @throws io.syncline.core.codec.MalformedEventException for a record that is not a valid
+     *         transaction; the reader does not move past it
+     */
+    public List<ReceivedTransaction> poll(Duration timeout) {
+        List<ReceivedTransaction> received = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(timeout)) {
+            List<String> path = EventHeaders.decodePath(header(record, EventHeaders.PATH));
+            received.add(new ReceivedTransaction(TransactionCodec.decode(record.value(), path), record.value(), record.offset()));
+        }
+        return received;
+    }
+
+    /** The offset of the next record the upstream outbox will hold, or empty if the broker does not answer in time. */
+    public OptionalLong endOffset(Duration timeout) {
+        try {
+            Long end = consumer.endOffsets(List.of(partition), timeout).get(partition);
+            return end == null ? OptionalLong.empty() : OptionalLong.of(end);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    private static byte[] header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : header.value();
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+    }
+}
