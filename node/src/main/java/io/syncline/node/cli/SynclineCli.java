@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Multi-leader replication for PostgreSQL.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            DemoCommand.class,
         })
 public final class SynclineCli implements Runnable {
 
