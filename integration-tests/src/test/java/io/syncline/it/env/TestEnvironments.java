@@ -5,7 +5,6 @@ import io.syncline.node.env.embedded.EmbeddedEnvironment;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
 
 /**
  * Chooses the environment the integration tests run against: the system property
@@ -29,7 +28,7 @@ public final class TestEnvironments {
             case "containers":
                 return containers();
             case "":
-                if (DockerClientFactory.instance().isDockerAvailable()) {
+                if (DockerEngine.answers()) {
                     return containers();
                 }
                 LOG.warn("!!! No Docker engine answers and {} is not set: running against the EMBEDDED"
