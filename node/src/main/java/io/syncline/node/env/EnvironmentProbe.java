@@ -41,7 +41,10 @@ public final class EnvironmentProbe {
 
     private EnvironmentProbe() {}
 
-    /** What one PostgreSQL server reports about itself. */
+    /**
+     * What one PostgreSQL server reports about itself; {@code version} is the bare version
+     * number (e.g. {@code 17.6}), without a distribution suffix such as {@code (Debian 15.18-0+deb12u1)}.
+     */
     public record PostgresHealth(String name, String version, String jdbcUrl, String walLevel,
             String trackCommitTimestamp) {
 
@@ -65,7 +68,8 @@ public final class EnvironmentProbe {
                 ResultSet row = statement.executeQuery("SELECT current_setting('server_version'),"
                         + " current_setting('wal_level'), current_setting('track_commit_timestamp')")) {
             row.next();
-            return new PostgresHealth(server.name(), row.getString(1), server.jdbcUrl(), row.getString(2),
+            String version = row.getString(1).split(" ", 2)[0];
+            return new PostgresHealth(server.name(), version, server.jdbcUrl(), row.getString(2),
                     row.getString(3));
         } catch (SQLException e) {
             throw new IllegalStateException("[" + server.name() + "] PostgreSQL probe of " + server.jdbcUrl()
