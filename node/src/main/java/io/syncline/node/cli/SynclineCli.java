@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
         versionProvider = SynclineCli.Version.class,
         description = "Multi-leader replication for PostgreSQL.",
         subcommands = {
-            CommandLine.HelpCommand.class, ValidateConfigCommand.class, InitCommand.class,
+            CommandLine.HelpCommand.class,
+            DemoCommand.class,
+            InitCommand.class,
+            ValidateConfigCommand.class,
         })
 public final class SynclineCli implements Runnable {
 
