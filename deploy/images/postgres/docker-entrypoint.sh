@@ -65,7 +65,8 @@ fi
 # docker stop sends SIGTERM, which PostgreSQL takes as a smart shutdown that waits for every
 # client to disconnect. The official image sets STOPSIGNAL SIGINT (fast shutdown), which
 # docker commit cannot; this shell turns TERM into INT instead and stays as PID 1.
-as_postgres postgres -D "$PGDATA" "$@" &
+# Not through as_postgres: a function in the background is a subshell, and $! would be it.
+setpriv --reuid=postgres --regid=postgres --init-groups -- postgres -D "$PGDATA" "$@" &
 pid=$!
 trap 'kill -INT "$pid" 2>/dev/null' TERM INT QUIT
 set +e
