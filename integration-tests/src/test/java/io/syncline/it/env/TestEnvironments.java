@@ -42,20 +42,11 @@ public final class TestEnvironments {
     }
 
     private static Environment containers() {
-        // Becomes `return new ContainerEnvironment();` once that class is merged.
-        throw new IllegalStateException("The container backend is not wired in this build yet (it will be after"
-                + " ContainerEnvironment is merged); run with -D" + BACKEND_PROPERTY + "=embedded");
+        return new ContainerEnvironment();
     }
 
     /** The configured backend in lower case, or "" when unset; an unresolved Maven placeholder counts as unset. */
     static String configuredBackend() {
-        String value = System.getProperty(BACKEND_PROPERTY);
-        if (value == null || value.isBlank() || value.startsWith("${")) {
-            value = System.getenv(BACKEND_ENV);
-        }
-        if (value == null || value.isBlank() || value.startsWith("${")) {
-            return "";
-        }
-        return value.trim().toLowerCase(Locale.ROOT);
+        return ContainerEnvironment.setting(BACKEND_PROPERTY, BACKEND_ENV, "").trim().toLowerCase(Locale.ROOT);
     }
 }
