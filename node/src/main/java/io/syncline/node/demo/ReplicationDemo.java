@@ -73,7 +73,11 @@ public final class ReplicationDemo {
             for (SynclineNode node : nodes) {
                 node.start();
             }
-            return runWorkloadAndCompare(names, nodes, pools);
+            Map<String, Map<String, Object>> kafkaSettings = new java.util.HashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                kafkaSettings.put(names.get(i), Map.of("bootstrap.servers", kafka.get(i).bootstrapServers()));
+            }
+            return runWorkloadAndCompare(names, nodes, pools, kafkaSettings);
         } finally {
             nodes.forEach(SynclineNode::close);
             pools.forEach(HikariDataSource::close);
@@ -107,8 +111,8 @@ public final class ReplicationDemo {
         }
     }
 
-    private DemoReport runWorkloadAndCompare(List<String> names, List<SynclineNode> nodes, List<HikariDataSource> pools)
-            throws Exception {
+    private DemoReport runWorkloadAndCompare(List<String> names, List<SynclineNode> nodes, List<HikariDataSource> pools,
+                                             Map<String, Map<String, Object>> kafkaSettings) throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         List<DemoWorkload> workloads = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
@@ -130,7 +134,7 @@ public final class ReplicationDemo {
         long workloadMillis = (System.nanoTime() - started) / 1_000_000;
         log.info("Writes stopped; waiting until replication is quiet");
         long drainStarted = System.nanoTime();
-        new QuietDetector(names, nodes, pools).awaitQuiet(QUIET_TIMEOUT);
+        new QuietDetector(names, nodes, pools, kafkaSettings).awaitQuiet(QUIET_TIMEOUT);
         long drainMillis = (System.nanoTime() - drainStarted) / 1_000_000;
 
         List<Connection> connections = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.syncline.node.runtime;
 
+import io.syncline.core.config.Edge;
 import io.syncline.core.config.TopologyConfig;
 import io.syncline.topology.TopologyGraph;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ final class NodeTopology {
 
     static TopologyGraph graphOf(TopologyConfig topology) {
         Map<String, List<String>> edges = new LinkedHashMap<>();
-        for (TopologyConfig.Edge edge : topology.links()) {
+        for (Edge edge : topology.links()) {
             edges.computeIfAbsent(edge.from(), k -> new ArrayList<>()).add(edge.to());
         }
         return TopologyGraph.of(topology.nodes(), edges);
