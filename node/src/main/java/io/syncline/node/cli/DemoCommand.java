@@ -1,13 +1,13 @@
 package io.syncline.node.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.syncline.node.env.EnvironmentProbe;
 import io.syncline.node.env.EnvironmentProbe.KafkaHealth;
 import io.syncline.node.env.EnvironmentProbe.PostgresHealth;
 import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
+import io.syncline.node.demo.DemoReport;
+import io.syncline.node.demo.ReplicationDemo;
 import io.syncline.node.env.embedded.EmbeddedEnvironment;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -24,14 +24,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code syncline demo}: starts one PostgreSQL and one Kafka per datacenter on this machine,
- * reports their health and shuts everything down. Exit status 0 when every server is healthy.
+ * {@code syncline demo}: starts one PostgreSQL, one Kafka and one Syncline node per datacenter on
+ * this machine, writes concurrently everywhere, waits until replication is quiet and compares
+ * every database row by row. Exit status 0 only when all databases converged.
  */
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
-        description = "Start a local multi-datacenter environment (PostgreSQL + Kafka per datacenter),"
-                + " report its health and shut it down.")
+        description = "Replicate a concurrent workload between local datacenters (PostgreSQL + Kafka + node each)"
+                + " and check that every database converges.")
 public final class DemoCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
@@ -40,10 +41,24 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Number of datacenters, named dc-a, dc-b, ... (1-26; default: ${DEFAULT-VALUE}).")
     int nodes;
 
-    @Option(names = "--duration", defaultValue = "0s", converter = DurationConverter.class, paramLabel = "TIME",
-            description = "How long to keep the environment up after the health check, e.g. 30s, 5m"
-                    + " (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "20s", converter = DurationConverter.class, paramLabel = "TIME",
+            description = "How long the workload writes, e.g. 30s, 5m (default: ${DEFAULT-VALUE}).")
     Duration duration;
+
+    @Option(names = "--topology", defaultValue = "all-to-all", paramLabel = "KIND",
+            description = "all-to-all, ring or star (hub dc-a) (default: ${DEFAULT-VALUE}).")
+    String topology;
+
+    @Option(names = "--rate", defaultValue = "100", paramLabel = "TPS",
+            description = "Transactions per second the workload writes at each datacenter (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--clock-skew", defaultValue = "0s", converter = DurationConverter.class, paramLabel = "TIME",
+            description = "Puts the last datacenter's row-version clock this far behind (default: ${DEFAULT-VALUE}).")
+    Duration clockSkew;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the workload's random choices (default: random).")
+    Long seed;
 
     @Option(names = "--json", description = "Print a JSON summary as the last line of standard output.")
     boolean json;
@@ -72,25 +87,32 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ObjectNode summary = new ObjectMapper().createObjectNode().put("nodes", nodes);
+        String summary;
         int status;
         try {
             List<String> names = datacenterNames(nodes);
-            status = runDemo(names, summary) ? 0 : 1;
-        } catch (RuntimeException e) {
+            DemoReport report = runDemo(names);
+            report.printSummary(out);
+            summary = report.toJson();
+            status = report.converged() ? 0 : 1;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             LOG.error("Demo failed: {}", e.getMessage());
             LOG.debug("Demo failure", e);
-            summary.put("healthy", false).put("error", String.valueOf(e.getMessage()));
+            summary = new ObjectMapper().createObjectNode().put("converged", false).put("nodes", nodes)
+                    .put("healthy", false).put("error", String.valueOf(e.getMessage())).toString();
             status = 1;
         }
         if (json) {
-            out.println(summary.toString());
+            out.println(summary);
         }
         out.flush();
         return status;
     }
 
-    private boolean runDemo(List<String> names, ObjectNode summary) {
+    private DemoReport runDemo(List<String> names) throws Exception {
         long startedAt = System.nanoTime();
         ExecutorService starter = Executors.newFixedThreadPool(2 * names.size());
         try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
@@ -100,8 +122,6 @@ public final class DemoCommand implements Callable<Integer> {
                 postgres.add(CompletableFuture.supplyAsync(() -> environment.startPostgres(name), starter));
                 kafka.add(CompletableFuture.supplyAsync(() -> environment.startKafka(name), starter));
             }
-            List<PostgresHealth> postgresHealth = new ArrayList<>();
-            List<KafkaHealth> kafkaHealth = new ArrayList<>();
             try {
                 CompletableFuture.allOf(postgres.toArray(CompletableFuture[]::new))
                         .thenCombine(CompletableFuture.allOf(kafka.toArray(CompletableFuture[]::new)), (a, b) -> a)
@@ -109,23 +129,19 @@ public final class DemoCommand implements Callable<Integer> {
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : e;
             }
-            long startupMillis = (System.nanoTime() - startedAt) / 1_000_000;
-            LOG.info("Started {} PostgreSQL + {} Kafka in {} ms", names.size(), names.size(), startupMillis);
-            for (int i = 0; i < names.size(); i++) {
-                postgresHealth.add(EnvironmentProbe.probe(postgres.get(i).join()));
-                kafkaHealth.add(EnvironmentProbe.probe(kafka.get(i).join()));
-            }
-            printTable(postgresHealth, kafkaHealth);
-            boolean healthy = postgresHealth.stream().allMatch(PostgresHealth::healthy);
-            fillSummary(summary, environment.backendName(), healthy, startupMillis, postgresHealth, kafkaHealth);
-            if (!duration.isZero()) {
-                LOG.info("Keeping the environment up for {} s (Ctrl-C stops it)", duration.toSeconds());
-                Thread.sleep(duration.toMillis());
-            }
-            return healthy;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted", e);
+            LOG.info("Started {} PostgreSQL + {} Kafka in {} ms", names.size(), names.size(),
+                    (System.nanoTime() - startedAt) / 1_000_000);
+            List<PostgresServer> databases = postgres.stream().map(CompletableFuture::join).toList();
+            List<KafkaCluster> clusters = kafka.stream().map(CompletableFuture::join).toList();
+            List<PostgresHealth> postgresHealth = databases.stream().map(EnvironmentProbe::probe).toList();
+            printTable(postgresHealth, clusters.stream().map(EnvironmentProbe::probe).toList());
+            postgresHealth.stream().filter(h -> !h.healthy()).findFirst().ifPresent(h -> {
+                throw new IllegalStateException(h.name() + "'s PostgreSQL is not usable for replication: wal_level="
+                        + h.walLevel() + ", track_commit_timestamp=" + h.trackCommitTimestamp());
+            });
+            ReplicationDemo.Settings settings = new ReplicationDemo.Settings(names, topology, duration, rate,
+                    -clockSkew.toMillis(), seed == null ? System.nanoTime() : seed, environment.workDir().resolve("nodes"));
+            return new ReplicationDemo(settings, databases, clusters).run();
         } finally {
             starter.shutdownNow();
         }
@@ -143,19 +159,4 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void fillSummary(ObjectNode summary, String backend, boolean healthy, long startupMillis,
-            List<PostgresHealth> postgres, List<KafkaHealth> kafka) {
-        summary.put("healthy", healthy).put("backend", backend).put("startupMillis", startupMillis);
-        ArrayNode datacenters = summary.putArray("datacenters");
-        for (int i = 0; i < postgres.size(); i++) {
-            PostgresHealth pg = postgres.get(i);
-            KafkaHealth k = kafka.get(i);
-            ObjectNode dc = datacenters.addObject().put("name", pg.name());
-            dc.putObject("postgres").put("version", pg.version()).put("jdbcUrl", pg.jdbcUrl())
-                    .put("walLevel", pg.walLevel()).put("trackCommitTimestamp", pg.trackCommitTimestamp())
-                    .put("healthy", pg.healthy());
-            dc.putObject("kafka").put("bootstrapServers", k.bootstrapServers()).put("clusterId", k.clusterId())
-                    .put("probeRoundTripMillis", k.roundTrip().toMillis());
-        }
-    }
 }

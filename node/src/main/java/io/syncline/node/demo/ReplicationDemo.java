@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.syncline.conflict.schema.ReplicationSchemaInstaller;
 import io.syncline.core.config.NodeConfigLoader;
 import io.syncline.core.schema.ReplicationSchema;
-import io.syncline.node.env.Environment;
 import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
 import io.syncline.node.internal.DataSources;
@@ -21,9 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,18 +39,18 @@ public final class ReplicationDemo {
     private static final Duration QUIET_TIMEOUT = Duration.ofMinutes(3);
 
     private final Settings settings;
-    private final Environment environment;
+    private final List<PostgresServer> databases;
+    private final List<KafkaCluster> kafka;
 
-    public ReplicationDemo(Settings settings, Environment environment) {
+    /** @param databases and {@code kafka}: started servers, one of each per node, in node order */
+    public ReplicationDemo(Settings settings, List<PostgresServer> databases, List<KafkaCluster> kafka) {
         this.settings = settings;
-        this.environment = environment;
+        this.databases = List.copyOf(databases);
+        this.kafka = List.copyOf(kafka);
     }
 
     public DemoReport run() throws Exception {
         List<String> names = settings.nodes();
-        List<PostgresServer> databases = new ArrayList<>();
-        List<KafkaCluster> kafka = new ArrayList<>();
-        startServers(names, databases, kafka);
 
         List<SynclineNode> nodes = new ArrayList<>();
         List<HikariDataSource> pools = new ArrayList<>();
@@ -81,22 +77,6 @@ public final class ReplicationDemo {
         } finally {
             nodes.forEach(SynclineNode::close);
             pools.forEach(HikariDataSource::close);
-        }
-    }
-
-    private void startServers(List<String> names, List<PostgresServer> databases, List<KafkaCluster> kafka) {
-        ExecutorService starter = Executors.newFixedThreadPool(2 * names.size());
-        try {
-            List<CompletableFuture<PostgresServer>> pg = new ArrayList<>();
-            List<CompletableFuture<KafkaCluster>> k = new ArrayList<>();
-            for (String name : names) {
-                pg.add(CompletableFuture.supplyAsync(() -> environment.startPostgres(name), starter));
-                k.add(CompletableFuture.supplyAsync(() -> environment.startKafka(name), starter));
-            }
-            pg.forEach(f -> databases.add(f.join()));
-            k.forEach(f -> kafka.add(f.join()));
-        } finally {
-            starter.shutdownNow();
         }
     }
 

@@ -16,10 +16,11 @@ class DemoCommandTest {
     }
 
     @Test
-    void defaultsToTwoNodesNoDurationAndTableOutput() {
+    void defaultsToTwoNodesAllToAllForTwentySeconds() {
         DemoCommand demo = parse();
         assertThat(demo.nodes).isEqualTo(2);
-        assertThat(demo.duration).isZero();
+        assertThat(demo.topology).isEqualTo("all-to-all");
+        assertThat(demo.duration).isEqualTo(Duration.ofSeconds(20));
         assertThat(demo.json).isFalse();
     }
 
