@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
         description = "Multi-leader replication for PostgreSQL.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            DemoCommand.class,
+            InitCommand.class,
+            ValidateConfigCommand.class,
         })
 public final class SynclineCli implements Runnable {
 

@@ -23,6 +23,18 @@ public final class LagHistogram {
         max.accumulateAndGet(clamped, Math::max);
     }
 
+    /** Adds every sample of {@code other} to this histogram. */
+    public void addAll(LagHistogram other) {
+        for (int millis = 0; millis <= MAX_MILLIS; millis++) {
+            long n = other.counts.get(millis);
+            if (n > 0) {
+                counts.addAndGet(millis, n);
+            }
+        }
+        total.addAndGet(other.total.get());
+        max.accumulateAndGet(other.max.get(), Math::max);
+    }
+
     public long count() {
         return total.get();
     }

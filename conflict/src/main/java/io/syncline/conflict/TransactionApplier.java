@@ -1,0 +1,294 @@
+package io.syncline.conflict;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.syncline.conflict.internal.ApplyErrorClassifier;
+import io.syncline.conflict.internal.ApplySession;
+import io.syncline.conflict.internal.RowDecider;
+import io.syncline.conflict.internal.TableCatalog;
+import io.syncline.core.event.RowChange;
+import io.syncline.core.event.SourceTransaction;
+import io.syncline.core.schema.ReplicationSchema;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the source transactions received over one upstream link to the local database:
+ * exactly once per origin position, each source transaction whole, each origin's transactions
+ * in order, with per-row conflict detection (version vectors) and resolution (a
+ * {@link ConflictStrategy}, last-write-wins by default).
+ *
+ * <p>Every target transaction runs in a session marked with the replication origin
+ * {@link ReplicationSchema#replicationOriginName(String) replicationOriginName(upstream)}: the
+ * row-version triggers leave it alone (the applier writes the versions itself) and the local
+ * capture drops it, so applied changes are never published as local ones. The applied position
+ * of each origin and the link's Kafka offset are written in the same target transaction as the
+ * rows they cover.
+ *
+ * <p>Not thread-safe: one thread drives one applier, and one applier serves one upstream link
+ * (a replication origin can be used by one session at a time). The {@link DataSource} should
+ * be dedicated to applying; a connection whose origin session cannot be reset is evicted from a
+ * HikariCP pool, or aborted, rather than handed to another user.
+ */
+public final class TransactionApplier {
+
+    private static final Logger log = LoggerFactory.getLogger(TransactionApplier.class);
+
+    public static final int DEFAULT_MAX_ROWS_PER_TRANSACTION = 5_000;
+
+    private final String localNode;
+    private final DataSource dataSource;
+    private final ApplyListener listener;
+    private final int maxRowsPerTransaction;
+    private final RowDecider decider;
+    private final TableCatalog catalog = new TableCatalog();
+    private final ApplyErrorClassifier classifier = new ApplyErrorClassifier();
+    private String originReady;
+
+    /** Last-write-wins, no listener, {@value #DEFAULT_MAX_ROWS_PER_TRANSACTION} rows per target transaction. */
+    public TransactionApplier(String localNode, DataSource dataSource) {
+        this(localNode, dataSource, LastWriteWinsStrategy.INSTANCE, ApplyListener.NONE, DEFAULT_MAX_ROWS_PER_TRANSACTION);
+    }
+
+    /**
+     * @param localNode             this node's id
+     * @param dataSource            the local database, as a superuser or a role granted EXECUTE on the
+     *                              {@code pg_replication_origin_*} functions
+     * @param strategy              the policy for concurrent writes
+     * @param listener              told about committed work, for metrics
+     * @param maxRowsPerTransaction a target transaction takes consecutive source transactions until it would
+     *                              exceed this many row changes; a larger source transaction gets one of its own
+     */
+    public TransactionApplier(String localNode, DataSource dataSource, ConflictStrategy strategy, ApplyListener listener,
+            int maxRowsPerTransaction) {
+        this.localNode = Objects.requireNonNull(localNode, "localNode");
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.decider = new RowDecider(Objects.requireNonNull(strategy, "strategy"));
+        this.listener = Objects.requireNonNull(listener, "listener");
+        if (maxRowsPerTransaction < 1) {
+            throw new IllegalArgumentException("maxRowsPerTransaction must be at least 1: " + maxRowsPerTransaction);
+        }
+        this.maxRowsPerTransaction = maxRowsPerTransaction;
+    }
+
+    /**
+     * Applies {@code batch}, consecutive transactions read from {@code upstreamNode}'s outbox (of
+     * one or several origins, each origin's in commit order), and stores {@code nextKafkaOffset} as
+     * the link's resume offset with the last of them.
+     *
+     * <p>Transactions at or below their origin's applied position are skipped as duplicates, so
+     * the same batch may be applied again after a failure or a restart. Transactions of this node
+     * or that already passed through it are skipped with a warning (they would be echoes).
+     *
+     * @throws RetriableApplyException after a transient failure; the failed target transaction was rolled back,
+     *                                 apply the same batch again after a back-off
+     * @throws ApplyException          after a permanent failure; stop the link, fix the cause named in the message
+     */
+    public ApplyResult apply(List<SourceTransaction> batch, String upstreamNode, long nextKafkaOffset)
+            throws ApplyException, RetriableApplyException {
+        Objects.requireNonNull(upstreamNode, "upstreamNode");
+        String prefix = "[" + localNode + " <- " + upstreamNode + "]";
+        String origin = ReplicationSchema.replicationOriginName(upstreamNode);
+        List<List<SourceTransaction>> groups = group(batch);
+        ApplyResult total = ApplyResult.EMPTY;
+        Connection connection = null;
+        ApplySession session = null;
+        boolean originSet = false;
+        try {
+            connection = dataSource.getConnection();
+            connection.setAutoCommit(true);
+            ensureOrigin(connection, origin);
+            try (PreparedStatement setup = connection.prepareStatement("SELECT pg_replication_origin_session_setup(?)")) {
+                setup.setString(1, origin);
+                setup.execute();
+            }
+            originSet = true;
+            connection.setAutoCommit(false);
+            session = new ApplySession(connection, catalog, decider, localNode, prefix);
+            for (int i = 0; i < groups.size(); i++) {
+                boolean lastGroup = i == groups.size() - 1;
+                // Earlier groups leave the link offset alone: after a crash between groups the
+                // consumer re-reads from the old offset and the applied positions skip what is done.
+                ApplySession.Outcome outcome = session.applyTargetTransaction(groups.get(i), upstreamNode,
+                        lastGroup ? OptionalLong.of(nextKafkaOffset) : OptionalLong.empty());
+                total = total.plus(outcome.result());
+                notifyListener(outcome, prefix);
+            }
+            if (total.conflictCount() > 0 || total.echoTransactions() > 0) {
+                log.info("{} applied {} transaction(s), {} duplicate(s), {} row(s), conflicts {}", prefix,
+                        total.appliedTransactions(), total.duplicateTransactions(), total.rowsWritten(), total.conflicts());
+            } else {
+                log.debug("{} applied {} transaction(s), {} duplicate(s), {} row(s)", prefix,
+                        total.appliedTransactions(), total.duplicateTransactions(), total.rowsWritten());
+            }
+            return total;
+        } catch (SQLException | RuntimeException e) {
+            rollback(connection, prefix);
+            catalog.clear();
+            throw failure(e, session, prefix, upstreamNode);
+
+        } finally {
+            if (session != null) {
+                session.close();
+            }
+            release(connection, originSet, prefix);
+        }
+    }
+
+    /** The work is committed: a failing listener must not make it look failed. */
+    private void notifyListener(ApplySession.Outcome outcome, String prefix) {
+        try {
+            outcome.conflicts().forEach(listener::conflictResolved);
+            listener.targetTransactionCommitted(outcome.result());
+        } catch (RuntimeException e) {
+            log.warn("{} the apply listener failed; the target transaction is committed all the same", prefix, e);
+        }
+    }
+
+    /** The last origin position of {@code originNode} applied here, or empty if none. */
+    public OptionalLong appliedPosition(String originNode) throws ApplyException, RetriableApplyException {
+        return readLong("SELECT position FROM " + ReplicationSchema.APPLIED_POSITION_TABLE
+                + " WHERE origin_node = ? AND position >= 0", originNode);
+    }
+
+    /** The Kafka offset to resume reading {@code upstreamNode}'s outbox from, or empty if none is stored. */
+    public OptionalLong linkOffset(String upstreamNode) throws ApplyException, RetriableApplyException {
+        return readLong("SELECT next_offset FROM syncline.link_offset WHERE upstream_node = ?", upstreamNode);
+    }
+
+    private OptionalLong readLong(String sql, String node) throws ApplyException, RetriableApplyException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, node);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+            }
+        } catch (SQLException e) {
+            String message = "[" + localNode + "] reading the resume point of " + node + " failed: " + e.getMessage();
+            if (classifier.classify(e) == ApplyErrorClassifier.Kind.RETRIABLE) {
+                throw new RetriableApplyException(message, e);
+            }
+            throw new ApplyException(message + "; check that `syncline init` ran on this database", null, -1, null, e);
+        }
+    }
+
+    /** Consecutive transactions up to the row bound; a source transaction is never split. */
+    private List<List<SourceTransaction>> group(List<SourceTransaction> batch) {
+        List<List<SourceTransaction>> groups = new ArrayList<>();
+        List<SourceTransaction> current = new ArrayList<>();
+        int rows = 0;
+        for (SourceTransaction transaction : batch) {
+            int size = transaction.changes().size();
+            if (!current.isEmpty() && rows + size > maxRowsPerTransaction) {
+                groups.add(current);
+                current = new ArrayList<>();
+                rows = 0;
+            }
+            current.add(transaction);
+            rows += size;
+        }
+        // An empty batch still stores the link offset (the router may have filtered every record).
+        groups.add(current);
+        return groups;
+    }
+
+    private void ensureOrigin(Connection connection, String origin) throws SQLException {
+        if (origin.equals(originReady)) {
+            return;
+        }
+        try (PreparedStatement find = connection.prepareStatement("SELECT pg_replication_origin_oid(?)")) {
+            find.setString(1, origin);
+            try (ResultSet rs = find.executeQuery()) {
+                rs.next();
+                if (rs.getObject(1) == null) {
+                    try (PreparedStatement create = connection.prepareStatement("SELECT pg_replication_origin_create(?)")) {
+                        create.setString(1, origin);
+                        create.execute();
+                    }
+                }
+            }
+        }
+        originReady = origin;
+    }
+
+    private static void rollback(Connection connection, String prefix) {
+        if (connection == null) {
+            return;
+        }
+        try {
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+            }
+        } catch (SQLException e) {
+            log.debug("{} rollback failed (the connection is probably gone): {}", prefix, e.toString());
+        }
+    }
+
+    /** Returns the connection without its origin session; a connection that keeps it must not be reused. */
+    private void release(Connection connection, boolean originSet, String prefix) {
+        if (connection == null) {
+            return;
+        }
+        boolean clean = !originSet;
+        if (originSet) {
+            try {
+                if (!connection.getAutoCommit()) {
+                    connection.rollback();
+                    connection.setAutoCommit(true);
+                }
+                try (Statement reset = connection.createStatement()) {
+                    reset.execute("SELECT pg_replication_origin_session_reset()");
+                }
+                clean = true;
+            } catch (SQLException e) {
+                log.warn("{} could not reset the replication origin session; discarding the connection: {}", prefix, e.toString());
+            }
+        }
+        try {
+            if (!clean) {
+                if (dataSource instanceof HikariDataSource hikari) {
+                    hikari.evictConnection(connection);
+                    return;
+                }
+                connection.abort(Runnable::run);
+            }
+            connection.close();
+        } catch (SQLException e) {
+            log.debug("{} closing the connection failed: {}", prefix, e.toString());
+        }
+    }
+
+    private ApplyException failure(Exception e, ApplySession session, String prefix, String upstreamNode)
+            throws RetriableApplyException {
+        SourceTransaction transaction = session == null ? null : session.currentTransaction();
+        RowChange change = session == null ? null : session.currentChange();
+        String where = transaction == null
+                ? "while applying a batch from " + upstreamNode
+                : "while applying transaction " + transaction.originTxId() + " of " + transaction.originNode()
+                        + " at position " + transaction.originPosition()
+                        + (change == null ? "" : ", " + change.operation() + " of " + change.table() + " key " + change.key());
+        String cause = e.getMessage();
+        if (e instanceof SQLException sql && sql.getSQLState() != null) {
+            cause = "SQLSTATE " + sql.getSQLState() + ": " + cause;
+        }
+        if (e instanceof SQLException && classifier.classify(e) == ApplyErrorClassifier.Kind.RETRIABLE) {
+            throw new RetriableApplyException(prefix + " transient failure " + where + " (rolled back; apply the batch again): "
+                    + cause, e);
+        }
+        return new ApplyException(prefix + " permanent failure " + where + ": " + cause
+                + ". The target transaction was rolled back and the origin's position did not advance; fix the cause"
+                + " (schema or data on this node) and restart the link, which resumes at this transaction",
+                transaction == null ? null : transaction.originNode(),
+                transaction == null ? -1 : transaction.originPosition(),
+                change == null ? null : change.table(), e);
+    }
+}

@@ -1,0 +1,522 @@
+package io.syncline.conflict.internal;
+
+import io.syncline.conflict.ConflictType;
+import io.syncline.conflict.ResolvedConflict;
+import io.syncline.core.event.Operation;
+import io.syncline.core.event.RowChange;
+import io.syncline.core.event.RowClock;
+import io.syncline.core.event.RowVersion;
+import io.syncline.core.event.SourceTransaction;
+import io.syncline.core.schema.ReplicationSchema;
+import io.syncline.conflict.ApplyResult;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies groups of source transactions on one connection whose session is marked with a
+ * replication origin, one target transaction per {@link #applyTargetTransaction} call. Keeps the
+ * connection's prepared statements for its lifetime. Not thread-safe; the caller owns the
+ * connection, its origin session and the rollback on failure.
+ */
+public final class ApplySession implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ApplySession.class);
+
+    /** How often one change re-reads and decides again after a local writer inserted the same key first. */
+    private static final int MAX_RACE_RETRIES = 3;
+
+    private static final String LOCK_POSITION_INSERT = "INSERT INTO " + ReplicationSchema.APPLIED_POSITION_TABLE
+            + " (origin_node, position, commit_time_micros) VALUES (?, -1, 0) ON CONFLICT (origin_node) DO NOTHING";
+    private static final String LOCK_POSITION_SELECT = "SELECT position FROM " + ReplicationSchema.APPLIED_POSITION_TABLE
+            + " WHERE origin_node = ? FOR UPDATE";
+    private static final String UPDATE_POSITION = "UPDATE " + ReplicationSchema.APPLIED_POSITION_TABLE
+            + " SET position = ?, commit_time_micros = ?, applied_at = now() WHERE origin_node = ?";
+    private static final String UPSERT_LINK_OFFSET = "INSERT INTO syncline.link_offset (upstream_node, next_offset)"
+            + " VALUES (?, ?) ON CONFLICT (upstream_node) DO UPDATE SET next_offset = EXCLUDED.next_offset";
+    private static final String INSERT_CONFLICT_LOG = "INSERT INTO " + ReplicationSchema.CONFLICT_LOG_TABLE
+            + " (table_name, pk, conflict_type, local_version, remote_version, local_row, remote_row, rule, winner,"
+            + " origin_node, origin_position) VALUES (?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?)";
+    // The origin's commit position and time on the commit record (PostgreSQL manual, "Replication
+    // Progress Tracking"); the capture sees them as source.origin_lsn and source.ts_ms.
+    private static final String XACT_SETUP = "SELECT pg_replication_origin_xact_setup(?::pg_lsn,"
+            + " timestamptz 'epoch' + ? * interval '1 microsecond')";
+
+    /** What one committed target transaction did, and its conflicts for the listener. */
+    public record Outcome(ApplyResult result, List<ResolvedConflict> conflicts) {}
+
+    private final Connection connection;
+    private final TableCatalog catalog;
+    private final RowDecider decider;
+    private final String localNode;
+    private final String logPrefix;
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+    // Where the session is, for error messages.
+    private SourceTransaction currentTransaction;
+    private RowChange currentChange;
+    private String currentTable;
+
+    // Counters of the target transaction in progress.
+    private long rowsWritten;
+    private long rowsSkipped;
+    private final List<ResolvedConflict> conflicts = new ArrayList<>();
+    private int pendingConflictLogs;
+
+    public ApplySession(Connection connection, TableCatalog catalog, RowDecider decider, String localNode, String logPrefix) {
+        this.connection = connection;
+        this.catalog = catalog;
+        this.decider = decider;
+        this.localNode = localNode;
+        this.logPrefix = logPrefix;
+    }
+
+    public SourceTransaction currentTransaction() {
+        return currentTransaction;
+    }
+
+    public RowChange currentChange() {
+        return currentChange;
+    }
+
+    public String currentTable() {
+        return currentTable;
+    }
+
+    /**
+     * Applies {@code transactions} and the bookkeeping in one target transaction and commits it.
+     * On an exception nothing is committed and the caller must roll back.
+     *
+     * @param nextKafkaOffset the link offset to store with it, or empty to leave it as it is
+     */
+    public Outcome applyTargetTransaction(List<SourceTransaction> transactions, String upstreamNode, OptionalLong nextKafkaOffset)
+            throws SQLException {
+        currentTransaction = null;
+        currentChange = null;
+        currentTable = null;
+        rowsWritten = 0;
+        rowsSkipped = 0;
+        conflicts.clear();
+        pendingConflictLogs = 0;
+        PreparedStatement staleLog = statements.get(INSERT_CONFLICT_LOG);
+        if (staleLog != null) {
+            staleLog.clearBatch();
+        }
+
+        Map<String, long[]> positions = lockPositions(transactions);
+        Set<String> advanced = new HashSet<>();
+        int applied = 0;
+        int duplicates = 0;
+        int echoes = 0;
+        SourceTransaction last = null;
+        for (SourceTransaction transaction : transactions) {
+            if (isEcho(transaction)) {
+                log.warn("{} skipped transaction {} of {} at position {} with path {}: it already passed through this node"
+                        + " (the router should not have sent it)", logPrefix, transaction.originTxId(),
+                        transaction.originNode(), transaction.originPosition(), transaction.path());
+                echoes++;
+                continue;
+            }
+            long[] position = positions.get(transaction.originNode());
+            if (transaction.originPosition() <= position[0]) {
+                log.debug("{} skipped duplicate transaction {} of {} at position {} (applied up to {})", logPrefix,
+                        transaction.originTxId(), transaction.originNode(), transaction.originPosition(), position[0]);
+                duplicates++;
+                continue;
+            }
+            currentTransaction = transaction;
+            for (RowChange change : transaction.changes()) {
+                currentChange = change;
+                currentTable = change.table();
+                applyChange(transaction, change);
+            }
+            currentChange = null;
+            currentTable = null;
+            position[0] = transaction.originPosition();
+            position[1] = transaction.commitTimeMicros();
+            advanced.add(transaction.originNode());
+            applied++;
+            last = transaction;
+        }
+        currentTransaction = null;
+
+        if (pendingConflictLogs > 0) {
+            statement(INSERT_CONFLICT_LOG).executeBatch();
+        }
+        for (String origin : advanced) {
+            PreparedStatement update = statement(UPDATE_POSITION);
+            update.setLong(1, positions.get(origin)[0]);
+            update.setLong(2, positions.get(origin)[1]);
+            update.setString(3, origin);
+            update.executeUpdate();
+        }
+        if (nextKafkaOffset.isPresent()) {
+            PreparedStatement link = statement(UPSERT_LINK_OFFSET);
+            link.setString(1, upstreamNode);
+            link.setLong(2, nextKafkaOffset.getAsLong());
+            link.executeUpdate();
+        }
+        if (last != null) {
+            PreparedStatement setup = statement(XACT_SETUP);
+            setup.setString(1, lsn(last.originPosition()));
+            setup.setLong(2, last.commitTimeMicros());
+            setup.execute();
+        }
+        connection.commit();
+
+        EnumMap<ConflictType, Integer> byType = new EnumMap<>(ConflictType.class);
+        conflicts.forEach(c -> byType.merge(c.type(), 1, Integer::sum));
+        ApplyResult result = new ApplyResult(applied, duplicates, echoes, rowsWritten, rowsSkipped, 1, byType);
+        return new Outcome(result, List.copyOf(conflicts));
+    }
+
+    private boolean isEcho(SourceTransaction transaction) {
+        return transaction.originNode().equals(localNode) || transaction.hasVisited(localNode);
+    }
+
+    /** Locks the applied position of each origin of the group (in name order, against deadlocks); -1 = none yet. */
+    private Map<String, long[]> lockPositions(List<SourceTransaction> transactions) throws SQLException {
+        TreeMap<String, long[]> positions = new TreeMap<>();
+        for (SourceTransaction transaction : transactions) {
+            if (!isEcho(transaction)) {
+                positions.put(transaction.originNode(), new long[] {-1, 0});
+            }
+        }
+        for (Map.Entry<String, long[]> entry : positions.entrySet()) {
+            PreparedStatement insert = statement(LOCK_POSITION_INSERT);
+            insert.setString(1, entry.getKey());
+            insert.executeUpdate();
+            PreparedStatement select = statement(LOCK_POSITION_SELECT);
+            select.setString(1, entry.getKey());
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("applied position row of " + entry.getKey() + " vanished", "40001");
+                }
+                entry.getValue()[0] = rs.getLong(1);
+            }
+        }
+        return positions;
+    }
+
+    private void applyChange(SourceTransaction transaction, RowChange change) throws SQLException {
+        TableShape table = shapeFor(change);
+        requireKey(table, change.key());
+        RowChange effective = change;
+        if (change.operation() == Operation.UPDATE && change.changesKey()) {
+            requireKey(table, change.oldKey());
+            effective = withCarriedValues(change, deleteOldKey(table, change));
+        }
+        for (int attempt = 0; ; attempt++) {
+            LocalState local = readLocal(table, effective.key());
+            RowPlan plan = decider.decide(table.name(), effective.key(), local, effective);
+            if (execute(table, effective, local, plan)) {
+                if (plan.action() == RowPlan.Action.SKIP) {
+                    rowsSkipped++;
+                } else {
+                    rowsWritten++;
+                }
+                if (plan.isConflict()) {
+                    logConflict(transaction, table, effective, local, plan);
+                }
+                return;
+            }
+            if (attempt == MAX_RACE_RETRIES) {
+                throw new SQLException("a local writer kept inserting key " + effective.key() + " of " + table.name()
+                        + " concurrently", "40001");
+            }
+            log.debug("{} key {} of {} was written locally meanwhile; deciding again", logPrefix, effective.key(), table.name());
+        }
+    }
+
+    private TableShape shapeFor(RowChange change) throws SQLException {
+        TableShape table = catalog.shape(connection, change.table());
+        if (unknownColumns(table, change).isEmpty()) {
+            return table;
+        }
+        catalog.invalidate(change.table());
+        table = catalog.shape(connection, change.table());
+        Set<String> unknown = unknownColumns(table, change);
+        if (!unknown.isEmpty()) {
+            throw new SQLException("column(s) " + unknown + " of " + table.name() + " do not exist on this node;"
+                    + " apply the same schema change on every node before writing the new columns", "42703");
+        }
+        return table;
+    }
+
+    private static Set<String> unknownColumns(TableShape table, RowChange change) {
+        Set<String> unknown = new HashSet<>();
+        for (String name : change.values().keySet()) {
+            if (!table.hasColumn(name) && !ReplicationSchema.METADATA_COLUMNS.contains(name)) {
+                unknown.add(name);
+            }
+        }
+        return unknown;
+    }
+
+    private static void requireKey(TableShape table, Map<String, String> key) throws SQLException {
+        if (!key.keySet().equals(new HashSet<>(table.keyColumnNames()))) {
+            throw new SQLException("the change's key columns " + key.keySet() + " are not the primary key "
+                    + table.keyColumnNames() + " of " + table.name() + " on this node; give the table the same"
+                    + " primary key on every node", "42P10");
+        }
+    }
+
+    /** The local row under a row lock, else its tombstone under a row lock, else nothing. */
+    private LocalState readLocal(TableShape table, Map<String, String> key) throws SQLException {
+        PreparedStatement row = statement(table.selectRowForUpdate());
+        bindKey(row, 1, table, key);
+        try (ResultSet rs = row.executeQuery()) {
+            if (rs.next()) {
+                Map<String, String> values = new LinkedHashMap<>();
+                int i = 1;
+                for (TableShape.Column column : table.columns()) {
+                    values.put(column.name(), rs.getString(i++));
+                }
+                RowClock clock = new RowClock(rs.getLong(i), rs.getString(i + 1));
+                return LocalState.row(new RowVersion(clock, Json.vector(rs.getString(i + 2))), values);
+            }
+        }
+        PreparedStatement tombstone = statement(table.selectTombstoneForUpdate());
+        tombstone.setString(1, table.name());
+        bindKey(tombstone, 2, table, key);
+        try (ResultSet rs = tombstone.executeQuery()) {
+            if (rs.next()) {
+                return LocalState.tombstone(new RowVersion(new RowClock(rs.getLong(1), rs.getString(2)), Json.vector(rs.getString(3))));
+            }
+        }
+        return LocalState.NONE;
+    }
+
+    /** @return false when a local writer inserted the key first: read and decide again */
+    private boolean execute(TableShape table, RowChange change, LocalState local, RowPlan plan) throws SQLException {
+        Map<String, String> key = change.key();
+        switch (plan.action()) {
+            case SKIP:
+                return true;
+            case UPSERT_ROW:
+                if (local.kind() == LocalState.Kind.ROW) {
+                    updateRow(table, change, plan.version());
+                    return true;
+                }
+                return insertRow(table, change, plan.version());
+            case DELETE_ROW:
+                deleteRow(table, key);
+                writeTombstone(table.upsertTombstone(), table, key, plan.version());
+                return true;
+            case WRITE_TOMBSTONE:
+                if (local.kind() == LocalState.Kind.TOMBSTONE) {
+                    writeTombstone(table.upsertTombstone(), table, key, plan.version());
+                    return true;
+                }
+                return writeTombstone(table.insertTombstoneIfAbsent(), table, key, plan.version()) == 1;
+            case KEEP_LOCAL_MERGE_VECTOR:
+                if (local.kind() == LocalState.Kind.ROW) {
+                    PreparedStatement update = statement(table.updateRowVector());
+                    update.setString(1, Json.vector(plan.version().vector()));
+                    bindKey(update, 2, table, key);
+                    update.executeUpdate();
+                } else {
+                    PreparedStatement update = statement(table.updateTombstoneVector());
+                    update.setString(1, Json.vector(plan.version().vector()));
+                    update.setString(2, table.name());
+                    bindKey(update, 3, table, key);
+                    update.executeUpdate();
+                }
+                return true;
+            default:
+                throw new IllegalStateException("unknown action " + plan.action());
+        }
+    }
+
+    /**
+     * The old key of a primary-key change disappears like a delete. The event carries only the new
+     * key's version, so the old key's tombstone gets the origin trigger's rule applied to the local
+     * old row: clock max(change clock, old clock + 1), vector = old vector + 1 for the origin.
+     *
+     * @return the local old row's values, to carry the TOASTed columns the change did not send; or null
+     */
+    private Map<String, String> deleteOldKey(TableShape table, RowChange change) throws SQLException {
+        Map<String, String> oldKey = change.oldKey();
+        LocalState old = readLocal(table, oldKey);
+        RowClock remoteClock = change.version().clock();
+        switch (old.kind()) {
+            case ROW -> {
+                RowVersion local = old.version();
+                RowVersion tombstone = new RowVersion(
+                        new RowClock(Math.max(remoteClock.hlc(), local.clock().hlc() + 1), remoteClock.nodeId()),
+                        local.vector().increment(remoteClock.nodeId()));
+                deleteRow(table, oldKey);
+                writeTombstone(table.upsertTombstone(), table, oldKey, tombstone);
+                rowsWritten++;
+                return old.values();
+            }
+            case NONE -> {
+                writeTombstone(table.insertTombstoneIfAbsent(), table, oldKey, change.version());
+                rowsWritten++;
+                return null;
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private static RowChange withCarriedValues(RowChange change, Map<String, String> oldValues) {
+        if (oldValues == null || change.unchangedColumns().isEmpty()) {
+            return change;
+        }
+        Map<String, String> values = new LinkedHashMap<>(change.values());
+        for (String column : change.unchangedColumns()) {
+            values.put(column, oldValues.get(column));
+        }
+        return new RowChange(change.table(), change.operation(), change.key(), change.oldKey(), values, Set.of(), change.version());
+    }
+
+    private boolean insertRow(TableShape table, RowChange change, RowVersion version) throws SQLException {
+        List<String> names = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        for (TableShape.Column column : table.columns()) {
+            if (column.generated()) {
+                continue;
+            }
+            String name = column.name();
+            if (change.key().containsKey(name)) {
+                names.add(name);
+                values.add(change.key().get(name));
+            } else if (change.values().containsKey(name) && !change.unchangedColumns().contains(name)) {
+                names.add(name);
+                values.add(change.values().get(name));
+            }
+        }
+        PreparedStatement insert = statement(table.insertRow(names));
+        int i = bindValues(insert, 1, values);
+        bindVersion(insert, i, version);
+        return insert.executeUpdate() == 1;
+    }
+
+    private void updateRow(TableShape table, RowChange change, RowVersion version) throws SQLException {
+        List<String> names = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        for (TableShape.Column column : table.columns()) {
+            String name = column.name();
+            if (!column.generated() && !change.key().containsKey(name) && change.values().containsKey(name)
+                    && !change.unchangedColumns().contains(name)) {
+                names.add(name);
+                values.add(change.values().get(name));
+            }
+        }
+        PreparedStatement update = statement(table.updateRow(names));
+        int i = bindValues(update, 1, values);
+        i = bindVersion(update, i, version);
+        bindKey(update, i, table, change.key());
+        if (update.executeUpdate() != 1) {
+            throw new SQLException("locked row " + change.key() + " of " + table.name() + " vanished", "40001");
+        }
+    }
+
+    private void deleteRow(TableShape table, Map<String, String> key) throws SQLException {
+        PreparedStatement delete = statement(table.deleteRow());
+        bindKey(delete, 1, table, key);
+        delete.executeUpdate();
+    }
+
+    private int writeTombstone(String sql, TableShape table, Map<String, String> key, RowVersion version) throws SQLException {
+        PreparedStatement write = statement(sql);
+        write.setString(1, table.name());
+        int i = bindKey(write, 2, table, key);
+        bindVersion(write, i, version);
+        return write.executeUpdate();
+    }
+
+    private void logConflict(SourceTransaction transaction, TableShape table, RowChange change, LocalState local, RowPlan plan)
+            throws SQLException {
+        PreparedStatement insert = statement(INSERT_CONFLICT_LOG);
+        insert.setString(1, table.name());
+        insert.setString(2, Json.row(change.key()));
+        insert.setString(3, plan.conflictType().logName());
+        insert.setString(4, Json.version(local.version()));
+        insert.setString(5, Json.version(change.version()));
+        insert.setString(6, Json.row(local.values()));
+        insert.setString(7, change.operation() == Operation.DELETE ? null : Json.row(change.values()));
+        insert.setString(8, decider.ruleName());
+        insert.setString(9, plan.winner().logName());
+        insert.setString(10, transaction.originNode());
+        insert.setLong(11, transaction.originPosition());
+        insert.addBatch();
+        pendingConflictLogs++;
+        conflicts.add(new ResolvedConflict(table.name(), change.key(), plan.conflictType(), decider.ruleName(), plan.winner(),
+                transaction.originNode(), transaction.originPosition()));
+        log.debug("{} {} conflict on {} {}: local {} vs remote {} from {} at {}, {} wins", logPrefix,
+                plan.conflictType().logName(), table.name(), change.key(), local.version().clock(),
+                change.version().clock(), transaction.originNode(), transaction.originPosition(), plan.winner().logName());
+    }
+
+    private static int bindKey(PreparedStatement statement, int first, TableShape table, Map<String, String> key) throws SQLException {
+        int i = first;
+        for (String column : table.keyColumnNames()) {
+            statement.setObject(i++, key.get(column), Types.OTHER);
+        }
+        return i;
+    }
+
+    private static int bindValues(PreparedStatement statement, int first, List<String> values) throws SQLException {
+        int i = first;
+        for (String value : values) {
+            if (value == null) {
+                statement.setNull(i++, Types.OTHER);
+            } else {
+                statement.setObject(i++, value, Types.OTHER);
+            }
+        }
+        return i;
+    }
+
+    private static int bindVersion(PreparedStatement statement, int first, RowVersion version) throws SQLException {
+        statement.setLong(first, version.clock().hlc());
+        statement.setString(first + 1, version.clock().nodeId());
+        statement.setString(first + 2, Json.vector(version.vector()));
+        return first + 3;
+    }
+
+    private PreparedStatement statement(String sql) throws SQLException {
+        PreparedStatement statement = statements.get(sql);
+        if (statement == null) {
+            statement = connection.prepareStatement(sql);
+            statements.put(sql, statement);
+        }
+        return statement;
+    }
+
+    /** The {@code pg_lsn} text form {@code X/X} of a WAL position. */
+    static String lsn(long position) {
+        return Long.toHexString(position >>> 32).toUpperCase(java.util.Locale.ROOT) + "/"
+                + Long.toHexString(position & 0xFFFFFFFFL).toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /** Closes the prepared statements; the connection stays open. */
+    @Override
+    public void close() {
+        for (PreparedStatement statement : statements.values()) {
+            try {
+                statement.close();
+            } catch (SQLException e) {
+                log.debug("{} closing a statement failed: {}", logPrefix, e.toString());
+            }
+        }
+        statements.clear();
+    }
+}

@@ -1,0 +1,202 @@
+package io.syncline.conflict.internal;
+
+import io.syncline.conflict.schema.SchemaException;
+import io.syncline.conflict.schema.TableKey;
+import io.syncline.core.schema.ReplicationSchema;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * A replicated table as this node's catalog describes it, and the SQL the applier runs on it.
+ * Every value is bound as text and cast to the column's declared type ({@code ?::numeric(20,5)},
+ * {@code ?::text[]}, ...), so that each value round-trips exactly through its text form. Not
+ * thread-safe (one applier thread).
+ */
+final class TableShape {
+
+    /** A user column; the replication metadata columns are not among them. */
+    record Column(String name, String type, boolean generated, boolean identityAlways) {}
+
+    private static final String TOMBSTONE_WHERE = "table_name = ? AND pk = ";
+
+    private final TableKey key;
+    private final Map<String, Column> columns;
+    private final List<Column> keyColumns;
+    private final boolean hasIdentityAlways;
+    private final String pkPredicate;
+    private final String pkJson;
+    private final Map<List<String>, String> insertSql = new HashMap<>();
+    private final Map<List<String>, String> updateSql = new HashMap<>();
+
+    private TableShape(TableKey key, Map<String, Column> columns) {
+        this.key = key;
+        this.columns = columns;
+        this.keyColumns = key.columns().stream().map(columns::get).toList();
+        this.hasIdentityAlways = columns.values().stream().anyMatch(Column::identityAlways);
+        this.pkPredicate = keyColumns.stream()
+                .map(c -> identifier(c.name()) + " = ?::" + c.type())
+                .collect(Collectors.joining(" AND "));
+        // The same text form as the triggers' jsonb_build_object('col', NEW.col::text), normalised by
+        // this node's own output function.
+        this.pkJson = keyColumns.stream()
+                .map(c -> literal(c.name()) + ", (?::" + c.type() + ")::text")
+                .collect(Collectors.joining(", ", "jsonb_build_object(", ")"));
+    }
+
+    static TableShape load(Connection connection, String table) throws SQLException {
+        TableKey key;
+        try {
+            key = TableKey.read(connection, table);
+        } catch (SchemaException e) {
+            throw new SQLException(e.getMessage(), "42P01", e);
+        }
+        String sql = """
+                SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attgenerated <> '', a.attidentity = 'a'
+                  FROM pg_attribute a
+                 WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped
+                 ORDER BY a.attnum
+                """;
+        Map<String, Column> columns = new LinkedHashMap<>();
+        int metadata = 0;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, key.quotedName());
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    if (ReplicationSchema.METADATA_COLUMNS.contains(name)) {
+                        metadata++;
+                    } else {
+                        columns.put(name, new Column(name, rs.getString(2), rs.getBoolean(3), rs.getBoolean(4)));
+                    }
+                }
+            }
+        }
+        if (metadata != ReplicationSchema.METADATA_COLUMNS.size()) {
+            throw new SQLException("table " + key.qualifiedName() + " has no row-version columns on this node:"
+                    + " run `syncline init` here for this table", "42703");
+        }
+        return new TableShape(key, columns);
+    }
+
+    String name() {
+        return key.qualifiedName();
+    }
+
+    List<String> keyColumnNames() {
+        return key.columns();
+    }
+
+    boolean hasColumn(String name) {
+        return columns.containsKey(name);
+    }
+
+    Column column(String name) {
+        return columns.get(name);
+    }
+
+    Collection<Column> columns() {
+        return columns.values();
+    }
+
+    String selectRowForUpdate() {
+        String selected = columns.values().stream()
+                .map(c -> identifier(c.name()) + "::text")
+                .collect(Collectors.joining(", "));
+        return "SELECT " + (selected.isEmpty() ? "" : selected + ", ")
+                + ReplicationSchema.HLC_COLUMN + ", " + ReplicationSchema.NODE_COLUMN + ", "
+                + ReplicationSchema.VECTOR_COLUMN + "::text FROM " + key.quotedName()
+                + " WHERE " + pkPredicate + " FOR UPDATE";
+    }
+
+    /** Parameters: table name, key..., then nothing. */
+    String selectTombstoneForUpdate() {
+        return "SELECT hlc, node_id, vv::text FROM " + ReplicationSchema.TOMBSTONE_TABLE
+                + " WHERE " + TOMBSTONE_WHERE + pkJson + " FOR UPDATE";
+    }
+
+    /** Parameters: table name, key..., hlc, node, vv. */
+    String upsertTombstone() {
+        return "INSERT INTO " + ReplicationSchema.TOMBSTONE_TABLE + " (table_name, pk, hlc, node_id, vv)"
+                + " VALUES (?, " + pkJson + ", ?, ?, ?::jsonb)"
+                + " ON CONFLICT (table_name, pk) DO UPDATE SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id,"
+                + " vv = EXCLUDED.vv, deleted_at = now()";
+    }
+
+    /** Parameters: table name, key..., hlc, node, vv. Inserts nothing if a tombstone appeared meanwhile. */
+    String insertTombstoneIfAbsent() {
+        return "INSERT INTO " + ReplicationSchema.TOMBSTONE_TABLE + " (table_name, pk, hlc, node_id, vv)"
+                + " VALUES (?, " + pkJson + ", ?, ?, ?::jsonb) ON CONFLICT (table_name, pk) DO NOTHING";
+    }
+
+    /** Parameters: vv, table name, key... */
+    String updateTombstoneVector() {
+        return "UPDATE " + ReplicationSchema.TOMBSTONE_TABLE + " SET vv = ?::jsonb WHERE " + TOMBSTONE_WHERE + pkJson;
+    }
+
+    /** Parameters: key... */
+    String deleteRow() {
+        return "DELETE FROM " + key.quotedName() + " WHERE " + pkPredicate;
+    }
+
+    /** Parameters: vv, key... */
+    String updateRowVector() {
+        return "UPDATE " + key.quotedName() + " SET " + ReplicationSchema.VECTOR_COLUMN + " = ?::jsonb WHERE " + pkPredicate;
+    }
+
+    /**
+     * Parameters: the values of {@code names}, hlc, node, vv. Inserts nothing if a row with the key
+     * appeared meanwhile; another unique constraint still fails.
+     */
+    String insertRow(List<String> names) {
+        return insertSql.computeIfAbsent(List.copyOf(names), n -> {
+            List<String> targets = new ArrayList<>();
+            List<String> values = new ArrayList<>();
+            for (String name : n) {
+                targets.add(identifier(name));
+                values.add("?::" + columns.get(name).type());
+            }
+            targets.add(ReplicationSchema.HLC_COLUMN);
+            targets.add(ReplicationSchema.NODE_COLUMN);
+            targets.add(ReplicationSchema.VECTOR_COLUMN);
+            values.add("?");
+            values.add("?");
+            values.add("?::jsonb");
+            String conflictTarget = key.columns().stream().map(TableShape::identifier).collect(Collectors.joining(", "));
+            return "INSERT INTO " + key.quotedName() + " (" + String.join(", ", targets) + ")"
+                    + (hasIdentityAlways ? " OVERRIDING SYSTEM VALUE" : "")
+                    + " VALUES (" + String.join(", ", values) + ")"
+                    + " ON CONFLICT (" + conflictTarget + ") DO NOTHING";
+        });
+    }
+
+    /** Parameters: the values of {@code names}, hlc, node, vv, key... */
+    String updateRow(List<String> names) {
+        return updateSql.computeIfAbsent(List.copyOf(names), n -> {
+            List<String> assignments = new ArrayList<>();
+            for (String name : n) {
+                assignments.add(identifier(name) + " = ?::" + columns.get(name).type());
+            }
+            assignments.add(ReplicationSchema.HLC_COLUMN + " = ?");
+            assignments.add(ReplicationSchema.NODE_COLUMN + " = ?");
+            assignments.add(ReplicationSchema.VECTOR_COLUMN + " = ?::jsonb");
+            return "UPDATE " + key.quotedName() + " SET " + String.join(", ", assignments) + " WHERE " + pkPredicate;
+        });
+    }
+
+    static String identifier(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+}

@@ -1,0 +1,53 @@
+package io.syncline.conflict.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.syncline.conflict.internal.ApplyErrorClassifier.Kind;
+import java.sql.BatchUpdateException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ApplyErrorClassifierTest {
+
+    private final ApplyErrorClassifier classifier = new ApplyErrorClassifier();
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "08006, RETRIABLE", // connection failure
+        "08003, RETRIABLE",
+        "40001, RETRIABLE", // serialization failure
+        "40P01, RETRIABLE", // deadlock
+        "55P03, RETRIABLE", // lock timeout
+        "55006, RETRIABLE", // replication origin busy
+        "57P01, RETRIABLE", // admin shutdown
+        "53300, RETRIABLE", // too many connections
+        "42P01, PERMANENT", // undefined table
+        "42703, PERMANENT", // undefined column
+        "22P02, PERMANENT", // invalid text representation
+        "23505, PERMANENT", // unique violation
+        "23503, PERMANENT", // foreign key violation
+        "28P01, PERMANENT", // bad password
+        "XX000, PERMANENT",
+    })
+    void sortsBySqlState(String sqlState, Kind kind) {
+        assertThat(classifier.classify(new SQLException("x", sqlState))).isEqualTo(kind);
+    }
+
+    @Test
+    void looksIntoNextExceptionsAndCauses() {
+        BatchUpdateException batch = new BatchUpdateException("batch failed", null, 0, new int[0], null);
+        batch.setNextException(new SQLException("deadlock", "40P01"));
+        assertThat(classifier.classify(batch)).isEqualTo(Kind.RETRIABLE);
+        assertThat(classifier.classify(new RuntimeException(new SQLException("gone", "08006")))).isEqualTo(Kind.RETRIABLE);
+    }
+
+    @Test
+    void poolTimeoutsAreRetriableAndUnknownErrorsPermanent() {
+        assertThat(classifier.classify(new SQLTransientConnectionException("pool timeout"))).isEqualTo(Kind.RETRIABLE);
+        assertThat(classifier.classify(new SQLException("no state"))).isEqualTo(Kind.PERMANENT);
+        assertThat(classifier.classify(new IllegalStateException("bug"))).isEqualTo(Kind.PERMANENT);
+    }
+}

@@ -1,0 +1,128 @@
+package io.syncline.conflict.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.syncline.conflict.ConflictType;
+import io.syncline.conflict.LastWriteWinsStrategy;
+import io.syncline.conflict.Winner;
+import io.syncline.conflict.internal.RowPlan.Action;
+import io.syncline.core.event.Operation;
+import io.syncline.core.event.RowChange;
+import io.syncline.core.event.RowClock;
+import io.syncline.core.event.RowVersion;
+import io.syncline.core.event.VersionVector;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class RowDeciderTest {
+
+    private static final String TABLE = "public.t";
+    private static final Map<String, String> KEY = Map.of("id", "1");
+    private final RowDecider decider = new RowDecider(LastWriteWinsStrategy.INSTANCE);
+
+    /** Local state on dc-b: {dc-a:1, dc-b:1} at hlc 100. */
+    private static final RowVersion LOCAL = version(100, "dc-b", Map.of("dc-a", 1L, "dc-b", 1L));
+
+    private enum Order {
+        /** Remote saw the local version: {dc-a:2, dc-b:1}. */
+        AFTER(version(150, "dc-a", Map.of("dc-a", 2L, "dc-b", 1L))),
+        /** Remote is older than local: {dc-a:1}. */
+        BEFORE(version(50, "dc-a", Map.of("dc-a", 1L))),
+        EQUAL(LOCAL),
+        /** Concurrent with a greater clock: {dc-a:2}, hlc 200. */
+        CONCURRENT_NEWER(version(200, "dc-a", Map.of("dc-a", 2L))),
+        /** Concurrent with a smaller clock: {dc-a:2}, hlc 90. */
+        CONCURRENT_OLDER(version(90, "dc-a", Map.of("dc-a", 2L))),
+        /** Concurrent, same hlc: the node id breaks the tie (dc-a < dc-b), local wins. */
+        CONCURRENT_TIE(version(100, "dc-a", Map.of("dc-a", 2L)));
+
+        final RowVersion remote;
+
+        Order(RowVersion remote) {
+            this.remote = remote;
+        }
+    }
+
+    static Stream<Arguments> decisionTable() {
+        VersionVector merged = VersionVector.of(Map.of("dc-a", 2L, "dc-b", 1L));
+        Stream.Builder<Arguments> rows = Stream.builder();
+        for (LocalState.Kind kind : LocalState.Kind.values()) {
+            for (Operation op : Operation.values()) {
+                Action write = op != Operation.DELETE ? Action.UPSERT_ROW
+                        : kind == LocalState.Kind.ROW ? Action.DELETE_ROW : Action.WRITE_TOMBSTONE;
+                if (kind == LocalState.Kind.NONE) {
+                    for (Order order : Order.values()) {
+                        rows.add(Arguments.of(kind, op, order, write, order.remote, null, null));
+                    }
+                    continue;
+                }
+                ConflictType type = RowDecider.conflictType(kind, op);
+                rows.add(Arguments.of(kind, op, Order.AFTER, write, Order.AFTER.remote, null, null));
+                rows.add(Arguments.of(kind, op, Order.BEFORE, Action.SKIP, null, null, null));
+                rows.add(Arguments.of(kind, op, Order.EQUAL, Action.SKIP, null, null, null));
+                rows.add(Arguments.of(kind, op, Order.CONCURRENT_NEWER, write,
+                        new RowVersion(Order.CONCURRENT_NEWER.remote.clock(), merged), type, Winner.REMOTE));
+                rows.add(Arguments.of(kind, op, Order.CONCURRENT_OLDER, Action.KEEP_LOCAL_MERGE_VECTOR,
+                        new RowVersion(LOCAL.clock(), merged), type, Winner.LOCAL));
+                rows.add(Arguments.of(kind, op, Order.CONCURRENT_TIE, Action.KEEP_LOCAL_MERGE_VECTOR,
+                        new RowVersion(LOCAL.clock(), merged), type, Winner.LOCAL));
+            }
+        }
+        return rows.build();
+    }
+
+    @ParameterizedTest(name = "local {0}, remote {1} {2} -> {3}")
+    @MethodSource("decisionTable")
+    void decidesByVectorOrderThenClock(LocalState.Kind kind, Operation op, Order order, Action action,
+            RowVersion written, ConflictType type, Winner winner) {
+        LocalState local = switch (kind) {
+            case NONE -> LocalState.NONE;
+            case ROW -> LocalState.row(LOCAL, Map.of("id", "1", "v", "local"));
+            case TOMBSTONE -> LocalState.tombstone(LOCAL);
+        };
+
+        RowPlan plan = decider.decide(TABLE, KEY, local, change(op, order.remote));
+
+        assertThat(plan.action()).isEqualTo(action);
+        assertThat(plan.version()).isEqualTo(written);
+        assertThat(plan.conflictType()).isEqualTo(type);
+        assertThat(plan.winner()).isEqualTo(winner);
+    }
+
+    @Test
+    void conflictTypesNameLocalStateThenRemoteOperation() {
+        assertThat(RowDecider.conflictType(LocalState.Kind.ROW, Operation.INSERT)).isEqualTo(ConflictType.INSERT_INSERT);
+        assertThat(RowDecider.conflictType(LocalState.Kind.ROW, Operation.UPDATE)).isEqualTo(ConflictType.UPDATE_UPDATE);
+        assertThat(RowDecider.conflictType(LocalState.Kind.ROW, Operation.DELETE)).isEqualTo(ConflictType.UPDATE_DELETE);
+        assertThat(RowDecider.conflictType(LocalState.Kind.TOMBSTONE, Operation.INSERT)).isEqualTo(ConflictType.DELETE_UPDATE);
+        assertThat(RowDecider.conflictType(LocalState.Kind.TOMBSTONE, Operation.UPDATE)).isEqualTo(ConflictType.DELETE_UPDATE);
+        assertThat(RowDecider.conflictType(LocalState.Kind.TOMBSTONE, Operation.DELETE)).isEqualTo(ConflictType.DELETE_DELETE);
+    }
+
+    @Test
+    void bothSidesOfAConflictEndWithTheSameVersion() {
+        RowVersion a = version(300, "dc-a", Map.of("dc-a", 3L, "dc-b", 1L));
+        RowVersion b = version(250, "dc-b", Map.of("dc-a", 2L, "dc-b", 2L));
+
+        RowPlan onA = decider.decide(TABLE, KEY, LocalState.row(a, Map.of()), change(Operation.UPDATE, b));
+        RowPlan onB = decider.decide(TABLE, KEY, LocalState.row(b, Map.of()), change(Operation.UPDATE, a));
+
+        assertThat(onA.winner()).isEqualTo(Winner.LOCAL);
+        assertThat(onB.winner()).isEqualTo(Winner.REMOTE);
+        assertThat(onA.version()).isEqualTo(onB.version());
+        assertThat(onA.version()).isEqualTo(version(300, "dc-a", Map.of("dc-a", 3L, "dc-b", 2L)));
+    }
+
+    private static RowChange change(Operation op, RowVersion version) {
+        Map<String, String> values = op == Operation.DELETE ? Map.of() : Map.of("id", "1", "v", "remote");
+        return new RowChange(TABLE, op, KEY, null, values, null, version);
+    }
+
+    private static RowVersion version(long hlc, String node, Map<String, Long> vector) {
+        return new RowVersion(new RowClock(hlc, node), VersionVector.of(vector));
+    }
+}

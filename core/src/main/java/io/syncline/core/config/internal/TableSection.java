@@ -1,0 +1,48 @@
+package io.syncline.core.config.internal;
+
+import io.syncline.core.config.TableName;
+import java.util.List;
+import java.util.Optional;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+
+/** {@code tables[i]}: a table name, or {@code {name: ..., conflict: {...}}}. */
+final class TableSection implements ValueType<TableEntry> {
+
+    static final Setting<TableName> NAME = Setting.required("name", ValueTypes.TABLE_NAME,
+            "the replicated table");
+    static final Setting<TableConflict> CONFLICT = Setting.withDefault("conflict", new TableConflictSection(),
+            TableConflict.NONE, "conflict rule of this table and its columns");
+
+    private final Section<TableEntry> longForm = new Section<>() {
+        @Override
+        List<String> keys() {
+            return List.of(NAME.key(), CONFLICT.key());
+        }
+
+        @Override
+        Optional<TableEntry> read(MapReader map) {
+            Optional<TableName> name = NAME.read(map);
+            Optional<TableConflict> conflict = CONFLICT.read(map);
+            if (!allPresent(name, conflict)) {
+                return Optional.empty();
+            }
+            String namePath = map.child(NAME.key());
+            return Optional.of(new TableEntry(name.get(), namePath, map.context().locationOf(namePath), conflict.get()));
+        }
+    };
+
+    @Override
+    public Optional<TableEntry> read(Node node, String path, LoadContext ctx) {
+        if (node instanceof MappingNode) {
+            return longForm.read(node, path, ctx);
+        }
+        return ValueTypes.TABLE_NAME.read(node, path, ctx)
+                .map(name -> new TableEntry(name, path, ctx.locate(node), TableConflict.NONE));
+    }
+
+    @Override
+    public String expected() {
+        return "a table name or " + longForm.expected();
+    }
+}

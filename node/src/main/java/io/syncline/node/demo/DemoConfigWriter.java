@@ -1,0 +1,47 @@
+package io.syncline.node.demo;
+
+import io.syncline.node.env.KafkaCluster;
+import io.syncline.node.env.PostgresServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Writes the demo's node config files, so that the demo goes through the same YAML loading and
+ * validation as a real deployment. The database password goes to a file of its own.
+ */
+final class DemoConfigWriter {
+
+    private DemoConfigWriter() {}
+
+    static Path write(Path directory, String nodeId, List<String> nodes, String topologyKind, PostgresServer database,
+                      List<KafkaCluster> kafka, List<String> tables) throws IOException {
+        Files.createDirectories(directory);
+        Path passwordFile = directory.resolve(nodeId + ".db-password");
+        Files.writeString(passwordFile, database.password());
+        StringBuilder yaml = new StringBuilder();
+        yaml.append("node:\n  id: ").append(nodeId).append('\n');
+        yaml.append("database:\n  url: ").append(database.jdbcUrl()).append('\n')
+                .append("  user: ").append(database.user()).append('\n')
+                .append("  password-file: ").append(passwordFile).append('\n');
+        yaml.append("kafka:\n  bootstrap-servers: ").append(kafka.get(nodes.indexOf(nodeId)).bootstrapServers()).append('\n');
+        yaml.append("topology:\n  kind: ").append(topologyKind).append('\n')
+                .append("  nodes: [").append(String.join(", ", nodes)).append("]\n");
+        if (topologyKind.equals("star")) {
+            yaml.append("  hub: ").append(nodes.get(0)).append('\n');
+        }
+        yaml.append("peers:\n");
+        for (int i = 0; i < nodes.size(); i++) {
+            if (!nodes.get(i).equals(nodeId)) {
+                yaml.append("  - id: ").append(nodes.get(i)).append('\n')
+                        .append("    kafka:\n      bootstrap-servers: ").append(kafka.get(i).bootstrapServers()).append('\n');
+            }
+        }
+        yaml.append("tables:\n").append(tables.stream().map(t -> "  - " + t + "\n").collect(Collectors.joining()));
+        Path file = directory.resolve(nodeId + ".yaml");
+        Files.writeString(file, yaml.toString());
+        return file;
+    }
+}

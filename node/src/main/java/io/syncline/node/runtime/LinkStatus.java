@@ -1,0 +1,110 @@
+package io.syncline.node.runtime;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** What one link (this node reading one upstream outbox) is doing, for status and the demo. Thread-safe. */
+public final class LinkStatus {
+
+    /** Lifecycle of a link. */
+    public enum State {
+        STARTING,
+        STREAMING,
+        RETRYING,
+        FAILED,
+        STOPPED
+    }
+
+    private final String upstream;
+    private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
+    private final AtomicReference<String> lastError = new AtomicReference<>();
+    private final AtomicReference<Instant> lastContact = new AtomicReference<>();
+    private final AtomicLong appliedTransactions = new AtomicLong();
+    private final AtomicLong duplicateTransactions = new AtomicLong();
+    private final AtomicLong droppedTransactions = new AtomicLong();
+    private final AtomicLong forwardedTransactions = new AtomicLong();
+    private final AtomicLong appliedRows = new AtomicLong();
+    private final AtomicLong conflicts = new AtomicLong();
+    private final AtomicLong nextOffset = new AtomicLong(-1);
+
+    public LinkStatus(String upstream) {
+        this.upstream = upstream;
+    }
+
+    public String upstream() {
+        return upstream;
+    }
+
+    public State state() {
+        return state.get();
+    }
+
+    void state(State newState, String error) {
+        state.set(newState);
+        if (error != null) {
+            lastError.set(error);
+        }
+    }
+
+    public String lastError() {
+        return lastError.get();
+    }
+
+    /** When the upstream's Kafka last answered a poll; null before the first answer. */
+    public Instant lastContact() {
+        return lastContact.get();
+    }
+
+    void contacted(Instant now) {
+        lastContact.set(now);
+    }
+
+    void applied(int transactions, int duplicates, long rows, int conflictCount) {
+        appliedTransactions.addAndGet(transactions);
+        duplicateTransactions.addAndGet(duplicates);
+        appliedRows.addAndGet(rows);
+        conflicts.addAndGet(conflictCount);
+    }
+
+    void dropped(int transactions) {
+        droppedTransactions.addAndGet(transactions);
+    }
+
+    void forwarded(int transactions) {
+        forwardedTransactions.addAndGet(transactions);
+    }
+
+    void nextOffset(long offset) {
+        nextOffset.set(offset);
+    }
+
+    public long appliedTransactions() {
+        return appliedTransactions.get();
+    }
+
+    public long duplicateTransactions() {
+        return duplicateTransactions.get();
+    }
+
+    public long droppedTransactions() {
+        return droppedTransactions.get();
+    }
+
+    public long forwardedTransactions() {
+        return forwardedTransactions.get();
+    }
+
+    public long appliedRows() {
+        return appliedRows.get();
+    }
+
+    public long conflicts() {
+        return conflicts.get();
+    }
+
+    /** The next upstream outbox offset this link will read; -1 before the first batch. */
+    public long nextOffset() {
+        return nextOffset.get();
+    }
+}

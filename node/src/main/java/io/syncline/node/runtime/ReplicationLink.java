@@ -1,0 +1,152 @@
+package io.syncline.node.runtime;
+
+import io.syncline.conflict.ApplyException;
+import io.syncline.conflict.ApplyResult;
+import io.syncline.conflict.RetriableApplyException;
+import io.syncline.conflict.TransactionApplier;
+import io.syncline.connector.OutboxPublisher;
+import io.syncline.connector.OutboxReader;
+import io.syncline.connector.ReceivedTransaction;
+import io.syncline.core.codec.MalformedEventException;
+import io.syncline.core.event.SourceTransaction;
+import io.syncline.node.metrics.LagHistogram;
+import io.syncline.topology.Router;
+import io.syncline.topology.RoutingDecision;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node reading one upstream node's outbox: route each transaction (drop loops, forward
+ * where the topology needs it), then apply the batch. Forwarding happens before the apply
+ * commits, so a crash in between re-forwards (downstream nodes drop the duplicate) instead of
+ * losing the forward. Runs on its own thread until {@link #stop()}.
+ */
+final class ReplicationLink implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicationLink.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    private final String localNode;
+    private final String upstream;
+    private final Supplier<OutboxReader> readers;
+    private final TransactionApplier applier;
+    private final Supplier<Router> router;
+    private final OutboxPublisher forwarder;
+    private final LinkStatus status;
+    private final LagHistogram lag;
+    private final Clock clock;
+    private final Map<String, Long> highestSeenPosition = new HashMap<>();
+    private volatile boolean running = true;
+
+    ReplicationLink(String localNode, String upstream, Supplier<OutboxReader> readers, TransactionApplier applier,
+                    Supplier<Router> router, OutboxPublisher forwarder, LinkStatus status, LagHistogram lag, Clock clock) {
+        this.localNode = localNode;
+        this.upstream = upstream;
+        this.readers = readers;
+        this.applier = applier;
+        this.router = router;
+        this.forwarder = forwarder;
+        this.status = status;
+        this.lag = lag;
+        this.clock = clock;
+    }
+
+    String prefix() {
+        return "[" + localNode + " <- " + upstream + "]";
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    @Override
+    public void run() {
+        Duration backoff = Duration.ofMillis(100);
+        while (running) {
+            try (OutboxReader reader = readers.get()) {
+                reader.seek(applier.linkOffset(upstream));
+                status.state(LinkStatus.State.STREAMING, null);
+                streamUntilStopped(reader);
+            } catch (RetriableApplyException | KafkaException e) {
+                status.state(LinkStatus.State.RETRYING, e.getMessage());
+                log.warn("{} {}; retrying in {} ms from the last applied offset", prefix(), e.getMessage(), backoff.toMillis());
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            } catch (ApplyException | MalformedEventException e) {
+                // Permanent: stop this link where it is; nothing after the failing transaction is applied or skipped.
+                status.state(LinkStatus.State.FAILED, e.getMessage());
+                log.error("{} link stopped: {}", prefix(), e.getMessage());
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        status.state(LinkStatus.State.STOPPED, null);
+    }
+
+    private void streamUntilStopped(OutboxReader reader) throws ApplyException, RetriableApplyException, InterruptedException {
+        while (running) {
+            List<ReceivedTransaction> received = reader.poll(POLL_TIMEOUT);
+            status.contacted(clock.instant());
+            if (received.isEmpty()) {
+                continue;
+            }
+            Router currentRouter = router.get();
+            List<SourceTransaction> toApply = new ArrayList<>(received.size());
+            int dropped = 0;
+            int forwarded = 0;
+            for (ReceivedTransaction r : received) {
+                SourceTransaction tx = r.transaction();
+                RoutingDecision decision = currentRouter.decide(tx.originNode(), tx.path());
+                if (decision.forward()) {
+                    forwarder.publishForwarded(tx.forwardedBy(localNode), r.body());
+                    forwarded++;
+                }
+                if (decision.apply()) {
+                    toApply.add(tx);
+                } else {
+                    dropped++;
+                    log.trace("{} dropped {}@{}: {}", prefix(), tx.originNode(), tx.originPosition(), decision.reason());
+                }
+            }
+            long nextOffset = received.get(received.size() - 1).offset() + 1;
+            ApplyResult result = applier.apply(toApply, upstream, nextOffset);
+            status.applied(result.appliedTransactions(), result.duplicateTransactions(), result.rowsWritten(), result.conflictCount());
+            status.dropped(dropped);
+            status.forwarded(forwarded);
+            status.nextOffset(nextOffset);
+            recordLag(toApply);
+        }
+    }
+
+    /** Lag of transactions seen for the first time by this link: origin commit to local commit. */
+    private void recordLag(List<SourceTransaction> applied) {
+        long nowMillis = clock.millis();
+        for (SourceTransaction tx : applied) {
+            Long highest = highestSeenPosition.get(tx.originNode());
+            if (highest == null || tx.originPosition() > highest) {
+                highestSeenPosition.put(tx.originNode(), tx.originPosition());
+                lag.record(nowMillis - tx.commitTimeMicros() / 1000);
+            }
+        }
+    }
+
+    private void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}
