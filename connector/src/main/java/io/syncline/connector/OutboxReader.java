@@ -74,6 +74,15 @@ public final class OutboxReader implements AutoCloseable {
         return received;
     }
 
+    /**
+     * Where the next poll continues: past every record returned so far and past Kafka's
+     * transaction markers, which take offsets of their own. This, not the last record's offset
+     * + 1, is the offset to store for resuming and to compare with {@link #endOffset}.
+     */
+    public long position() {
+        return consumer.position(partition);
+    }
+
     /** The offset of the next record the upstream outbox will hold, or empty if the broker does not answer in time. */
     public OptionalLong endOffset(Duration timeout) {
         try {

@@ -99,6 +99,7 @@ final class ReplicationLink implements Runnable {
             List<ReceivedTransaction> received = reader.poll(POLL_TIMEOUT);
             status.contacted(clock.instant());
             if (received.isEmpty()) {
+                status.nextOffset(reader.position());
                 continue;
             }
             Router currentRouter = router.get();
@@ -119,7 +120,7 @@ final class ReplicationLink implements Runnable {
                     log.trace("{} dropped {}@{}: {}", prefix(), tx.originNode(), tx.originPosition(), decision.reason());
                 }
             }
-            long nextOffset = received.get(received.size() - 1).offset() + 1;
+            long nextOffset = reader.position();
             ApplyResult result = applier.apply(toApply, upstream, nextOffset);
             status.applied(result.appliedTransactions(), result.duplicateTransactions(), result.rowsWritten(), result.conflictCount());
             status.dropped(dropped);
