@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             DemoCommand.class,
             InitCommand.class,
+            RunCommand.class,
             ValidateConfigCommand.class,
         })
 public final class SynclineCli implements Runnable {
