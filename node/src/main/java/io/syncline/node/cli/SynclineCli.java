@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             InitCommand.class,
             RunCommand.class,
+            BenchCommand.class,
             ValidateConfigCommand.class,
         })
 public final class SynclineCli implements Runnable {

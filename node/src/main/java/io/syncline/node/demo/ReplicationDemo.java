@@ -2,11 +2,9 @@ package io.syncline.node.demo;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.syncline.conflict.schema.ReplicationSchemaInstaller;
-import io.syncline.core.config.NodeConfigLoader;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
-import io.syncline.node.internal.DataSources;
 import io.syncline.node.metrics.LagHistogram;
 import io.syncline.node.runtime.LinkStatus;
 import io.syncline.node.runtime.SynclineNode;
@@ -15,7 +13,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,48 +48,36 @@ public final class ReplicationDemo {
 
     public DemoReport run() throws Exception {
         List<String> names = settings.nodes();
-
-        List<SynclineNode> nodes = new ArrayList<>();
-        List<HikariDataSource> pools = new ArrayList<>();
-        try {
+        try (LocalCluster cluster = new LocalCluster(names, settings.topology(), databases, kafka,
+                List.of(DemoWorkload.TABLE), settings.workDirectory())) {
             for (int i = 0; i < names.size(); i++) {
-                PostgresServer database = databases.get(i);
-                HikariDataSource pool = DataSources.create(names.get(i) + "-app", database.jdbcUrl(), database.user(),
-                        database.password(), 4);
-                pools.add(pool);
-                prepareDatabase(pool, names.get(i), i == names.size() - 1 ? settings.clockSkewMillis() : 0);
-                Path config = DemoConfigWriter.write(settings.workDirectory(), names.get(i), names, settings.topology(),
-                        database, kafka, List.of(DemoWorkload.TABLE));
-                nodes.add(new SynclineNode(NodeConfigLoader.load(config), settings.workDirectory().resolve(names.get(i)),
-                        Clock.systemUTC()));
+                prepareDatabase(cluster, i, i == names.size() - 1 ? settings.clockSkewMillis() : 0);
             }
-            for (SynclineNode node : nodes) {
-                node.start();
-            }
-            Map<String, Map<String, Object>> kafkaSettings = new java.util.HashMap<>();
-            for (int i = 0; i < names.size(); i++) {
-                kafkaSettings.put(names.get(i), Map.of("bootstrap.servers", kafka.get(i).bootstrapServers()));
-            }
-            return runWorkloadAndCompare(names, nodes, pools, kafkaSettings);
-        } finally {
-            nodes.forEach(SynclineNode::close);
-            pools.forEach(HikariDataSource::close);
+            cluster.startAll();
+            return runWorkloadAndCompare(cluster);
         }
     }
 
-    private static void prepareDatabase(HikariDataSource pool, String nodeId, long clockSkewMillis) throws SQLException {
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+    private static void prepareDatabase(LocalCluster cluster, int node, long clockSkewMillis) throws SQLException {
+        try (Connection connection = cluster.database(node).getConnection(); Statement statement = connection.createStatement()) {
             statement.execute(DemoWorkload.CREATE_TABLE);
-            new ReplicationSchemaInstaller(nodeId).install(connection, List.of(DemoWorkload.TABLE));
-            if (clockSkewMillis != 0) {
+        }
+        cluster.init(node);
+        if (clockSkewMillis != 0) {
+            try (Connection connection = cluster.database(node).getConnection()) {
                 ReplicationSchemaInstaller.setClockOffset(connection, clockSkewMillis);
-                log.info("[{}] row-version clock moved by {} ms", nodeId, clockSkewMillis);
             }
+            log.info("[{}] row-version clock moved by {} ms", cluster.names().get(node), clockSkewMillis);
         }
     }
 
-    private DemoReport runWorkloadAndCompare(List<String> names, List<SynclineNode> nodes, List<HikariDataSource> pools,
-                                             Map<String, Map<String, Object>> kafkaSettings) throws Exception {
+    private DemoReport runWorkloadAndCompare(LocalCluster cluster) throws Exception {
+        List<String> names = cluster.names();
+        List<SynclineNode> nodes = cluster.runningNodes();
+        List<HikariDataSource> pools = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            pools.add(cluster.database(i));
+        }
         AtomicBoolean running = new AtomicBoolean(true);
         List<DemoWorkload> workloads = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
@@ -114,7 +99,7 @@ public final class ReplicationDemo {
         long workloadMillis = (System.nanoTime() - started) / 1_000_000;
         log.info("Writes stopped; waiting until replication is quiet");
         long drainStarted = System.nanoTime();
-        new QuietDetector(names, nodes, pools, kafkaSettings).awaitQuiet(QUIET_TIMEOUT);
+        new QuietDetector(names, nodes, pools, cluster.kafkaSettings()).awaitQuiet(QUIET_TIMEOUT);
         long drainMillis = (System.nanoTime() - drainStarted) / 1_000_000;
 
         List<Connection> connections = new ArrayList<>();

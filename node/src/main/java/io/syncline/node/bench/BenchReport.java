@@ -1,0 +1,65 @@
+package io.syncline.node.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.util.List;
+
+/** The results of {@code syncline bench}. */
+public record BenchReport(
+        int rows,
+        int transactionSize,
+        double nativeUpdatesPerSecond,
+        double nativeInsertsPerSecond,
+        SynclineReplicationBench.Result synclineUpdates,
+        SynclineReplicationBench.Result synclineInserts,
+        List<LagBench.Result> lag,
+        AppOverheadBench.Result app,
+        long peakHeapMegabytes) {
+
+    public String toJson() {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode json = mapper.createObjectNode().put("rows", rows).put("txn_size", transactionSize);
+        json.putObject("native_rows_per_s").put("updates", round(nativeUpdatesPerSecond)).put("inserts", round(nativeInsertsPerSecond));
+        json.putObject("syncline_rows_per_s").put("updates", round(synclineUpdates.rowsPerSecond()))
+                .put("inserts", round(synclineInserts.rowsPerSecond()));
+        json.putObject("ratio").put("updates", round2(synclineUpdates.rowsPerSecond() / nativeUpdatesPerSecond))
+                .put("inserts", round2(synclineInserts.rowsPerSecond() / nativeInsertsPerSecond));
+        ObjectNode lagJson = json.putObject("lag_ms");
+        for (LagBench.Result result : lag) {
+            lagJson.putObject(result.nodes() + "_nodes").put("load_rows_per_s", round(result.rowsPerSecond()))
+                    .put("p50", result.p50()).put("p99", result.p99()).put("max", result.max()).put("samples", result.samples());
+        }
+        json.put("app_tps_without", round(app.tpsWithout())).put("app_tps_with", round(app.tpsWith()))
+                .put("app_tps_ratio", round2(app.ratio()));
+        json.put("heap_mb", peakHeapMegabytes);
+        json.putObject("cpu_s_per_100k_rows").put("updates", round2(synclineUpdates.cpuSecondsPer100kRows()))
+                .put("inserts", round2(synclineInserts.cpuSecondsPer100kRows()));
+        return json.toString();
+    }
+
+    public void printTable(PrintStream out) {
+        out.printf("%nbacklog of %,d rows in transactions of %d rows%n", rows, transactionSize);
+        out.printf("%-10s %14s %14s %7s%n", "", "native rows/s", "syncline rows/s", "ratio");
+        out.printf("%-10s %14.0f %14.0f %7.2f%n", "updates", nativeUpdatesPerSecond, synclineUpdates.rowsPerSecond(),
+                synclineUpdates.rowsPerSecond() / nativeUpdatesPerSecond);
+        out.printf("%-10s %14.0f %14.0f %7.2f%n", "inserts", nativeInsertsPerSecond, synclineInserts.rowsPerSecond(),
+                synclineInserts.rowsPerSecond() / nativeInsertsPerSecond);
+        for (LagBench.Result result : lag) {
+            out.printf("lag, %d nodes all-to-all at %.0f rows/s: p50 %d ms, p99 %d ms, max %d ms (%d samples)%n", result.nodes(),
+                    result.rowsPerSecond(), result.p50(), result.p99(), result.max(), result.samples());
+        }
+        out.printf("application TPS on dc-a: %.0f without Syncline, %.0f with (ratio %.2f)%n", app.tpsWithout(), app.tpsWith(),
+                app.ratio());
+        out.printf("peak heap of this JVM (nodes and in-process Kafka): %d MB; CPU per 100k rows: %.2f s (updates)%n",
+                peakHeapMegabytes, synclineUpdates.cpuSecondsPer100kRows());
+    }
+
+    private static double round(double value) {
+        return Math.round(value);
+    }
+
+    private static double round2(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+}

@@ -1,0 +1,86 @@
+package io.syncline.node.bench;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+
+/**
+ * The benchmark's table and its backlogs: {@code bench.items(id, v, pad)}, written in
+ * transactions of a fixed number of rows, the same way for native replication and Syncline.
+ */
+final class BenchTable {
+
+    static final String NAME = "bench.items";
+    static final String CREATE = """
+            CREATE SCHEMA IF NOT EXISTS bench;
+            CREATE TABLE IF NOT EXISTS bench.items (
+                id  integer PRIMARY KEY,
+                v   integer NOT NULL,
+                pad text    NOT NULL
+            )""";
+
+    private BenchTable() {}
+
+    static void create(DataSource database) throws SQLException {
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(CREATE);
+        }
+    }
+
+    /** Rows 1..rows with v = 0, loaded in one go before replication is set up. */
+    static void preload(DataSource database, int rows) throws SQLException {
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("INSERT INTO bench.items SELECT g, 0, repeat('x', 40) FROM generate_series(1, " + rows + ") g");
+        }
+    }
+
+    /** Sets v = 1 on rows 1..rows, {@code perTransaction} rows per transaction. */
+    static void updateBacklog(DataSource database, int rows, int perTransaction) throws SQLException {
+        try (Connection connection = database.getConnection();
+                PreparedStatement update = connection.prepareStatement("UPDATE bench.items SET v = 1 WHERE id BETWEEN ? AND ?")) {
+            for (int first = 1; first <= rows; first += perTransaction) {
+                update.setInt(1, first);
+                update.setInt(2, Math.min(rows, first + perTransaction - 1));
+                update.executeUpdate();
+            }
+        }
+    }
+
+    /** Inserts rows 1..rows with v = 1, {@code perTransaction} rows per transaction. */
+    static void insertBacklog(DataSource database, int rows, int perTransaction) throws SQLException {
+        try (Connection connection = database.getConnection();
+                PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO bench.items SELECT g, 1, repeat('y', 40) FROM generate_series(?::int, ?::int) g")) {
+            for (int first = 1; first <= rows; first += perTransaction) {
+                insert.setInt(1, first);
+                insert.setInt(2, Math.min(rows, first + perTransaction - 1));
+                insert.executeUpdate();
+            }
+        }
+    }
+
+    /** Rows with v = 1: how much of a backlog has arrived. */
+    static long arrived(DataSource database) throws SQLException {
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT count(*) FROM bench.items WHERE v = 1")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Waits until {@code rows} rows have arrived; returns the nanoTime when they had. */
+    static long awaitArrived(DataSource database, long rows, long timeoutMillis) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (arrived(database) < rows) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + arrived(database) + " of " + rows + " rows arrived within "
+                        + timeoutMillis / 1000 + " s");
+            }
+            Thread.sleep(20);
+        }
+        return System.nanoTime();
+    }
+}

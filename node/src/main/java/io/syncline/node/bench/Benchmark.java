@@ -1,0 +1,107 @@
+package io.syncline.node.bench;
+
+import io.syncline.node.env.KafkaCluster;
+import io.syncline.node.env.PostgresServer;
+import io.syncline.node.env.embedded.EmbeddedEnvironment;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every measurement of {@code syncline bench} in one process on the embedded environment,
+ * each phase on fresh servers so that one phase's leftovers do not slow the next.
+ */
+public final class Benchmark {
+
+    private static final Logger log = LoggerFactory.getLogger(Benchmark.class);
+
+    private final int rows;
+    private final int transactionSize;
+    private final Duration phaseDuration;
+
+    public Benchmark(int rows, int transactionSize, Duration phaseDuration) {
+        this.rows = rows;
+        this.transactionSize = transactionSize;
+        this.phaseDuration = phaseDuration;
+    }
+
+    public BenchReport run() throws Exception {
+        double nativeUpdates = nativePhase(NativeReplicationBench.Kind.UPDATES);
+        double nativeInserts = nativePhase(NativeReplicationBench.Kind.INSERTS);
+        resetPeakHeap();
+        SynclineReplicationBench.Result updates = synclinePhase(NativeReplicationBench.Kind.UPDATES);
+        SynclineReplicationBench.Result inserts = synclinePhase(NativeReplicationBench.Kind.INSERTS);
+        double halfLoad = updates.rowsPerSecond() / 2;
+        List<LagBench.Result> lag = new ArrayList<>();
+        for (int nodes : new int[] {2, 3}) {
+            try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
+                lag.add(LagBench.run(postgres(environment, nodes), kafka(environment, nodes), halfLoad, phaseDuration,
+                        environment.workDir().resolve("nodes")));
+                log.info("lag with {} nodes: {}", nodes, lag.get(lag.size() - 1));
+            }
+        }
+        AppOverheadBench.Result app;
+        try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
+            app = AppOverheadBench.run(postgres(environment, 2), kafka(environment, 2), phaseDuration,
+                    environment.workDir().resolve("nodes"));
+        }
+        return new BenchReport(rows, transactionSize, nativeUpdates, nativeInserts, updates, inserts, lag, app, peakHeapMegabytes());
+    }
+
+    private double nativePhase(NativeReplicationBench.Kind kind) throws Exception {
+        try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
+            List<PostgresServer> databases = postgres(environment, 2);
+            double rowsPerSecond = NativeReplicationBench.run(databases.get(0), databases.get(1), kind, rows, transactionSize);
+            log.info("native logical replication, {}: {} rows/s", kind, Math.round(rowsPerSecond));
+            return rowsPerSecond;
+        }
+    }
+
+    private SynclineReplicationBench.Result synclinePhase(NativeReplicationBench.Kind kind) throws Exception {
+        try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
+            SynclineReplicationBench.Result result = SynclineReplicationBench.run(postgres(environment, 2), kafka(environment, 2),
+                    kind, rows, transactionSize, environment.workDir().resolve("nodes"));
+            log.info("syncline, {}: {} rows/s", kind, Math.round(result.rowsPerSecond()));
+            return result;
+        }
+    }
+
+    private static List<PostgresServer> postgres(EmbeddedEnvironment environment, int count) {
+        List<PostgresServer> servers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            servers.add(environment.startPostgres("dc-" + (char) ('a' + i)));
+        }
+        return servers;
+    }
+
+    private static List<KafkaCluster> kafka(EmbeddedEnvironment environment, int count) {
+        List<KafkaCluster> clusters = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            clusters.add(environment.startKafka("dc-" + (char) ('a' + i)));
+        }
+        return clusters;
+    }
+
+    private static void resetPeakHeap() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                pool.resetPeakUsage();
+            }
+        }
+    }
+
+    private static long peakHeapMegabytes() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak / (1024 * 1024);
+    }
+}

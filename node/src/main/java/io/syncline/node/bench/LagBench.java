@@ -1,0 +1,95 @@
+package io.syncline.node.bench;
+
+import io.syncline.node.demo.LocalCluster;
+import io.syncline.node.env.KafkaCluster;
+import io.syncline.node.env.PostgresServer;
+import io.syncline.node.metrics.LagHistogram;
+import io.syncline.node.runtime.SynclineNode;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
+
+/**
+ * Replication lag under a steady load: every node updates rows of its own in small
+ * transactions at a fixed total rate; lag is origin commit time (carried in each event) to the
+ * destination's apply commit, as the nodes record it, not polled.
+ */
+final class LagBench {
+
+    record Result(int nodes, double rowsPerSecond, long p50, long p99, long max, long samples) {}
+
+    private static final int ROWS_PER_TRANSACTION = 10;
+    private static final int ROWS_PER_NODE = 10_000;
+
+    private LagBench() {}
+
+    static Result run(List<PostgresServer> databases, List<KafkaCluster> kafka, double totalRowsPerSecond,
+                      Duration duration, Path workDirectory) throws Exception {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < databases.size(); i++) {
+            names.add("dc-" + (char) ('a' + i));
+        }
+        try (LocalCluster cluster = new LocalCluster(names, "all-to-all", databases, kafka, List.of(BenchTable.NAME),
+                workDirectory)) {
+            for (int i = 0; i < names.size(); i++) {
+                BenchTable.create(cluster.database(i));
+                BenchTable.preload(cluster.database(i), ROWS_PER_NODE * names.size());
+            }
+            cluster.initAll();
+            cluster.startAll();
+            AtomicBoolean running = new AtomicBoolean(true);
+            double perNodeTransactionsPerSecond = totalRowsPerSecond / ROWS_PER_TRANSACTION / names.size();
+            List<Thread> writers = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                DataSource database = cluster.database(i);
+                int firstRow = i * ROWS_PER_NODE + 1;
+                Thread writer = new Thread(() -> write(database, firstRow, perNodeTransactionsPerSecond, running),
+                        "bench-writer-" + names.get(i));
+                writers.add(writer);
+                writer.start();
+            }
+            Thread.sleep(duration.toMillis());
+            running.set(false);
+            for (Thread writer : writers) {
+                writer.join();
+            }
+            Thread.sleep(2_000);
+            LagHistogram lag = new LagHistogram();
+            for (SynclineNode node : cluster.runningNodes()) {
+                lag.addAll(node.lag());
+            }
+            return new Result(names.size(), totalRowsPerSecond, lag.percentile(50), lag.percentile(99), lag.maxMillis(),
+                    lag.count());
+        }
+    }
+
+    private static void write(DataSource database, int firstRow, double transactionsPerSecond, AtomicBoolean running) {
+        long interval = (long) (1e9 / transactionsPerSecond);
+        long next = System.nanoTime();
+        int offset = 0;
+        try (Connection connection = database.getConnection();
+                PreparedStatement update = connection.prepareStatement("UPDATE bench.items SET v = v + 1 WHERE id BETWEEN ? AND ?")) {
+            while (running.get()) {
+                int from = firstRow + offset;
+                update.setInt(1, from);
+                update.setInt(2, from + ROWS_PER_TRANSACTION - 1);
+                update.executeUpdate();
+                offset = (offset + ROWS_PER_TRANSACTION) % (ROWS_PER_NODE - ROWS_PER_TRANSACTION);
+                next += interval;
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("bench writer failed: " + e.getMessage(), e);
+        }
+    }
+}

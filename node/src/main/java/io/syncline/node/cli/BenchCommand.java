@@ -1,0 +1,57 @@
+package io.syncline.node.cli;
+
+import io.syncline.node.bench.BenchReport;
+import io.syncline.node.bench.Benchmark;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code syncline bench}: Syncline against PostgreSQL's own logical replication, side by side, on this machine. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure Syncline against native logical replication: backlog throughput, lag, cost to the application.")
+final class BenchCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(BenchCommand.class);
+
+    @Option(names = "--rows", defaultValue = "100000", description = "Rows in each backlog (default: ${DEFAULT-VALUE}).")
+    int rows;
+
+    @Option(names = "--txn-size", defaultValue = "100", description = "Rows per source transaction (default: ${DEFAULT-VALUE}).")
+    int transactionSize;
+
+    @Option(names = "--phase-duration", defaultValue = "20s", converter = DurationConverter.class,
+            description = "Length of the lag and application-overhead phases (default: ${DEFAULT-VALUE}).")
+    Duration phaseDuration;
+
+    @Option(names = "--quick", description = "About a minute: 20k-row backlogs and 8 s phases.")
+    boolean quick;
+
+    @Option(names = "--json", description = "Print the results as one JSON object on the last line.")
+    boolean json;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() {
+        int backlog = quick ? Math.min(rows, 20_000) : rows;
+        Duration phase = quick ? Duration.ofSeconds(8) : phaseDuration;
+        try {
+            BenchReport report = new Benchmark(backlog, transactionSize, phase).run();
+            report.printTable(out);
+            if (json) {
+                out.println(report.toJson());
+            }
+            return 0;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.error("bench failed: {}", e.getMessage(), e);
+            return 1;
+        }
+    }
+}
