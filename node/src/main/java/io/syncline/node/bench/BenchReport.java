@@ -23,6 +23,8 @@ public record BenchReport(
         json.putObject("native_rows_per_s").put("updates", round(nativeUpdatesPerSecond)).put("inserts", round(nativeInsertsPerSecond));
         json.putObject("syncline_rows_per_s").put("updates", round(synclineUpdates.rowsPerSecond()))
                 .put("inserts", round(synclineInserts.rowsPerSecond()));
+        json.putObject("capture_rows_per_s").put("updates", round(synclineUpdates.captureRowsPerSecond()))
+                .put("inserts", round(synclineInserts.captureRowsPerSecond()));
         json.putObject("ratio").put("updates", round2(synclineUpdates.rowsPerSecond() / nativeUpdatesPerSecond))
                 .put("inserts", round2(synclineInserts.rowsPerSecond() / nativeInsertsPerSecond));
         ObjectNode lagJson = json.putObject("lag_ms");
@@ -30,7 +32,8 @@ public record BenchReport(
             lagJson.putObject(result.nodes() + "_nodes").put("load_rows_per_s", round(result.rowsPerSecond()))
                     .put("p50", result.p50()).put("p99", result.p99()).put("max", result.max()).put("samples", result.samples());
         }
-        json.put("app_tps_without", round(app.tpsWithout())).put("app_tps_with", round(app.tpsWith()))
+        json.put("app_tps_without", round(app.tpsWithout())).put("app_tps_triggers_only", round(app.tpsTriggersOnly()))
+                .put("app_tps_with", round(app.tpsWith()))
                 .put("app_tps_ratio", round2(app.ratio()));
         json.put("heap_mb", peakHeapMegabytes);
         json.putObject("cpu_s_per_100k_rows").put("updates", round2(synclineUpdates.cpuSecondsPer100kRows()))
@@ -40,17 +43,17 @@ public record BenchReport(
 
     public void printTable(PrintStream out) {
         out.printf("%nbacklog of %,d rows in transactions of %d rows%n", rows, transactionSize);
-        out.printf("%-10s %14s %14s %7s%n", "", "native rows/s", "syncline rows/s", "ratio");
-        out.printf("%-10s %14.0f %14.0f %7.2f%n", "updates", nativeUpdatesPerSecond, synclineUpdates.rowsPerSecond(),
-                synclineUpdates.rowsPerSecond() / nativeUpdatesPerSecond);
-        out.printf("%-10s %14.0f %14.0f %7.2f%n", "inserts", nativeInsertsPerSecond, synclineInserts.rowsPerSecond(),
-                synclineInserts.rowsPerSecond() / nativeInsertsPerSecond);
+        out.printf("%-10s %14s %16s %7s %22s%n", "", "native rows/s", "syncline rows/s", "ratio", "of which capture rows/s");
+        out.printf("%-10s %14.0f %16.0f %7.2f %22.0f%n", "updates", nativeUpdatesPerSecond, synclineUpdates.rowsPerSecond(),
+                synclineUpdates.rowsPerSecond() / nativeUpdatesPerSecond, synclineUpdates.captureRowsPerSecond());
+        out.printf("%-10s %14.0f %16.0f %7.2f %22.0f%n", "inserts", nativeInsertsPerSecond, synclineInserts.rowsPerSecond(),
+                synclineInserts.rowsPerSecond() / nativeInsertsPerSecond, synclineInserts.captureRowsPerSecond());
         for (LagBench.Result result : lag) {
             out.printf("lag, %d nodes all-to-all at %.0f rows/s: p50 %d ms, p99 %d ms, max %d ms (%d samples)%n", result.nodes(),
                     result.rowsPerSecond(), result.p50(), result.p99(), result.max(), result.samples());
         }
-        out.printf("application TPS on dc-a: %.0f without Syncline, %.0f with (ratio %.2f)%n", app.tpsWithout(), app.tpsWith(),
-                app.ratio());
+        out.printf("application TPS on dc-a: %.0f without Syncline, %.0f with its triggers only, %.0f with nodes running"
+                + " (ratio %.2f)%n", app.tpsWithout(), app.tpsTriggersOnly(), app.tpsWith(), app.ratio());
         out.printf("peak heap of this JVM (nodes and in-process Kafka): %d MB; CPU per 100k rows: %.2f s (updates)%n",
                 peakHeapMegabytes, synclineUpdates.cpuSecondsPer100kRows());
     }

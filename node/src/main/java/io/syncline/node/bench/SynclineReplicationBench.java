@@ -3,6 +3,7 @@ package io.syncline.node.bench;
 import io.syncline.node.demo.LocalCluster;
 import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
+import io.syncline.node.runtime.SynclineNode;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.List;
 final class SynclineReplicationBench {
 
     /** Throughput of one run, and what it cost this JVM (nodes and in-process Kafka brokers). */
-    record Result(double rowsPerSecond, double cpuSecondsPer100kRows) {}
+    record Result(double rowsPerSecond, double captureRowsPerSecond, double cpuSecondsPer100kRows) {}
 
     private SynclineReplicationBench() {}
 
@@ -41,11 +42,27 @@ final class SynclineReplicationBench {
             cluster.start(1);
             long cpuBefore = processCpuNanos();
             long started = System.nanoTime();
-            cluster.start(0);
+            SynclineNode origin = cluster.start(0);
+            long transactions = (rows + perTransaction - 1) / perTransaction;
+            long captured = awaitPublished(origin, transactions);
             long arrived = BenchTable.awaitArrived(cluster.database(1), rows, 900_000);
             long cpu = processCpuNanos() - cpuBefore;
-            return new Result(rows / ((arrived - started) / 1e9), cpu / 1e9 / rows * 100_000);
+            return new Result(rows / ((arrived - started) / 1e9), rows / ((captured - started) / 1e9),
+                    cpu / 1e9 / rows * 100_000);
         }
+    }
+
+    /** Waits until the origin's capture has published the whole backlog to Kafka; returns the nanoTime it had. */
+    private static long awaitPublished(SynclineNode origin, long transactions) throws InterruptedException {
+        long deadline = System.nanoTime() + 900_000_000_000L;
+        while (origin.capture().publishedTransactions() < transactions) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the capture published only " + origin.capture().publishedTransactions()
+                        + " of " + transactions + " transactions");
+            }
+            Thread.sleep(5);
+        }
+        return System.nanoTime();
     }
 
     static long processCpuNanos() {
