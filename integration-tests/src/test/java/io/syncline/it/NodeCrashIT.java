@@ -29,20 +29,23 @@ import org.junit.jupiter.api.Test;
  * Two nodes as separate OS processes under a steady write load on both datacenters; dc-b's
  * node is killed (SIGKILL) in the middle and started again.
  *
- * <p>How "nothing applied twice" is proven, independently of the applier's own counters (which
- * die with the killed process): test-only triggers on every database record what apply sessions
- * (the sessions with a replication origin) write.
+ * <p>How "nothing applied twice" is proven, three ways; the first two by test-only triggers that
+ * record, on every database, what apply sessions (the sessions with a replication origin) write.
  * <ul>
  *   <li>{@code it_audit.row_writes}: one row per row version an apply session wrote, as
  *       (table, operation, key, syncline_hlc, syncline_node). Every version must appear at most
  *       once, and every remote ledger row exactly once.
  *   <li>{@code it_audit.position_advances}: one row per update of {@code syncline.applied_position}
  *       (origin, from, to). Per origin the updates must form one strictly increasing chain
- *       (each starts where the previous ended). Re-applying an already applied source
- *       transaction moves the position back to it, which breaks the chain.
+ *       (each starts where the previous ended).
+ *   <li>the appliers' own counts per source transaction, from the nodes' status lines: dc-a applied
+ *       each of dc-b's transactions once; the restarted dc-b applied exactly those of dc-a's it had
+ *       not applied when it was killed, and reported every other one it read as a duplicate.
  * </ul>
- * Row versions alone would not show a duplicate apply: the version-vector check turns a re-applied
- * row into a no-op. That is why the position chain is audited too, and why, while dc-b is down,
+ * Row versions alone cannot show a duplicate apply: the version-vector check turns a re-applied
+ * row version into a no-op, and a batch of re-read transactions that ends with new ones moves the
+ * applied position forward in one step. The per-transaction counts are what would be too high
+ * without the skip by applied position. While dc-b is down,
  * its stored Kafka offset for dc-a is rewound to the start of dc-a's outbox: Kafka offsets are a
  * hint, the database is the truth, so every transaction dc-b reads again must be recognised as
  * applied. dc-b's capture, killed between offset flushes, also publishes some transactions again,
@@ -56,6 +59,8 @@ class NodeCrashIT {
     private static final int COUNTERS_PER_NODE = 5;
 
     private DcCluster cluster;
+    /** dc-a's position dc-b had applied when it was killed. */
+    private long appliedAtKill;
 
     @AfterEach
     void stopCluster() {
@@ -91,9 +96,13 @@ class NodeCrashIT {
         try {
             writers.values().forEach(w -> running.add(threads.submit(w)));
             awaitCommitted(writers, 60, running);
+            // Killed while it applies: some of dc-a's transactions applied, more on the way.
+            await("dc-b applying dc-a's transactions").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> cluster.appliedPositions(B).containsKey(A));
 
             processes.get(B).kill();
             long killedAt = System.nanoTime();
+            appliedAtKill = cluster.appliedPositions(B).getOrDefault(A, -1L);
             System.out.printf("[crash] killed %s's node (SIGKILL) after %d / %d transactions on dc-a / dc-b%n", B,
                     writers.get(A).committed(), writers.get(B).committed());
             awaitCommitted(writers, writers.get(A).committed() + 80, running);
@@ -122,6 +131,39 @@ class NodeCrashIT {
         System.out.printf("[crash] %s's outbox: %d records, %d of them transactions published again after the kill%n", B,
                 outboxB.size(), republished);
         processes.values().forEach(p -> assertThat(p.isAlive()).as("%s still running", p).isTrue());
+        assertEachTransactionAppliedOnce(processes, writers, republished);
+    }
+
+    /**
+     * The appliers' own account, per source transaction: dc-a (never killed) applied each of dc-b's
+     * transactions once and skipped every re-published one; the restarted dc-b applied exactly the
+     * transactions of dc-a it had not applied before the kill and skipped all the others it read
+     * again from the rewound offset. Row versions cannot show this (re-applying a row version is a
+     * no-op), these counts can: without the skip by applied position they would be too high.
+     */
+    private void assertEachTransactionAppliedOnce(Map<String, NodeProcess> processes, Map<String, Writer> writers,
+            long republishedByB) {
+        long appliedBeforeKill = cluster.outbox(A).stream().filter(r -> r.position() <= appliedAtKill).count();
+        assertThat(appliedBeforeKill).as("dc-a's transactions dc-b had applied when it was killed").isPositive();
+        Map<String, NodeProcess.LinkCounts> expected = Map.of(
+                A, new NodeProcess.LinkCounts(writers.get(B).committed(), -1, republishedByB),
+                B, new NodeProcess.LinkCounts(writers.get(A).committed() - appliedBeforeKill, -1, appliedBeforeKill));
+        for (String node : cluster.names()) {
+            String upstream = node.equals(A) ? B : A;
+            NodeProcess.LinkCounts want = expected.get(node);
+            await(node + " reporting its link's final counts").atMost(WAIT).pollInterval(Duration.ofMillis(500))
+                    .until(() -> processes.get(node).lastLinkStatus(upstream)
+                            .map(c -> c.appliedTransactions() + c.duplicateTransactions()
+                                    >= want.appliedTransactions() + want.duplicateTransactions())
+                            .orElse(false));
+            NodeProcess.LinkCounts reported = processes.get(node).lastLinkStatus(upstream).orElseThrow();
+            System.out.printf("[crash] %s <- %s since its process started: %s (expected %d applied, %d duplicates)%n",
+                    node, upstream, reported, want.appliedTransactions(), want.duplicateTransactions());
+            assertThat(reported.appliedTransactions()).as("%s's transactions applied by %s's process", upstream, node)
+                    .isEqualTo(want.appliedTransactions());
+            assertThat(reported.duplicateTransactions()).as("%s's transactions %s's process skipped as applied", upstream, node)
+                    .isEqualTo(want.duplicateTransactions());
+        }
     }
 
     /** Every row committed anywhere is everywhere, and every counter has all its increments. */

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -39,7 +42,7 @@ public final class NodeProcess {
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Duser.timezone=US/Samoa",
                 "-cp", System.getProperty("java.class.path"),
                 "io.syncline.node.cli.SynclineCli", "run", "--config", config.toString(),
-                "--data-dir", dataDirectory.toString(), "--status-interval", "5s"));
+                "--data-dir", dataDirectory.toString(), "--status-interval", "1s"));
         try {
             Files.createDirectories(logFile.getParent());
             long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
@@ -47,6 +50,8 @@ public final class NodeProcess {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();
+            // A node process must not outlive the test JVM (it would retry its lost Kafka forever).
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "kill-node-" + node));
             return new NodeProcess(node, process, logFile, logStart);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the node process of " + node, e);
@@ -91,6 +96,25 @@ public final class NodeProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** What one link of the process last reported in its periodic status line, counted since the process started. */
+    public record LinkCounts(long appliedTransactions, long appliedRows, long duplicateTransactions) {}
+
+    private static final Pattern STATUS_LINE = Pattern.compile(
+            "\\[(\\S+) <- (\\S+)\\] \\S+ applied (\\d+) txn\\(s\\) (\\d+) row\\(s\\), (\\d+) duplicate\\(s\\)");
+
+    /** The last status line of the link from {@code upstream} in this run's log, if one was logged yet. */
+    public Optional<LinkCounts> lastLinkStatus(String upstream) {
+        LinkCounts last = null;
+        Matcher matcher = STATUS_LINE.matcher(log());
+        while (matcher.find()) {
+            if (matcher.group(1).equals(node) && matcher.group(2).equals(upstream)) {
+                last = new LinkCounts(Long.parseLong(matcher.group(3)), Long.parseLong(matcher.group(4)),
+                        Long.parseLong(matcher.group(5)));
+            }
+        }
+        return Optional.ofNullable(last);
     }
 
     /** What this run of the process logged so far. */
