@@ -9,14 +9,22 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Writes the demo's node config files, so that the demo goes through the same YAML loading and
- * validation as a real deployment. The database password goes to a file of its own.
+ * Writes the node config files of locally started datacenters (the demo's, and the integration
+ * tests'), so that they go through the same YAML loading and validation as a real deployment.
+ * The database password goes to a file of its own. Stateless.
  */
-final class DemoConfigWriter {
+public final class DemoConfigWriter {
 
     private DemoConfigWriter() {}
 
-    static Path write(Path directory, String nodeId, List<String> nodes, String topologyKind, PostgresServer database,
+    /**
+     * Writes {@code <directory>/<nodeId>.yaml} (and {@code <nodeId>.db-password}) for one of {@code nodes}.
+     *
+     * @param topologyKind the YAML spelling ({@code all-to-all}, {@code ring}, {@code star}: the hub is the first node)
+     * @param kafka        every node's Kafka, in the order of {@code nodes}
+     * @return the config file
+     */
+    public static Path write(Path directory, String nodeId, List<String> nodes, String topologyKind, PostgresServer database,
                       List<KafkaCluster> kafka, List<String> tables) throws IOException {
         Files.createDirectories(directory);
         Path passwordFile = directory.resolve(nodeId + ".db-password");

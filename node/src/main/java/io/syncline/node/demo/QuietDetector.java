@@ -19,7 +19,7 @@ import java.util.OptionalLong;
 
 /**
  * Decides when replication is quiet after the writes stopped, from facts rather than a fixed
- * wait: every capture has read its WAL past the point where the writes stopped, every link has
+ * wait: every capture has acknowledged a {@link QuietFence} written after the writes stopped, every link has
  * consumed its upstream outbox to the end, and nothing moved for a few checks in a row.
  */
 final class QuietDetector {
@@ -44,7 +44,7 @@ final class QuietDetector {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<String> stopLsns = new ArrayList<>();
         for (HikariDataSource pool : pools) {
-            stopLsns.add(queryString(pool, "SELECT pg_current_wal_lsn()::text"));
+            stopLsns.add(queryString(pool, QuietFence.EMIT_SQL));
         }
         for (int i = 0; i < names.size(); i++) {
             awaitCaptureReached(i, stopLsns.get(i), deadline);

@@ -23,6 +23,7 @@ public final class LinkStatus {
     private final AtomicLong appliedTransactions = new AtomicLong();
     private final AtomicLong duplicateTransactions = new AtomicLong();
     private final AtomicLong droppedTransactions = new AtomicLong();
+    private final AtomicLong echoTransactions = new AtomicLong();
     private final AtomicLong forwardedTransactions = new AtomicLong();
     private final AtomicLong appliedRows = new AtomicLong();
     private final AtomicLong conflicts = new AtomicLong();
@@ -60,9 +61,10 @@ public final class LinkStatus {
         lastContact.set(now);
     }
 
-    void applied(int transactions, int duplicates, long rows, int conflictCount) {
+    void applied(int transactions, int duplicates, int echoes, long rows, int conflictCount) {
         appliedTransactions.addAndGet(transactions);
         duplicateTransactions.addAndGet(duplicates);
+        echoTransactions.addAndGet(echoes);
         appliedRows.addAndGet(rows);
         conflicts.addAndGet(conflictCount);
     }
@@ -87,6 +89,15 @@ public final class LinkStatus {
         return duplicateTransactions.get();
     }
 
+    /**
+     * Transactions the applier refused because they came from this node or had already passed
+     * through it (an echo the router should have dropped); 0 in a healthy deployment.
+     */
+    public long echoTransactions() {
+        return echoTransactions.get();
+    }
+
+    /** Transactions the router did not hand to the applier (loops: this node is in their path). */
     public long droppedTransactions() {
         return droppedTransactions.get();
     }

@@ -122,7 +122,8 @@ final class ReplicationLink implements Runnable {
             }
             long nextOffset = reader.position();
             ApplyResult result = applier.apply(toApply, upstream, nextOffset);
-            status.applied(result.appliedTransactions(), result.duplicateTransactions(), result.rowsWritten(), result.conflictCount());
+            status.applied(result.appliedTransactions(), result.duplicateTransactions(), result.echoTransactions(),
+                    result.rowsWritten(), result.conflictCount());
             status.dropped(dropped);
             status.forwarded(forwarded);
             status.nextOffset(nextOffset);
