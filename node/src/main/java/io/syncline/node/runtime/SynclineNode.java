@@ -2,7 +2,7 @@ package io.syncline.node.runtime;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.syncline.conflict.ApplyListener;
-import io.syncline.conflict.LastWriteWinsStrategy;
+import io.syncline.conflict.ConflictPolicies;
 import io.syncline.conflict.TransactionApplier;
 import io.syncline.connector.CaptureConfig;
 import io.syncline.connector.LocalCapture;
@@ -90,12 +90,13 @@ public final class SynclineNode implements AutoCloseable {
                     + capture.failure().map(Throwable::getMessage).orElse("no error reported"));
         }
 
+        ConflictPolicies policies = ConflictPolicies.of(config);
         for (String upstream : upstreams) {
             PeerConfig peer = config.peer(upstream).orElseThrow(
                     () -> new IllegalStateException(prefix + " no peer entry for upstream " + upstream));
             Map<String, Object> peerKafka = KafkaSettings.of(peer.kafka());
             LinkStatus status = new LinkStatus(upstream);
-            TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, LastWriteWinsStrategy.INSTANCE,
+            TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, policies,
                     ApplyListener.NONE, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION);
             ReplicationLink link = new ReplicationLink(nodeId(), upstream, () -> new OutboxReader(nodeId(), upstream, peerKafka),
                     applier, () -> router, forwarder, status, lag, clock);
