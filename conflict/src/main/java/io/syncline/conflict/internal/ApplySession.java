@@ -580,7 +580,7 @@ public final class ApplySession implements AutoCloseable {
         conflicts.add(new ResolvedConflict(table.name(), change.key(), plan.conflictType(), plan.rule(), plan.winner(),
                 transaction.originNode(), transaction.originPosition()));
         log.debug("{} {} conflict on {} {}: local {} vs remote {} from {} at {}, {} wins", logPrefix,
-                plan.conflictType().logName(), table.name(), change.key(), local.version().clock(),
+                plan.conflictType().logName(), table.name(), change.key(), local.version() == null ? "none" : local.version().clock(),
                 change.version().clock(), transaction.originNode(), transaction.originPosition(), plan.winner().logName());
     }
 

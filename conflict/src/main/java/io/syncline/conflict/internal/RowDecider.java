@@ -82,7 +82,8 @@ public final class RowDecider {
             RowChange remote, String originNode) {
         RowVersion remoteVersion = remote.version();
         if (local.kind() == LocalState.Kind.NONE) {
-            if (remote.operation() == Operation.UPDATE) {
+            // A key change's new key is new here by design; any other update should have found its row.
+            if (remote.operation() == Operation.UPDATE && !remote.changesKey()) {
                 return new RowPlan(RowPlan.Action.UPSERT_ROW, remoteVersion, ConflictType.UPDATE_MISSING, Winner.REMOTE,
                         null, remote.metadata(), MISSING_ROW_RULE, List.of());
             }

@@ -1,7 +1,7 @@
 -- Row-version triggers of one replicated table. Placeholders: {{table}} (quoted, qualified),
 -- {{table_name}} (literal 'schema.table'), {{fn}} (function name stem), {{node}} (literal node id),
 -- {{pk_new}} / {{pk_old}} (jsonb_build_object of the key columns as text), {{pk_changed}},
--- {{counters}} / {{dots}} (statements keeping the merge metadata, empty when the policy needs none).
+-- counters / dots (statements keeping the merge metadata the table's policy needs).
 ALTER TABLE {{table}}
     ADD COLUMN IF NOT EXISTS syncline_hlc  bigint NOT NULL DEFAULT 0,
     ADD COLUMN IF NOT EXISTS syncline_node text   NOT NULL DEFAULT '',
