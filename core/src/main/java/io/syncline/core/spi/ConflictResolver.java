@@ -5,8 +5,8 @@ package io.syncline.core.spi;
  * {@code policy: custom} and {@code resolver: <fully qualified class name>}, for a table or a
  * single column.
  *
- * <p>The node finds the class on its class path at start and makes one instance per table or
- * column rule that names it. An implementation must be a public, concrete class with a public
+ * <p>The node finds the class on its class path at start and makes one instance of it, shared by
+ * every table or column rule that names it. An implementation must be a public, concrete class with a public
  * no-argument constructor; the configuration loader refuses the file otherwise, so a typo in the
  * class name stops the node before it applies anything.
  *
