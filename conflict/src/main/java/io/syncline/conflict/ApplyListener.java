@@ -13,6 +13,9 @@ public interface ApplyListener {
     /** One committed conflict resolution. */
     default void conflictResolved(ResolvedConflict conflict) {}
 
+    /** One row change parked in {@code syncline.dead_letter} (committed), waiting for {@code syncline conflicts retry}. */
+    default void changeParked(ParkedChange parked) {}
+
     /** One committed target transaction and what it contained. */
     default void targetTransactionCommitted(ApplyResult result) {}
 }

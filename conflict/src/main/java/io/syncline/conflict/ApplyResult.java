@@ -1,5 +1,6 @@
 package io.syncline.conflict;
 
+import io.syncline.core.spi.ConflictType;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.Map;
  *                              equal to the local one)
  * @param targetTransactions    target database transactions committed
  * @param conflicts             resolved conflicts by type; types without conflicts are absent
+ * @param parkedChanges         row changes parked in {@code syncline.dead_letter} because their resolution failed
  */
 public record ApplyResult(
         int appliedTransactions,
@@ -24,9 +26,16 @@ public record ApplyResult(
         long rowsWritten,
         long rowsSkipped,
         int targetTransactions,
-        Map<ConflictType, Integer> conflicts) {
+        Map<ConflictType, Integer> conflicts,
+        int parkedChanges) {
 
-    public static final ApplyResult EMPTY = new ApplyResult(0, 0, 0, 0, 0, 0, Map.of());
+    public static final ApplyResult EMPTY = new ApplyResult(0, 0, 0, 0, 0, 0, Map.of(), 0);
+
+    public ApplyResult(int appliedTransactions, int duplicateTransactions, int echoTransactions, long rowsWritten,
+            long rowsSkipped, int targetTransactions, Map<ConflictType, Integer> conflicts) {
+        this(appliedTransactions, duplicateTransactions, echoTransactions, rowsWritten, rowsSkipped, targetTransactions,
+                conflicts, 0);
+    }
 
     public ApplyResult {
         EnumMap<ConflictType, Integer> copy = new EnumMap<>(ConflictType.class);
@@ -57,6 +66,7 @@ public record ApplyResult(
                 rowsWritten + other.rowsWritten,
                 rowsSkipped + other.rowsSkipped,
                 targetTransactions + other.targetTransactions,
-                sum);
+                sum,
+                parkedChanges + other.parkedChanges);
     }
 }

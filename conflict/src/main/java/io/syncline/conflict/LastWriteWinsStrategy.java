@@ -1,10 +1,13 @@
 package io.syncline.conflict;
 
+import io.syncline.core.spi.RowConflict;
+
 /**
- * Last write wins: the version with the greater {@link io.syncline.core.event.RowClock} (hybrid
- * logical clock, then node id) survives. Deterministic across nodes. Stateless and thread-safe.
+ * {@code lww}: the version with the greater {@link io.syncline.core.event.RowClock} (hybrid
+ * logical clock, then node id) survives. A total order on versions, so deterministic, commutative
+ * and associative. Stateless and thread-safe.
  */
-public final class LastWriteWinsStrategy implements ConflictStrategy {
+public final class LastWriteWinsStrategy extends SidePickingStrategy {
 
     public static final LastWriteWinsStrategy INSTANCE = new LastWriteWinsStrategy();
 
@@ -14,7 +17,7 @@ public final class LastWriteWinsStrategy implements ConflictStrategy {
     }
 
     @Override
-    public Winner resolve(Conflict conflict) {
-        return conflict.remoteVersion().clock().isAfter(conflict.localVersion().clock()) ? Winner.REMOTE : Winner.LOCAL;
+    boolean localWins(RowConflict conflict) {
+        return !conflict.remote().version().clock().isAfter(conflict.local().version().clock());
     }
 }

@@ -1,5 +1,6 @@
 package io.syncline.conflict;
 
+import io.syncline.core.spi.ConflictType;
 import java.util.Map;
 
 /**

@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import javax.sql.DataSource;
@@ -25,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * Applies the source transactions received over one upstream link to the local database:
  * exactly once per origin position, each source transaction whole, each origin's transactions
  * in order, with per-row conflict detection (version vectors) and resolution (a
- * {@link ConflictStrategy}, last-write-wins by default).
+ * {@link TablePolicy} per table, last-write-wins by default). A change whose resolution fails (a
+ * custom resolver that throws or returns a row the database refuses) is parked in
+ * {@code syncline.dead_letter} and the rest goes on; {@link #retryParked} applies parked changes
+ * again.
  *
  * <p>Every target transaction runs in a session marked with the replication origin
  * {@link ReplicationSchema#replicationOriginName(String) replicationOriginName(upstream)}: the
@@ -59,20 +63,27 @@ public final class TransactionApplier {
         this(localNode, dataSource, LastWriteWinsStrategy.INSTANCE, ApplyListener.NONE, DEFAULT_MAX_ROWS_PER_TRANSACTION);
     }
 
+    /** One strategy for every table; see {@link #TransactionApplier(String, DataSource, ConflictPolicies, ApplyListener, int)}. */
+    public TransactionApplier(String localNode, DataSource dataSource, ConflictStrategy strategy, ApplyListener listener,
+            int maxRowsPerTransaction) {
+        this(localNode, dataSource, ConflictPolicies.uniform(Objects.requireNonNull(strategy, "strategy")), listener,
+                maxRowsPerTransaction);
+    }
+
     /**
      * @param localNode             this node's id
      * @param dataSource            the local database, as a superuser or a role granted EXECUTE on the
      *                              {@code pg_replication_origin_*} functions
-     * @param strategy              the policy for concurrent writes
+     * @param policies              the conflict policy of each table
      * @param listener              told about committed work, for metrics
      * @param maxRowsPerTransaction a target transaction takes consecutive source transactions until it would
      *                              exceed this many row changes; a larger source transaction gets one of its own
      */
-    public TransactionApplier(String localNode, DataSource dataSource, ConflictStrategy strategy, ApplyListener listener,
+    public TransactionApplier(String localNode, DataSource dataSource, ConflictPolicies policies, ApplyListener listener,
             int maxRowsPerTransaction) {
         this.localNode = Objects.requireNonNull(localNode, "localNode");
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-        this.decider = new RowDecider(Objects.requireNonNull(strategy, "strategy"));
+        this.decider = new RowDecider(Objects.requireNonNull(policies, "policies"), localNode);
         this.listener = Objects.requireNonNull(listener, "listener");
         if (maxRowsPerTransaction < 1) {
             throw new IllegalArgumentException("maxRowsPerTransaction must be at least 1: " + maxRowsPerTransaction);
@@ -144,10 +155,133 @@ public final class TransactionApplier {
         }
     }
 
+    /** The replication origin of {@link #retryParked} sessions: marks them as apply transactions, so they are not captured. */
+    public static final String RETRY_ORIGIN = "syncline_retry";
+
+    /**
+     * What {@link #retryParked} did.
+     *
+     * @param applied      parked changes applied (and removed from the dead-letter table)
+     * @param stillParked  parked changes that failed again (their error and attempt count updated)
+     * @param errors       dead-letter id -> error of those that failed again
+     */
+    public record RetryResult(int applied, int stillParked, Map<Long, String> errors) {}
+
+    /**
+     * Applies the changes parked in {@code syncline.dead_letter} again, oldest first, each in its own
+     * target transaction, with the current resolvers ({@code syncline conflicts retry}). A parked change
+     * is decided against the row as it is now: if a later version superseded it meanwhile, it is
+     * skipped; if it is concurrent with the row, it is resolved and logged like any conflict. Changes
+     * whose resolution fails again stay parked with the new error.
+     *
+     * @param table only changes of this schema-qualified table, or {@code null} for all
+     * @throws RetriableApplyException after a transient failure; what was applied before it stays applied
+     * @throws ApplyException          after a permanent database failure
+     */
+    public RetryResult retryParked(String table) throws ApplyException, RetriableApplyException {
+        String prefix = "[" + localNode + " retry]";
+        Connection connection = null;
+        ApplySession session = null;
+        boolean originSet = false;
+        int applied = 0;
+        Map<Long, String> errors = new java.util.TreeMap<>();
+        try {
+            connection = dataSource.getConnection();
+            connection.setAutoCommit(true);
+            ensureOrigin(connection, RETRY_ORIGIN);
+            try (PreparedStatement setup = connection.prepareStatement("SELECT pg_replication_origin_session_setup(?)")) {
+                setup.setString(1, RETRY_ORIGIN);
+                setup.execute();
+            }
+            originSet = true;
+            List<Long> ids = new ArrayList<>();
+            try (PreparedStatement list = connection.prepareStatement("SELECT id FROM " + ReplicationSchema.DEAD_LETTER_TABLE
+                    + " WHERE ?::text IS NULL OR table_name = ? ORDER BY id")) {
+                list.setString(1, table);
+                list.setString(2, table);
+                try (ResultSet rs = list.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
+                }
+            }
+            connection.setAutoCommit(false);
+            session = new ApplySession(connection, catalog, decider, localNode, prefix);
+            for (long id : ids) {
+                byte[] body;
+                String origin;
+                try (PreparedStatement lock = connection.prepareStatement("SELECT change, origin_node FROM "
+                        + ReplicationSchema.DEAD_LETTER_TABLE + " WHERE id = ? FOR UPDATE SKIP LOCKED")) {
+                    lock.setLong(1, id);
+                    try (ResultSet rs = lock.executeQuery()) {
+                        if (!rs.next()) {
+                            connection.rollback();
+                            continue;
+                        }
+                        body = rs.getBytes(1);
+                        origin = rs.getString(2);
+                    }
+                }
+                try {
+                    SourceTransaction parked = io.syncline.core.codec.TransactionCodec.decode(body, List.of(origin));
+                    ApplySession.Outcome outcome = session.applyParked(parked);
+                    try (PreparedStatement delete = connection.prepareStatement("DELETE FROM "
+                            + ReplicationSchema.DEAD_LETTER_TABLE + " WHERE id = ?")) {
+                        delete.setLong(1, id);
+                        delete.executeUpdate();
+                    }
+                    connection.commit();
+                    applied++;
+                    notifyListener(outcome, prefix);
+                    log.info("{} applied dead letter {} ({} of {})", prefix, id, parked.changes().get(0).operation(),
+                            parked.changes().get(0).table());
+                } catch (ResolverFailedException e) {
+                    connection.rollback();
+                    try (PreparedStatement again = connection.prepareStatement("UPDATE " + ReplicationSchema.DEAD_LETTER_TABLE
+                            + " SET attempts = attempts + 1, error = ?, last_attempt_at = now() WHERE id = ?")) {
+                        again.setString(1, e.getMessage());
+                        again.setLong(2, id);
+                        again.executeUpdate();
+                    }
+                    connection.commit();
+                    errors.put(id, e.getMessage());
+                    log.warn("{} dead letter {} failed again: {}", prefix, id, e.getMessage());
+                }
+            }
+            return new RetryResult(applied, errors.size(), errors);
+        } catch (SQLException | RuntimeException e) {
+            rollback(connection, prefix);
+            catalog.clear();
+            throw failure(e, session, prefix, "the dead-letter table");
+        } finally {
+            if (session != null) {
+                session.close();
+            }
+            release(connection, originSet, prefix);
+        }
+    }
+
+    /** The number of changes waiting in {@code syncline.dead_letter}. */
+    public long parkedCount() throws ApplyException, RetriableApplyException {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT count(*) FROM " + ReplicationSchema.DEAD_LETTER_TABLE)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            String message = "[" + localNode + "] counting the dead letters failed: " + e.getMessage();
+            if (classifier.classify(e) == ApplyErrorClassifier.Kind.RETRIABLE) {
+                throw new RetriableApplyException(message, e);
+            }
+            throw new ApplyException(message + "; check that `syncline init` ran on this database", null, -1, null, e);
+        }
+    }
+
     /** The work is committed: a failing listener must not make it look failed. */
     private void notifyListener(ApplySession.Outcome outcome, String prefix) {
         try {
             outcome.conflicts().forEach(listener::conflictResolved);
+            outcome.parked().forEach(listener::changeParked);
             listener.targetTransactionCommitted(outcome.result());
         } catch (RuntimeException e) {
             log.warn("{} the apply listener failed; the target transaction is committed all the same", prefix, e);

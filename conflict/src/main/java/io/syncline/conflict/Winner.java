@@ -2,12 +2,19 @@ package io.syncline.conflict;
 
 import java.util.Locale;
 
-/** Which side of a conflict survives. */
+/** The outcome of a conflict, as written to {@code syncline.conflict_log.winner}. */
 public enum Winner {
+    /** The local row or tombstone stayed. */
     LOCAL,
-    REMOTE;
+    /** The remote version replaced it. */
+    REMOTE,
+    /** A row merged from both sides was written. */
+    MERGED,
+    /** The row was deleted (a resolver decided so for two rows). */
+    DELETED,
+    /** The resolver failed; the remote change waits in {@code syncline.dead_letter}. */
+    PARKED;
 
-    /** The value of {@code syncline.conflict_log.winner}. */
     public String logName() {
         return name().toLowerCase(Locale.ROOT);
     }

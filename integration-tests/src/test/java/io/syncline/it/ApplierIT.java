@@ -10,7 +10,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.syncline.conflict.ApplyException;
 import io.syncline.conflict.ApplyResult;
-import io.syncline.conflict.ConflictType;
+import io.syncline.core.spi.ConflictType;
 import io.syncline.conflict.ApplyListener;
 import io.syncline.conflict.LastWriteWinsStrategy;
 import io.syncline.conflict.ResolvedConflict;

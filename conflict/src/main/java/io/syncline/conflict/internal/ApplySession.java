@@ -1,7 +1,13 @@
 package io.syncline.conflict.internal;
 
-import io.syncline.conflict.ConflictType;
+import io.syncline.conflict.ParkedChange;
 import io.syncline.conflict.ResolvedConflict;
+import io.syncline.conflict.ResolverFailedException;
+import io.syncline.conflict.Winner;
+import io.syncline.core.codec.TransactionCodec;
+import io.syncline.core.event.RowMetadata;
+import io.syncline.core.spi.ConflictType;
+import io.syncline.core.spi.RowState;
 import io.syncline.core.event.Operation;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
@@ -13,6 +19,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -50,14 +57,18 @@ public final class ApplySession implements AutoCloseable {
             + " VALUES (?, ?) ON CONFLICT (upstream_node) DO UPDATE SET next_offset = EXCLUDED.next_offset";
     private static final String INSERT_CONFLICT_LOG = "INSERT INTO " + ReplicationSchema.CONFLICT_LOG_TABLE
             + " (table_name, pk, conflict_type, local_version, remote_version, local_row, remote_row, rule, winner,"
-            + " origin_node, origin_position) VALUES (?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?)";
+            + " origin_node, origin_position, resolved_version, resolved_row, error)"
+            + " VALUES (?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)";
+    private static final String INSERT_DEAD_LETTER = "INSERT INTO " + ReplicationSchema.DEAD_LETTER_TABLE
+            + " (table_name, pk, conflict_type, rule, origin_node, origin_position, origin_tx_id, commit_time_micros,"
+            + " change, change_json, error) VALUES (?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) RETURNING id";
     // The origin's commit position and time on the commit record (PostgreSQL manual, "Replication
     // Progress Tracking"); the capture sees them as source.origin_lsn and source.ts_ms.
     private static final String XACT_SETUP = "SELECT pg_replication_origin_xact_setup(?::pg_lsn,"
             + " timestamptz 'epoch' + ? * interval '1 microsecond')";
 
-    /** What one committed target transaction did, and its conflicts for the listener. */
-    public record Outcome(ApplyResult result, List<ResolvedConflict> conflicts) {}
+    /** What one committed target transaction did, and its conflicts and parked changes for the listener. */
+    public record Outcome(ApplyResult result, List<ResolvedConflict> conflicts, List<ParkedChange> parked) {}
 
     private final Connection connection;
     private final TableCatalog catalog;
@@ -65,6 +76,7 @@ public final class ApplySession implements AutoCloseable {
     private final String localNode;
     private final String logPrefix;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
+    private final ApplyErrorClassifier classifier = new ApplyErrorClassifier();
 
     // Where the session is, for error messages.
     private SourceTransaction currentTransaction;
@@ -75,7 +87,9 @@ public final class ApplySession implements AutoCloseable {
     private long rowsWritten;
     private long rowsSkipped;
     private final List<ResolvedConflict> conflicts = new ArrayList<>();
+    private final List<ParkedChange> parked = new ArrayList<>();
     private int pendingConflictLogs;
+    private boolean parkFailures = true;
 
     public ApplySession(Connection connection, TableCatalog catalog, RowDecider decider, String localNode, String logPrefix) {
         this.connection = connection;
@@ -111,6 +125,7 @@ public final class ApplySession implements AutoCloseable {
         rowsWritten = 0;
         rowsSkipped = 0;
         conflicts.clear();
+        parked.clear();
         pendingConflictLogs = 0;
         PreparedStatement staleLog = statements.get(INSERT_CONFLICT_LOG);
         if (staleLog != null) {
@@ -142,7 +157,7 @@ public final class ApplySession implements AutoCloseable {
             for (RowChange change : transaction.changes()) {
                 currentChange = change;
                 currentTable = change.table();
-                applyChange(transaction, change);
+                applyOrPark(transaction, change);
             }
             currentChange = null;
             currentTable = null;
@@ -180,8 +195,8 @@ public final class ApplySession implements AutoCloseable {
 
         EnumMap<ConflictType, Integer> byType = new EnumMap<>(ConflictType.class);
         conflicts.forEach(c -> byType.merge(c.type(), 1, Integer::sum));
-        ApplyResult result = new ApplyResult(applied, duplicates, echoes, rowsWritten, rowsSkipped, 1, byType);
-        return new Outcome(result, List.copyOf(conflicts));
+        ApplyResult result = new ApplyResult(applied, duplicates, echoes, rowsWritten, rowsSkipped, 1, byType, parked.size());
+        return new Outcome(result, List.copyOf(conflicts), List.copyOf(parked));
     }
 
     private boolean isEcho(SourceTransaction transaction) {
@@ -212,6 +227,67 @@ public final class ApplySession implements AutoCloseable {
         return positions;
     }
 
+    /**
+     * Applies one change; if its conflict resolution fails (a resolver throws, or the database
+     * refuses the resolved row), rolls the change back to a savepoint and parks it in the dead-letter
+     * table instead, so that the rest of the transaction and of the stream goes on.
+     */
+    private void applyOrPark(SourceTransaction transaction, RowChange change) throws SQLException {
+        // A resolver fails before the change wrote anything, and a refused row rolls back its own
+        // savepoint (executeChecked); only a key change writes (the old key) before resolving.
+        Savepoint savepoint = change.changesKey() ? connection.setSavepoint() : null;
+        try {
+            applyChange(transaction, change);
+            if (savepoint != null) {
+                connection.releaseSavepoint(savepoint);
+            }
+        } catch (ResolverFailedException | ResolvedRowRejectedException e) {
+            if (savepoint != null) {
+                connection.rollback(savepoint);
+            }
+            park(transaction, change, e.getMessage());
+        }
+    }
+
+    /**
+     * Applies a parked change again ({@code syncline conflicts retry}) in the caller's transaction;
+     * a resolver that still fails throws {@link ResolverFailedException}.
+     */
+    public Outcome applyParked(SourceTransaction transaction) throws SQLException {
+        rowsWritten = 0;
+        rowsSkipped = 0;
+        conflicts.clear();
+        parked.clear();
+        pendingConflictLogs = 0;
+        PreparedStatement staleLog = statements.get(INSERT_CONFLICT_LOG);
+        if (staleLog != null) {
+            staleLog.clearBatch();
+        }
+        try {
+            for (RowChange change : transaction.changes()) {
+                currentTransaction = transaction;
+                currentChange = change;
+                currentTable = change.table();
+                try {
+                    applyChange(transaction, change);
+                } catch (ResolvedRowRejectedException e) {
+                    throw new ResolverFailedException(e.getMessage(), e.getCause());
+                }
+            }
+            if (pendingConflictLogs > 0) {
+                statement(INSERT_CONFLICT_LOG).executeBatch();
+            }
+        } finally {
+            currentTransaction = null;
+            currentChange = null;
+            currentTable = null;
+        }
+        EnumMap<ConflictType, Integer> byType = new EnumMap<>(ConflictType.class);
+        conflicts.forEach(c -> byType.merge(c.type(), 1, Integer::sum));
+        ApplyResult result = new ApplyResult(1, 0, 0, rowsWritten, rowsSkipped, 0, byType, 0);
+        return new Outcome(result, List.copyOf(conflicts), List.of());
+    }
+
     private void applyChange(SourceTransaction transaction, RowChange change) throws SQLException {
         TableShape table = shapeFor(change);
         requireKey(table, change.key());
@@ -222,8 +298,9 @@ public final class ApplySession implements AutoCloseable {
         }
         for (int attempt = 0; ; attempt++) {
             LocalState local = readLocal(table, effective.key());
-            RowPlan plan = decider.decide(table.name(), effective.key(), local, effective);
-            if (execute(table, effective, local, plan)) {
+            RowPlan plan = decider.decide(table.name(), table.columnTypes(), effective.key(), local, effective,
+                    transaction.originNode());
+            if (executeChecked(table, effective, local, plan)) {
                 if (plan.action() == RowPlan.Action.SKIP) {
                     rowsSkipped++;
                 } else {
@@ -287,7 +364,8 @@ public final class ApplySession implements AutoCloseable {
                     values.put(column.name(), rs.getString(i++));
                 }
                 RowClock clock = new RowClock(rs.getLong(i), rs.getString(i + 1));
-                return LocalState.row(new RowVersion(clock, Json.vector(rs.getString(i + 2))), values);
+                return new LocalState(LocalState.Kind.ROW, new RowVersion(clock, Json.vector(rs.getString(i + 2))), values,
+                        Json.metadata(rs.getString(i + 3), rs.getString(i + 4)), Json.frontier(rs.getString(i + 5)));
             }
         }
         PreparedStatement tombstone = statement(table.selectTombstoneForUpdate());
@@ -295,10 +373,38 @@ public final class ApplySession implements AutoCloseable {
         bindKey(tombstone, 2, table, key);
         try (ResultSet rs = tombstone.executeQuery()) {
             if (rs.next()) {
-                return LocalState.tombstone(new RowVersion(new RowClock(rs.getLong(1), rs.getString(2)), Json.vector(rs.getString(3))));
+                return new LocalState(LocalState.Kind.TOMBSTONE, new RowVersion(new RowClock(rs.getLong(1), rs.getString(2)),
+                        Json.vector(rs.getString(3))), null, RowMetadata.EMPTY, Json.frontier(rs.getString(4)));
             }
         }
         return LocalState.NONE;
+    }
+
+    /** Writes a merged row under a savepoint: a row the database refuses is the resolution's failure. */
+    private boolean executeChecked(TableShape table, RowChange change, LocalState local, RowPlan plan) throws SQLException {
+        if (plan.winner() != Winner.MERGED) {
+            return execute(table, change, local, plan);
+        }
+        Savepoint savepoint = connection.setSavepoint();
+        try {
+            boolean done = execute(table, change, local, plan);
+            connection.releaseSavepoint(savepoint);
+            return done;
+        } catch (SQLException e) {
+            if (classifier.classify(e) == ApplyErrorClassifier.Kind.RETRIABLE) {
+                throw e;
+            }
+            connection.rollback(savepoint);
+            throw new ResolvedRowRejectedException("the database refused the row resolved by " + plan.rule() + ": "
+                    + (e.getSQLState() == null ? "" : "SQLSTATE " + e.getSQLState() + ": ") + e.getMessage(), e);
+        }
+    }
+
+    /** The database refused a resolved row; the change is parked. */
+    private static final class ResolvedRowRejectedException extends RuntimeException {
+        ResolvedRowRejectedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** @return false when a local writer inserted the key first: read and decide again */
@@ -308,32 +414,36 @@ public final class ApplySession implements AutoCloseable {
             case SKIP:
                 return true;
             case UPSERT_ROW:
+                RowChange written = plan.values() == null ? change : new RowChange(change.table(), change.operation(),
+                        change.key(), null, plan.values(), Set.of(), plan.version(), plan.metadata());
                 if (local.kind() == LocalState.Kind.ROW) {
-                    updateRow(table, change, plan.version());
+                    updateRow(table, written, plan.version(), plan.metadata(), plan.frontier());
                     return true;
                 }
-                return insertRow(table, change, plan.version());
+                return insertRow(table, written, plan.version(), plan.metadata(), plan.frontier());
             case DELETE_ROW:
                 deleteRow(table, key);
-                writeTombstone(table.upsertTombstone(), table, key, plan.version());
+                writeTombstone(table.upsertTombstone(), table, key, plan.version(), plan.frontier());
                 return true;
             case WRITE_TOMBSTONE:
                 if (local.kind() == LocalState.Kind.TOMBSTONE) {
-                    writeTombstone(table.upsertTombstone(), table, key, plan.version());
+                    writeTombstone(table.upsertTombstone(), table, key, plan.version(), plan.frontier());
                     return true;
                 }
-                return writeTombstone(table.insertTombstoneIfAbsent(), table, key, plan.version()) == 1;
-            case KEEP_LOCAL_MERGE_VECTOR:
+                return writeTombstone(table.insertTombstoneIfAbsent(), table, key, plan.version(), plan.frontier()) == 1;
+            case KEEP_LOCAL:
                 if (local.kind() == LocalState.Kind.ROW) {
-                    PreparedStatement update = statement(table.updateRowVector());
-                    update.setString(1, Json.vector(plan.version().vector()));
-                    bindKey(update, 2, table, key);
+                    PreparedStatement update = statement(table.updateRowVersion());
+                    int i = bindVersion(update, 1, plan.version());
+                    i = bindMetadata(update, i, plan.metadata(), plan.frontier());
+                    bindKey(update, i, table, key);
                     update.executeUpdate();
                 } else {
-                    PreparedStatement update = statement(table.updateTombstoneVector());
-                    update.setString(1, Json.vector(plan.version().vector()));
-                    update.setString(2, table.name());
-                    bindKey(update, 3, table, key);
+                    PreparedStatement update = statement(table.updateTombstoneVersion());
+                    int i = bindVersion(update, 1, plan.version());
+                    update.setString(i, Json.frontier(plan.frontier()));
+                    update.setString(i + 1, table.name());
+                    bindKey(update, i + 2, table, key);
                     update.executeUpdate();
                 }
                 return true;
@@ -360,12 +470,12 @@ public final class ApplySession implements AutoCloseable {
                         new RowClock(Math.max(remoteClock.hlc(), local.clock().hlc() + 1), remoteClock.nodeId()),
                         local.vector().increment(remoteClock.nodeId()));
                 deleteRow(table, oldKey);
-                writeTombstone(table.upsertTombstone(), table, oldKey, tombstone);
+                writeTombstone(table.upsertTombstone(), table, oldKey, tombstone, List.of());
                 rowsWritten++;
                 return old.values();
             }
             case NONE -> {
-                writeTombstone(table.insertTombstoneIfAbsent(), table, oldKey, change.version());
+                writeTombstone(table.insertTombstoneIfAbsent(), table, oldKey, change.version(), List.of());
                 rowsWritten++;
                 return null;
             }
@@ -386,7 +496,8 @@ public final class ApplySession implements AutoCloseable {
         return new RowChange(change.table(), change.operation(), change.key(), change.oldKey(), values, Set.of(), change.version());
     }
 
-    private boolean insertRow(TableShape table, RowChange change, RowVersion version) throws SQLException {
+    private boolean insertRow(TableShape table, RowChange change, RowVersion version, RowMetadata metadata,
+            List<RowState> frontier) throws SQLException {
         List<String> names = new ArrayList<>();
         List<String> values = new ArrayList<>();
         for (TableShape.Column column : table.columns()) {
@@ -404,11 +515,13 @@ public final class ApplySession implements AutoCloseable {
         }
         PreparedStatement insert = statement(table.insertRow(names));
         int i = bindValues(insert, 1, values);
-        bindVersion(insert, i, version);
+        i = bindVersion(insert, i, version);
+        bindMetadata(insert, i, metadata, frontier);
         return insert.executeUpdate() == 1;
     }
 
-    private void updateRow(TableShape table, RowChange change, RowVersion version) throws SQLException {
+    private void updateRow(TableShape table, RowChange change, RowVersion version, RowMetadata metadata,
+            List<RowState> frontier) throws SQLException {
         List<String> names = new ArrayList<>();
         List<String> values = new ArrayList<>();
         for (TableShape.Column column : table.columns()) {
@@ -422,6 +535,7 @@ public final class ApplySession implements AutoCloseable {
         PreparedStatement update = statement(table.updateRow(names));
         int i = bindValues(update, 1, values);
         i = bindVersion(update, i, version);
+        i = bindMetadata(update, i, metadata, frontier);
         bindKey(update, i, table, change.key());
         if (update.executeUpdate() != 1) {
             throw new SQLException("locked row " + change.key() + " of " + table.name() + " vanished", "40001");
@@ -434,11 +548,13 @@ public final class ApplySession implements AutoCloseable {
         delete.executeUpdate();
     }
 
-    private int writeTombstone(String sql, TableShape table, Map<String, String> key, RowVersion version) throws SQLException {
+    private int writeTombstone(String sql, TableShape table, Map<String, String> key, RowVersion version,
+            List<RowState> frontier) throws SQLException {
         PreparedStatement write = statement(sql);
         write.setString(1, table.name());
         int i = bindKey(write, 2, table, key);
-        bindVersion(write, i, version);
+        i = bindVersion(write, i, version);
+        write.setString(i, Json.frontier(frontier));
         return write.executeUpdate();
     }
 
@@ -452,17 +568,99 @@ public final class ApplySession implements AutoCloseable {
         insert.setString(5, Json.version(change.version()));
         insert.setString(6, Json.row(local.values()));
         insert.setString(7, change.operation() == Operation.DELETE ? null : Json.row(change.values()));
-        insert.setString(8, decider.ruleName());
+        insert.setString(8, plan.rule());
         insert.setString(9, plan.winner().logName());
         insert.setString(10, transaction.originNode());
         insert.setLong(11, transaction.originPosition());
+        insert.setString(12, Json.version(plan.version()));
+        insert.setString(13, Json.row(resolvedRow(local, change, plan)));
+        insert.setString(14, null);
         insert.addBatch();
         pendingConflictLogs++;
-        conflicts.add(new ResolvedConflict(table.name(), change.key(), plan.conflictType(), decider.ruleName(), plan.winner(),
+        conflicts.add(new ResolvedConflict(table.name(), change.key(), plan.conflictType(), plan.rule(), plan.winner(),
                 transaction.originNode(), transaction.originPosition()));
         log.debug("{} {} conflict on {} {}: local {} vs remote {} from {} at {}, {} wins", logPrefix,
-                plan.conflictType().logName(), table.name(), change.key(), local.version().clock(),
+                plan.conflictType().logName(), table.name(), change.key(), local.version() == null ? "none" : local.version().clock(),
                 change.version().clock(), transaction.originNode(), transaction.originPosition(), plan.winner().logName());
+    }
+
+    /** The row the conflict left, for the log; {@code null} when it left a tombstone. */
+    private static Map<String, String> resolvedRow(LocalState local, RowChange change, RowPlan plan) {
+        switch (plan.action()) {
+            case UPSERT_ROW:
+                if (plan.values() != null) {
+                    return plan.values();
+                }
+                Map<String, String> row = new LinkedHashMap<>();
+                if (local.kind() == LocalState.Kind.ROW) {
+                    row.putAll(local.values());
+                }
+                change.values().forEach((column, value) -> {
+                    if (!change.unchangedColumns().contains(column)) {
+                        row.put(column, value);
+                    }
+                });
+                return row;
+            case KEEP_LOCAL:
+                return local.values();
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * Parks {@code change} in the dead-letter table with {@code error}, and logs the conflict as
+     * parked, in the target transaction (after the change's savepoint was rolled back).
+     */
+    private void park(SourceTransaction transaction, RowChange change, String error) throws SQLException {
+        String rule = decider.ruleName(change.table());
+        SourceTransaction single = new SourceTransaction(transaction.originNode(), transaction.originPosition(),
+                transaction.commitTimeMicros(), transaction.originTxId(), List.of(transaction.originNode()), List.of(change));
+        TableShape table = catalog.shape(connection, change.table());
+        LocalState local = readLocal(table, change.key());
+        ConflictType type = local.kind() == LocalState.Kind.NONE ? null : RowDecider.conflictType(local.kind(), change.operation());
+        PreparedStatement insert = statement(INSERT_DEAD_LETTER);
+        insert.setString(1, change.table());
+        insert.setString(2, Json.row(change.key()));
+        insert.setString(3, type == null ? null : type.logName());
+        insert.setString(4, rule);
+        insert.setString(5, transaction.originNode());
+        insert.setLong(6, transaction.originPosition());
+        insert.setLong(7, transaction.originTxId());
+        insert.setLong(8, transaction.commitTimeMicros());
+        insert.setBytes(9, TransactionCodec.encodeBody(single));
+        insert.setString(10, Json.change(change));
+        insert.setString(11, error);
+        long id;
+        try (ResultSet rs = insert.executeQuery()) {
+            rs.next();
+            id = rs.getLong(1);
+        }
+        if (type != null) {
+            PreparedStatement entry = statement(INSERT_CONFLICT_LOG);
+            entry.setString(1, change.table());
+            entry.setString(2, Json.row(change.key()));
+            entry.setString(3, type.logName());
+            entry.setString(4, Json.version(local.version()));
+            entry.setString(5, Json.version(change.version()));
+            entry.setString(6, Json.row(local.values()));
+            entry.setString(7, change.operation() == Operation.DELETE ? null : Json.row(change.values()));
+            entry.setString(8, rule);
+            entry.setString(9, Winner.PARKED.logName());
+            entry.setString(10, transaction.originNode());
+            entry.setLong(11, transaction.originPosition());
+            entry.setString(12, null);
+            entry.setString(13, null);
+            entry.setString(14, error);
+            entry.addBatch();
+            pendingConflictLogs++;
+            conflicts.add(new ResolvedConflict(change.table(), change.key(), type, rule, Winner.PARKED,
+                    transaction.originNode(), transaction.originPosition()));
+        }
+        parked.add(new ParkedChange(id, change.table(), change.key(), transaction.originNode(), transaction.originPosition(), error));
+        log.warn("{} parked {} of {} key {} from {} at position {} as dead letter {}: {}; apply it again with"
+                + " `syncline conflicts retry` once the resolver is fixed", logPrefix, change.operation(), change.table(),
+                change.key(), transaction.originNode(), transaction.originPosition(), id, error);
     }
 
     private static int bindKey(PreparedStatement statement, int first, TableShape table, Map<String, String> key) throws SQLException {
@@ -483,6 +681,14 @@ public final class ApplySession implements AutoCloseable {
             }
         }
         return i;
+    }
+
+    private static int bindMetadata(PreparedStatement statement, int first, RowMetadata metadata, List<RowState> frontier)
+            throws SQLException {
+        statement.setString(first, Json.counters(metadata));
+        statement.setString(first + 1, Json.dots(metadata));
+        statement.setString(first + 2, Json.frontier(frontier));
+        return first + 3;
     }
 
     private static int bindVersion(PreparedStatement statement, int first, RowVersion version) throws SQLException {

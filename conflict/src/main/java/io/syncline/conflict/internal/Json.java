@@ -2,11 +2,18 @@ package io.syncline.conflict.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.syncline.core.codec.MetadataJson;
 import io.syncline.core.event.HybridLogicalClock;
+import io.syncline.core.event.RowClock;
+import io.syncline.core.spi.RowState;
+import io.syncline.core.event.RowMetadata;
 import io.syncline.core.event.RowVersion;
 import io.syncline.core.event.VersionVector;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,6 +43,66 @@ final class Json {
         return write(vector.counters());
     }
 
+    /** The row's merge metadata from {@code syncline_delta} and {@code syncline_dots}. */
+    static RowMetadata metadata(String counters, String dots) {
+        return MetadataJson.parse(counters, dots);
+    }
+
+    static String counters(RowMetadata metadata) {
+        return MetadataJson.counters(metadata);
+    }
+
+    static String dots(RowMetadata metadata) {
+        return MetadataJson.dots(metadata);
+    }
+
+    /** The frontier of a resolved row or tombstone, {@code null} for none (a single version). */
+    static String frontier(List<RowState> frontier) {
+        if (frontier.isEmpty()) {
+            return null;
+        }
+        List<Map<String, Object>> document = new ArrayList<>();
+        for (RowState state : frontier) {
+            Map<String, Object> version = new LinkedHashMap<>();
+            version.put("hlc", state.version().clock().hlc());
+            version.put("node", state.version().clock().nodeId());
+            version.put("vv", state.version().vector().counters());
+            version.put("values", state.values());
+            version.put("counters", MetadataJson.counters(state.metadata()));
+            version.put("dots", MetadataJson.dots(state.metadata()));
+            document.add(version);
+        }
+        return write(document);
+    }
+
+    static List<RowState> frontier(String json) {
+        if (json == null || json.isEmpty()) {
+            return List.of();
+        }
+        try {
+            List<RowState> frontier = new ArrayList<>();
+            for (JsonNode version : MAPPER.readTree(json)) {
+                Map<String, Long> counters = MAPPER.convertValue(version.get("vv"), COUNTERS);
+                RowVersion rowVersion = new RowVersion(new RowClock(version.get("hlc").asLong(), version.get("node").asText()),
+                        VersionVector.of(counters));
+                JsonNode values = version.get("values");
+                Map<String, String> row = null;
+                if (values != null && !values.isNull()) {
+                    row = new LinkedHashMap<>();
+                    for (java.util.Iterator<Map.Entry<String, JsonNode>> it = values.fields(); it.hasNext(); ) {
+                        Map.Entry<String, JsonNode> column = it.next();
+                        row.put(column.getKey(), column.getValue().isNull() ? null : column.getValue().asText());
+                    }
+                }
+                frontier.add(new RowState(rowVersion, row,
+                        MetadataJson.parse(version.get("counters").asText(), version.get("dots").asText())));
+            }
+            return frontier;
+        } catch (JsonProcessingException | RuntimeException e) {
+            throw new IllegalArgumentException("unreadable frontier: " + json, e);
+        }
+    }
+
     /** {@code {"hlc": 123, "time": "2026-...Z+0", "node": "dc-a", "vv": {...}}}, or {@code null}. */
     static String version(RowVersion version) {
         if (version == null) {
@@ -54,7 +121,28 @@ final class Json {
         return values == null ? null : write(values);
     }
 
-    private static String write(Object value) {
+    /** A row change for people reading {@code syncline.dead_letter.change_json}; the bytes in {@code change} are the truth. */
+    static String change(io.syncline.core.event.RowChange change) {
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("table", change.table());
+        document.put("operation", change.operation().name().toLowerCase(java.util.Locale.ROOT));
+        document.put("key", change.key());
+        if (change.oldKey() != null) {
+            document.put("old_key", change.oldKey());
+        }
+        document.put("values", change.values());
+        document.put("unchanged", new java.util.TreeSet<>(change.unchangedColumns()));
+        Map<String, Object> version = new LinkedHashMap<>();
+        version.put("hlc", change.version().clock().hlc());
+        version.put("time", HybridLogicalClock.format(change.version().clock().hlc()));
+        version.put("node", change.version().clock().nodeId());
+        version.put("vv", change.version().vector().counters());
+        document.put("version", version);
+        return write(document);
+    }
+
+    /** Any value as JSON text. */
+    static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {

@@ -30,6 +30,7 @@ final class TableShape {
 
     private final TableKey key;
     private final Map<String, Column> columns;
+    private final Map<String, String> columnTypes;
     private final List<Column> keyColumns;
     private final boolean hasIdentityAlways;
     private final String pkPredicate;
@@ -40,6 +41,9 @@ final class TableShape {
     private TableShape(TableKey key, Map<String, Column> columns) {
         this.key = key;
         this.columns = columns;
+        Map<String, String> types = new LinkedHashMap<>();
+        columns.values().forEach(c -> types.put(c.name(), c.type()));
+        this.columnTypes = java.util.Collections.unmodifiableMap(types);
         this.keyColumns = key.columns().stream().map(columns::get).toList();
         this.hasIdentityAlways = columns.values().stream().anyMatch(Column::identityAlways);
         this.pkPredicate = keyColumns.stream()
@@ -107,39 +111,46 @@ final class TableShape {
         return columns.values();
     }
 
+    /** Column -> type, in table order, for the resolvers. */
+    Map<String, String> columnTypes() {
+        return columnTypes;
+    }
+
     String selectRowForUpdate() {
         String selected = columns.values().stream()
                 .map(c -> identifier(c.name()) + "::text")
                 .collect(Collectors.joining(", "));
         return "SELECT " + (selected.isEmpty() ? "" : selected + ", ")
                 + ReplicationSchema.HLC_COLUMN + ", " + ReplicationSchema.NODE_COLUMN + ", "
-                + ReplicationSchema.VECTOR_COLUMN + "::text FROM " + key.quotedName()
+                + ReplicationSchema.VECTOR_COLUMN + "::text, " + ReplicationSchema.COUNTERS_COLUMN + "::text, "
+                + ReplicationSchema.DOTS_COLUMN + "::text, " + ReplicationSchema.FRONTIER_COLUMN + "::text FROM " + key.quotedName()
                 + " WHERE " + pkPredicate + " FOR UPDATE";
     }
 
     /** Parameters: table name, key..., then nothing. */
     String selectTombstoneForUpdate() {
-        return "SELECT hlc, node_id, vv::text FROM " + ReplicationSchema.TOMBSTONE_TABLE
+        return "SELECT hlc, node_id, vv::text, frontier::text FROM " + ReplicationSchema.TOMBSTONE_TABLE
                 + " WHERE " + TOMBSTONE_WHERE + pkJson + " FOR UPDATE";
     }
 
-    /** Parameters: table name, key..., hlc, node, vv. */
+    /** Parameters: table name, key..., hlc, node, vv, frontier. */
     String upsertTombstone() {
-        return "INSERT INTO " + ReplicationSchema.TOMBSTONE_TABLE + " (table_name, pk, hlc, node_id, vv)"
-                + " VALUES (?, " + pkJson + ", ?, ?, ?::jsonb)"
+        return "INSERT INTO " + ReplicationSchema.TOMBSTONE_TABLE + " (table_name, pk, hlc, node_id, vv, frontier)"
+                + " VALUES (?, " + pkJson + ", ?, ?, ?::jsonb, ?::jsonb)"
                 + " ON CONFLICT (table_name, pk) DO UPDATE SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id,"
-                + " vv = EXCLUDED.vv, deleted_at = now()";
+                + " vv = EXCLUDED.vv, frontier = EXCLUDED.frontier, deleted_at = now()";
     }
 
-    /** Parameters: table name, key..., hlc, node, vv. Inserts nothing if a tombstone appeared meanwhile. */
+    /** Parameters: table name, key..., hlc, node, vv, frontier. Inserts nothing if a tombstone appeared meanwhile. */
     String insertTombstoneIfAbsent() {
-        return "INSERT INTO " + ReplicationSchema.TOMBSTONE_TABLE + " (table_name, pk, hlc, node_id, vv)"
-                + " VALUES (?, " + pkJson + ", ?, ?, ?::jsonb) ON CONFLICT (table_name, pk) DO NOTHING";
+        return "INSERT INTO " + ReplicationSchema.TOMBSTONE_TABLE + " (table_name, pk, hlc, node_id, vv, frontier)"
+                + " VALUES (?, " + pkJson + ", ?, ?, ?::jsonb, ?::jsonb) ON CONFLICT (table_name, pk) DO NOTHING";
     }
 
-    /** Parameters: vv, table name, key... */
-    String updateTombstoneVector() {
-        return "UPDATE " + ReplicationSchema.TOMBSTONE_TABLE + " SET vv = ?::jsonb WHERE " + TOMBSTONE_WHERE + pkJson;
+    /** Parameters: hlc, node, vv, frontier, table name, key... */
+    String updateTombstoneVersion() {
+        return "UPDATE " + ReplicationSchema.TOMBSTONE_TABLE + " SET hlc = ?, node_id = ?, vv = ?::jsonb,"
+                + " frontier = ?::jsonb WHERE " + TOMBSTONE_WHERE + pkJson;
     }
 
     /** Parameters: key... */
@@ -147,13 +158,16 @@ final class TableShape {
         return "DELETE FROM " + key.quotedName() + " WHERE " + pkPredicate;
     }
 
-    /** Parameters: vv, key... */
-    String updateRowVector() {
-        return "UPDATE " + key.quotedName() + " SET " + ReplicationSchema.VECTOR_COLUMN + " = ?::jsonb WHERE " + pkPredicate;
+    /** Parameters: hlc, node, vv, counters, dots, frontier, key... */
+    String updateRowVersion() {
+        return "UPDATE " + key.quotedName() + " SET " + ReplicationSchema.HLC_COLUMN + " = ?, "
+                + ReplicationSchema.NODE_COLUMN + " = ?, " + ReplicationSchema.VECTOR_COLUMN + " = ?::jsonb, "
+                + ReplicationSchema.COUNTERS_COLUMN + " = ?::jsonb, " + ReplicationSchema.DOTS_COLUMN + " = ?::jsonb, "
+                + ReplicationSchema.FRONTIER_COLUMN + " = ?::jsonb WHERE " + pkPredicate;
     }
 
     /**
-     * Parameters: the values of {@code names}, hlc, node, vv. Inserts nothing if a row with the key
+     * Parameters: the values of {@code names}, hlc, node, vv, counters, dots, frontier. Inserts nothing if a row with the key
      * appeared meanwhile; another unique constraint still fails.
      */
     String insertRow(List<String> names) {
@@ -167,8 +181,14 @@ final class TableShape {
             targets.add(ReplicationSchema.HLC_COLUMN);
             targets.add(ReplicationSchema.NODE_COLUMN);
             targets.add(ReplicationSchema.VECTOR_COLUMN);
+            targets.add(ReplicationSchema.COUNTERS_COLUMN);
+            targets.add(ReplicationSchema.DOTS_COLUMN);
+            targets.add(ReplicationSchema.FRONTIER_COLUMN);
             values.add("?");
             values.add("?");
+            values.add("?::jsonb");
+            values.add("?::jsonb");
+            values.add("?::jsonb");
             values.add("?::jsonb");
             String conflictTarget = key.columns().stream().map(TableShape::identifier).collect(Collectors.joining(", "));
             return "INSERT INTO " + key.quotedName() + " (" + String.join(", ", targets) + ")"
@@ -178,7 +198,7 @@ final class TableShape {
         });
     }
 
-    /** Parameters: the values of {@code names}, hlc, node, vv, key... */
+    /** Parameters: the values of {@code names}, hlc, node, vv, counters, dots, frontier, key... */
     String updateRow(List<String> names) {
         return updateSql.computeIfAbsent(List.copyOf(names), n -> {
             List<String> assignments = new ArrayList<>();
@@ -188,6 +208,9 @@ final class TableShape {
             assignments.add(ReplicationSchema.HLC_COLUMN + " = ?");
             assignments.add(ReplicationSchema.NODE_COLUMN + " = ?");
             assignments.add(ReplicationSchema.VECTOR_COLUMN + " = ?::jsonb");
+            assignments.add(ReplicationSchema.COUNTERS_COLUMN + " = ?::jsonb");
+            assignments.add(ReplicationSchema.DOTS_COLUMN + " = ?::jsonb");
+            assignments.add(ReplicationSchema.FRONTIER_COLUMN + " = ?::jsonb");
             return "UPDATE " + key.quotedName() + " SET " + String.join(", ", assignments) + " WHERE " + pkPredicate;
         });
     }

@@ -1,5 +1,7 @@
 package io.syncline.conflict.schema;
 
+import io.syncline.core.config.ConflictPolicy;
+import io.syncline.core.config.TableConfig;
 import io.syncline.core.schema.ReplicationSchema;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +40,24 @@ public final class ReplicationSchemaInstaller {
      * @throws SchemaException if a table does not exist or has no primary key
      */
     public void install(Connection connection, List<String> tables) throws SQLException {
+        install(connection, tables, Map.of());
+    }
+
+    /**
+     * Installs everything for the configured {@code tables}; the triggers keep the merge metadata
+     * their conflict policies need: per-node contributions for {@code delta} columns (a table's
+     * {@code delta} makes every numeric non-key column a counter), column dots for
+     * {@code column-merge} tables.
+     *
+     * @throws SchemaException if a table does not exist or has no primary key
+     */
+    public void installConfigured(Connection connection, List<TableConfig> tables) throws SQLException {
+        Map<String, TableConfig> configs = new java.util.LinkedHashMap<>();
+        tables.forEach(t -> configs.put(t.name().qualified(), t));
+        install(connection, List.copyOf(configs.keySet()), configs);
+    }
+
+    private void install(Connection connection, List<String> tables, Map<String, TableConfig> configs) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
@@ -55,7 +75,9 @@ public final class ReplicationSchemaInstaller {
                 throw new SchemaException(String.join("\n", problems));
             }
             for (TableKey key : keys) {
-                statement.execute(tableSql(key));
+                TableConfig config = configs.get(key.qualifiedName());
+                statement.execute(tableSql(key, deltaColumns(connection, key, config),
+                        config != null && config.conflict().policy() == ConflictPolicy.COLUMN_MERGE));
             }
             statement.execute(publicationSql(connection, keys));
             connection.commit();
@@ -76,14 +98,70 @@ public final class ReplicationSchemaInstaller {
         }
     }
 
-    private String tableSql(TableKey key) {
+    /** The counter columns of a table: its {@code delta} column rules, and every numeric non-key column under a table-wide {@code delta}. */
+    private static List<String> deltaColumns(Connection connection, TableKey key, TableConfig config) throws SQLException {
+        if (config == null) {
+            return List.of();
+        }
+        java.util.Set<String> columns = new java.util.TreeSet<>();
+        config.columnRules().stream()
+                .filter(c -> c.rule().policy() == ConflictPolicy.DELTA)
+                .forEach(c -> columns.add(c.column()));
+        if (config.conflict().policy() == ConflictPolicy.DELTA) {
+            try (PreparedStatement numeric = connection.prepareStatement(
+                    "SELECT a.attname FROM pg_attribute a WHERE a.attrelid = ?::regclass AND a.attnum > 0"
+                    + " AND NOT a.attisdropped AND a.attgenerated = '' AND a.atttypid IN ('smallint'::regtype,"
+                    + " 'integer'::regtype, 'bigint'::regtype, 'numeric'::regtype, 'real'::regtype,"
+                    + " 'double precision'::regtype)")) {
+                numeric.setString(1, key.quotedName());
+                try (ResultSet rs = numeric.executeQuery()) {
+                    while (rs.next()) {
+                        if (!key.columns().contains(rs.getString(1))) {
+                            columns.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
+        }
+        return List.copyOf(columns);
+    }
+
+    private String tableSql(TableKey key, List<String> deltaColumns, boolean columnDots) {
         String pkNew = key.columns().stream()
                 .map(c -> literal(c) + ", NEW." + identifier(c) + "::text")
                 .collect(Collectors.joining(", ", "jsonb_build_object(", ")"));
         String pkOld = pkNew.replace("NEW.", "OLD.");
         String pkChanged = "ROW(" + prefixed("NEW.", key.columns()) + ") IS DISTINCT FROM ROW(" + prefixed("OLD.", key.columns()) + ")";
+        StringBuilder counters = new StringBuilder();
+        if (!deltaColumns.isEmpty()) {
+            counters.append("    NEW.syncline_delta := previous_counters");
+            for (String column : deltaColumns) {
+                String name = literal(column);
+                String path = "previous_counters -> " + name;
+                counters.append("\n        || jsonb_build_object(").append(name).append(", coalesce(").append(path)
+                        .append(", '{}') || jsonb_build_object(").append(literal(nodeId)).append(", (coalesce((").append(path)
+                        .append(" ->> ").append(literal(nodeId)).append(")::numeric, 0) + coalesce(NEW.")
+                        .append(identifier(column)).append("::numeric, 0) - CASE WHEN same_row THEN coalesce(OLD.")
+                        .append(identifier(column)).append("::numeric, 0) ELSE 0 END)::text))");
+            }
+            counters.append(";");
+        } else {
+            counters.append("    NEW.syncline_delta := '{}';");
+        }
+        String dots = columnDots
+                ? "    IF same_row THEN\n"
+                + "        NEW.syncline_dots := OLD.syncline_dots || coalesce((SELECT jsonb_object_agg(n.key, new_dot)\n"
+                + "              FROM jsonb_each(to_jsonb(NEW)) n JOIN jsonb_each(to_jsonb(OLD)) o ON o.key = n.key\n"
+                + "             WHERE n.value IS DISTINCT FROM o.value AND n.key NOT LIKE 'syncline\\_%'), '{}');\n"
+                + "    ELSE\n"
+                + "        NEW.syncline_dots := coalesce((SELECT jsonb_object_agg(k, new_dot)\n"
+                + "              FROM jsonb_object_keys(to_jsonb(NEW)) k WHERE k NOT LIKE 'syncline\\_%'), '{}');\n"
+                + "    END IF;"
+                : "    NEW.syncline_dots := '{}';";
         Map<String, String> values = Map.of(
                 "{{table}}", key.quotedName(),
+                "{{counters}}", counters.toString(),
+                "{{dots}}", dots,
                 "{{table_name}}", literal(key.qualifiedName()),
                 "{{fn}}", functionStem(key.qualifiedName()),
                 "{{node}}", literal(nodeId),

@@ -12,6 +12,8 @@ CREATE TABLE IF NOT EXISTS syncline.tombstone (
     deleted_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (table_name, pk)
 );
+-- The concurrent versions a tombstone was resolved from (see syncline_frontier on the tables).
+ALTER TABLE syncline.tombstone ADD COLUMN IF NOT EXISTS frontier jsonb;
 
 -- Exactly-once apply: the last applied commit position per origin node, written in the same
 -- transaction as the rows it covers.
@@ -43,6 +45,35 @@ CREATE TABLE IF NOT EXISTS syncline.conflict_log (
     winner          text        NOT NULL,
     origin_node     text        NOT NULL,
     origin_position bigint      NOT NULL
+);
+-- The outcome: the version and row the conflict left (NULL row: a tombstone), and for a parked
+-- change the resolver's error.
+ALTER TABLE syncline.conflict_log
+    ADD COLUMN IF NOT EXISTS resolved_version jsonb,
+    ADD COLUMN IF NOT EXISTS resolved_row     jsonb,
+    ADD COLUMN IF NOT EXISTS error            text;
+CREATE INDEX IF NOT EXISTS conflict_log_table_time ON syncline.conflict_log (table_name, logged_at);
+
+-- Remote row changes whose conflict resolution failed (a custom resolver threw or returned a row
+-- the database refused). The rest of their source transaction was applied; `syncline conflicts
+-- retry` applies these again. `change` is the change encoded as a one-change transaction body
+-- (TransactionCodec), `change_json` the same for people.
+CREATE TABLE IF NOT EXISTS syncline.dead_letter (
+    id                 bigserial   PRIMARY KEY,
+    parked_at          timestamptz NOT NULL DEFAULT now(),
+    table_name         text        NOT NULL,
+    pk                 jsonb       NOT NULL,
+    conflict_type      text,
+    rule               text        NOT NULL,
+    origin_node        text        NOT NULL,
+    origin_position    bigint      NOT NULL,
+    origin_tx_id       bigint      NOT NULL,
+    commit_time_micros bigint      NOT NULL,
+    change             bytea       NOT NULL,
+    change_json        jsonb       NOT NULL,
+    error              text        NOT NULL,
+    attempts           int         NOT NULL DEFAULT 1,
+    last_attempt_at    timestamptz NOT NULL DEFAULT now()
 );
 
 -- The node's wall clock for row versions, in HLC units (milliseconds << 16). The offset exists

@@ -1,17 +1,24 @@
 -- Row-version triggers of one replicated table. Placeholders: {{table}} (quoted, qualified),
 -- {{table_name}} (literal 'schema.table'), {{fn}} (function name stem), {{node}} (literal node id),
--- {{pk_new}} / {{pk_old}} (jsonb_build_object of the key columns as text), {{pk_changed}}.
+-- {{pk_new}} / {{pk_old}} (jsonb_build_object of the key columns as text), {{pk_changed}},
+-- counters / dots (statements keeping the merge metadata the table's policy needs).
 ALTER TABLE {{table}}
     ADD COLUMN IF NOT EXISTS syncline_hlc  bigint NOT NULL DEFAULT 0,
     ADD COLUMN IF NOT EXISTS syncline_node text   NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS syncline_vv   jsonb  NOT NULL DEFAULT '{}';
+    ADD COLUMN IF NOT EXISTS syncline_vv   jsonb  NOT NULL DEFAULT '{}',
+    ADD COLUMN IF NOT EXISTS syncline_delta jsonb NOT NULL DEFAULT '{}',
+    ADD COLUMN IF NOT EXISTS syncline_dots  jsonb NOT NULL DEFAULT '{}',
+    ADD COLUMN IF NOT EXISTS syncline_frontier jsonb;
 
 -- A local write gets the version max(now, previous version + 1) of its row, or of the row's
 -- tombstone for an insert, so that a write made after seeing another always orders after it.
 CREATE OR REPLACE FUNCTION syncline.{{fn}}_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    previous_hlc bigint := 0;
-    previous_vv  jsonb  := '{}';
+    previous_hlc      bigint  := 0;
+    previous_vv       jsonb   := '{}';
+    same_row          boolean := false;
+    previous_counters jsonb   := '{}';
+    new_dot           jsonb;
 BEGIN
     IF syncline.is_apply_session() THEN
         RETURN NEW;
@@ -19,13 +26,15 @@ BEGIN
     IF TG_OP = 'UPDATE' THEN
         previous_hlc := OLD.syncline_hlc;
         previous_vv := OLD.syncline_vv;
+        same_row := true;
         IF {{pk_changed}} THEN
+            same_row := false;
             -- The old key disappears: record it like a delete.
             INSERT INTO syncline.tombstone (table_name, pk, hlc, node_id, vv)
             VALUES ({{table_name}}, {{pk_old}}, greatest(syncline.now_hlc(), previous_hlc + 1), {{node}},
                     syncline.bump_vector(previous_vv, {{node}}))
             ON CONFLICT (table_name, pk) DO UPDATE
-                SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id, vv = EXCLUDED.vv, deleted_at = now();
+                SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id, vv = EXCLUDED.vv, deleted_at = now(), frontier = NULL;
             previous_hlc := 0;
             previous_vv := '{}';
             SELECT t.hlc, t.vv INTO previous_hlc, previous_vv
@@ -42,6 +51,16 @@ BEGIN
     NEW.syncline_hlc := greatest(syncline.now_hlc(), previous_hlc + 1);
     NEW.syncline_node := {{node}};
     NEW.syncline_vv := syncline.bump_vector(previous_vv, {{node}});
+    -- delta columns: this node's cumulative contribution (new - old) to each counter, a PN-counter.
+    IF same_row THEN
+        previous_counters := OLD.syncline_delta;
+    END IF;
+{{counters}}
+    -- column-merge: the dot [node, counter, hlc] of this write on every column it changed.
+    new_dot := jsonb_build_array({{node}}, (NEW.syncline_vv ->> {{node}})::bigint, NEW.syncline_hlc);
+{{dots}}
+    -- A local write has seen every concurrent version the row was resolved from.
+    NEW.syncline_frontier := NULL;
     RETURN NEW;
 END $$;
 
@@ -54,7 +73,7 @@ BEGIN
     VALUES ({{table_name}}, {{pk_old}}, greatest(syncline.now_hlc(), OLD.syncline_hlc + 1), {{node}},
             syncline.bump_vector(OLD.syncline_vv, {{node}}))
     ON CONFLICT (table_name, pk) DO UPDATE
-        SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id, vv = EXCLUDED.vv, deleted_at = now();
+        SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id, vv = EXCLUDED.vv, deleted_at = now(), frontier = NULL;
     RETURN NULL;
 END $$;
 

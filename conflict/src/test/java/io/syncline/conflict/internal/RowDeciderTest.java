@@ -2,7 +2,8 @@ package io.syncline.conflict.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.syncline.conflict.ConflictType;
+import io.syncline.core.spi.ConflictType;
+import io.syncline.conflict.ConflictPolicies;
 import io.syncline.conflict.LastWriteWinsStrategy;
 import io.syncline.conflict.Winner;
 import io.syncline.conflict.internal.RowPlan.Action;
@@ -22,7 +23,8 @@ class RowDeciderTest {
 
     private static final String TABLE = "public.t";
     private static final Map<String, String> KEY = Map.of("id", "1");
-    private final RowDecider decider = new RowDecider(LastWriteWinsStrategy.INSTANCE);
+    private static final Map<String, String> TYPES = Map.of("id", "integer", "v", "text");
+    private final RowDecider decider = new RowDecider(ConflictPolicies.uniform(LastWriteWinsStrategy.INSTANCE), "dc-b");
 
     /** Local state on dc-b: {dc-a:1, dc-b:1} at hlc 100. */
     private static final RowVersion LOCAL = version(100, "dc-b", Map.of("dc-a", 1L, "dc-b", 1L));
@@ -55,8 +57,10 @@ class RowDeciderTest {
                 Action write = op != Operation.DELETE ? Action.UPSERT_ROW
                         : kind == LocalState.Kind.ROW ? Action.DELETE_ROW : Action.WRITE_TOMBSTONE;
                 if (kind == LocalState.Kind.NONE) {
+                    boolean missing = op == Operation.UPDATE;
                     for (Order order : Order.values()) {
-                        rows.add(Arguments.of(kind, op, order, write, order.remote, null, null));
+                        rows.add(Arguments.of(kind, op, order, write, order.remote, missing ? ConflictType.UPDATE_MISSING : null,
+                                missing ? Winner.REMOTE : null));
                     }
                     continue;
                 }
@@ -66,9 +70,9 @@ class RowDeciderTest {
                 rows.add(Arguments.of(kind, op, Order.EQUAL, Action.SKIP, null, null, null));
                 rows.add(Arguments.of(kind, op, Order.CONCURRENT_NEWER, write,
                         new RowVersion(Order.CONCURRENT_NEWER.remote.clock(), merged), type, Winner.REMOTE));
-                rows.add(Arguments.of(kind, op, Order.CONCURRENT_OLDER, Action.KEEP_LOCAL_MERGE_VECTOR,
+                rows.add(Arguments.of(kind, op, Order.CONCURRENT_OLDER, Action.KEEP_LOCAL,
                         new RowVersion(LOCAL.clock(), merged), type, Winner.LOCAL));
-                rows.add(Arguments.of(kind, op, Order.CONCURRENT_TIE, Action.KEEP_LOCAL_MERGE_VECTOR,
+                rows.add(Arguments.of(kind, op, Order.CONCURRENT_TIE, Action.KEEP_LOCAL,
                         new RowVersion(LOCAL.clock(), merged), type, Winner.LOCAL));
             }
         }
@@ -85,7 +89,7 @@ class RowDeciderTest {
             case TOMBSTONE -> LocalState.tombstone(LOCAL);
         };
 
-        RowPlan plan = decider.decide(TABLE, KEY, local, change(op, order.remote));
+        RowPlan plan = decider.decide(TABLE, TYPES, KEY, local, change(op, order.remote), "dc-a");
 
         assertThat(plan.action()).isEqualTo(action);
         assertThat(plan.version()).isEqualTo(written);
@@ -108,8 +112,8 @@ class RowDeciderTest {
         RowVersion a = version(300, "dc-a", Map.of("dc-a", 3L, "dc-b", 1L));
         RowVersion b = version(250, "dc-b", Map.of("dc-a", 2L, "dc-b", 2L));
 
-        RowPlan onA = decider.decide(TABLE, KEY, LocalState.row(a, Map.of()), change(Operation.UPDATE, b));
-        RowPlan onB = decider.decide(TABLE, KEY, LocalState.row(b, Map.of()), change(Operation.UPDATE, a));
+        RowPlan onA = decider.decide(TABLE, TYPES, KEY, LocalState.row(a, Map.of()), change(Operation.UPDATE, b), "dc-b");
+        RowPlan onB = decider.decide(TABLE, TYPES, KEY, LocalState.row(b, Map.of()), change(Operation.UPDATE, a), "dc-a");
 
         assertThat(onA.winner()).isEqualTo(Winner.LOCAL);
         assertThat(onB.winner()).isEqualTo(Winner.REMOTE);

@@ -3,9 +3,11 @@ package io.syncline.connector.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.debezium.connector.postgresql.PostgresValueConverter;
+import io.syncline.core.codec.MetadataJson;
 import io.syncline.core.event.Operation;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
+import io.syncline.core.event.RowMetadata;
 import io.syncline.core.event.RowVersion;
 import io.syncline.core.event.VersionVector;
 import io.syncline.core.schema.ReplicationSchema;
@@ -167,7 +169,22 @@ public final class ChangeConverter {
                     + "): run `syncline init` for this table");
         }
         RowVersion version = version(table, after.get(hlc), after.get(node), after.get(vv));
-        return new RowChange(table, operation, keyValues, null, values, unchanged, version);
+        return new RowChange(table, operation, keyValues, null, values, unchanged, version, metadata(table, after));
+    }
+
+    /** The delta counters and column dots the row trigger kept; empty for tables whose policy needs none. */
+    private static RowMetadata metadata(String table, Struct after) {
+        Field counters = after.schema().field(ReplicationSchema.COUNTERS_COLUMN);
+        Field dots = after.schema().field(ReplicationSchema.DOTS_COLUMN);
+        if (counters == null || dots == null) {
+            throw new UnconvertibleValueException(table + " has no merge metadata columns (" + ReplicationSchema.COUNTERS_COLUMN
+                    + ", " + ReplicationSchema.DOTS_COLUMN + "): run `syncline init` for this table");
+        }
+        try {
+            return MetadataJson.parse((String) after.get(counters), (String) after.get(dots));
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new UnconvertibleValueException(table + ": " + e.getMessage(), e);
+        }
     }
 
     private RowChange tombstoneToDelete(Struct after) {

@@ -52,16 +52,20 @@ final class Events {
         return s;
     }
 
-    /** A user-table row with the three row-version columns. */
+    /** A user-table row with the row-version and (empty) merge metadata columns. */
     static Struct versioned(Map<String, Schema> columns, Map<String, Object> values, long hlc, String node, String vv) {
         Map<String, Schema> c = new LinkedHashMap<>(columns);
         c.put("syncline_hlc", Schema.INT64_SCHEMA);
         c.put("syncline_node", Schema.STRING_SCHEMA);
         c.put("syncline_vv", json());
+        c.put("syncline_delta", json());
+        c.put("syncline_dots", json());
         Map<String, Object> v = new LinkedHashMap<>(values);
         v.put("syncline_hlc", hlc);
         v.put("syncline_node", node);
         v.put("syncline_vv", vv);
+        v.put("syncline_delta", "{}");
+        v.put("syncline_dots", "{}");
         return row(c, v);
     }
 

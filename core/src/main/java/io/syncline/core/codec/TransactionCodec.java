@@ -1,11 +1,14 @@
 package io.syncline.core.codec;
 
+import io.syncline.core.event.ColumnDot;
 import io.syncline.core.event.Operation;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
+import io.syncline.core.event.RowMetadata;
 import io.syncline.core.event.RowVersion;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.event.VersionVector;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,7 +26,8 @@ import java.util.TreeMap;
  * <p>Layout: a magic byte, the format version, then the transaction's fields with unsigned
  * LEB128 varints for numbers and lengths. Table and column names go through a per-body symbol
  * table (a name is written once, later as its index) because a batch repeats them on every
- * row. The path is not in the body: it travels in {@link EventHeaders#PATH} so that forwarding
+ * row. Each change ends with its merge metadata ({@link RowMetadata}: delta counters, column
+ * dots; two zero counts when there is none). The path is not in the body: it travels in {@link EventHeaders#PATH} so that forwarding
  * never re-encodes the body. Stateless and thread-safe.
  */
 public final class TransactionCodec {
@@ -101,6 +105,53 @@ public final class TransactionCodec {
             out.symbol(node);
             out.varLong(counter);
         });
+        writeMetadata(out, change.metadata());
+    }
+
+    private static void writeMetadata(Writer out, RowMetadata metadata) {
+        out.varLong(metadata.counters().size());
+        metadata.counters().forEach((column, shares) -> {
+            out.symbol(column);
+            out.varLong(shares.size());
+            shares.forEach((node, amount) -> {
+                out.symbol(node);
+                // BigDecimal's canonical string keeps the scale, so the value round-trips exactly.
+                out.string(amount.toString());
+            });
+        });
+        out.varLong(metadata.columnDots().size());
+        metadata.columnDots().forEach((column, dot) -> {
+            out.symbol(column);
+            out.symbol(dot.node());
+            out.varLong(dot.counter());
+            out.varLong(dot.hlc());
+        });
+    }
+
+    private static RowMetadata readMetadata(Reader in) {
+        int columns = in.count();
+        Map<String, Map<String, BigDecimal>> counters = new TreeMap<>();
+        for (int i = 0; i < columns; i++) {
+            String column = in.symbol();
+            int nodes = in.count();
+            Map<String, BigDecimal> shares = new TreeMap<>();
+            for (int j = 0; j < nodes; j++) {
+                String node = in.symbol();
+                try {
+                    shares.put(node, new BigDecimal(in.string()));
+                } catch (NumberFormatException e) {
+                    throw new MalformedEventException("counter of " + column + " for " + node + " is not a number", e);
+                }
+            }
+            counters.put(column, shares);
+        }
+        int dotCount = in.count();
+        Map<String, ColumnDot> dots = new TreeMap<>();
+        for (int i = 0; i < dotCount; i++) {
+            String column = in.symbol();
+            dots.put(column, new ColumnDot(in.symbol(), in.varLong(), in.varLong()));
+        }
+        return counters.isEmpty() && dots.isEmpty() ? RowMetadata.EMPTY : new RowMetadata(counters, dots);
     }
 
     private static RowChange readChange(Reader in) {
@@ -125,7 +176,8 @@ public final class TransactionCodec {
             counters.put(in.symbol(), in.varLong());
         }
         RowVersion version = new RowVersion(new RowClock(hlc, node), VersionVector.of(counters));
-        return new RowChange(table, Operation.values()[op], key, oldKey, values, unchanged, version);
+        RowMetadata metadata = readMetadata(in);
+        return new RowChange(table, Operation.values()[op], key, oldKey, values, unchanged, version, metadata);
     }
 
     private static void writeColumns(Writer out, Map<String, String> columns) {

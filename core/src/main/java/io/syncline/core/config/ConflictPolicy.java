@@ -25,7 +25,7 @@ public enum ConflictPolicy {
     DELTA("delta", true),
     /**
      * Concurrent updates of different columns both survive; a column written by both sides
-     * falls back to LWW. Only meaningful for a whole row, so refused per column.
+     * falls back to that column's rule, else LWW. Only meaningful for a whole row, so refused per column.
      */
     COLUMN_MERGE("column-merge", false),
     /** A class implementing {@code io.syncline.core.spi.ConflictResolver}, named by {@code resolver}. */

@@ -22,6 +22,8 @@ import java.util.Set;
  * @param unchangedColumns columns an update left untouched whose value the source did not send (TOASTed values);
  *                         the applier keeps the local value of these
  * @param version          the row version this change creates (for a delete: the tombstone's version)
+ * @param metadata         the row's merge metadata after the change ({@link RowMetadata#EMPTY} for deletes and
+ *                         for tables whose policy needs none)
  */
 public record RowChange(
         String table,
@@ -30,7 +32,14 @@ public record RowChange(
         Map<String, String> oldKey,
         Map<String, String> values,
         Set<String> unchangedColumns,
-        RowVersion version) {
+        RowVersion version,
+        RowMetadata metadata) {
+
+    /** A change without merge metadata. */
+    public RowChange(String table, Operation operation, Map<String, String> key, Map<String, String> oldKey,
+            Map<String, String> values, Set<String> unchangedColumns, RowVersion version) {
+        this(table, operation, key, oldKey, values, unchangedColumns, version, RowMetadata.EMPTY);
+    }
 
     public RowChange {
         Objects.requireNonNull(table, "table");
@@ -43,6 +52,7 @@ public record RowChange(
         oldKey = oldKey == null ? null : unmodifiableCopy(oldKey);
         values = values == null ? Map.of() : unmodifiableCopy(values);
         unchangedColumns = unchangedColumns == null ? Set.of() : Set.copyOf(unchangedColumns);
+        metadata = metadata == null ? RowMetadata.EMPTY : metadata;
     }
 
     public boolean changesKey() {

@@ -6,9 +6,11 @@ import java.util.Set;
  * Names of what {@code syncline init} installs in each node's database. Capture, apply and the
  * installer all refer to these, so they are defined once here.
  *
- * <p>Every replicated table gets three metadata columns holding its current row version
- * ({@link #HLC_COLUMN}, {@link #NODE_COLUMN}, {@link #VECTOR_COLUMN}), kept by a row trigger
- * for the application's own writes and set explicitly by the applier for remote ones. Deletes
+ * <p>Every replicated table gets metadata columns holding its current row version
+ * ({@link #HLC_COLUMN}, {@link #NODE_COLUMN}, {@link #VECTOR_COLUMN}) and its merge metadata
+ * ({@link #COUNTERS_COLUMN}, {@link #DOTS_COLUMN}; filled only when the table's conflict policy
+ * needs them), kept by a row trigger for the application's own writes and set explicitly by the
+ * applier for remote ones. Deletes
  * leave a row in {@link #TOMBSTONE_TABLE} with the delete's version.
  */
 public final class ReplicationSchema {
@@ -19,7 +21,17 @@ public final class ReplicationSchema {
     public static final String HLC_COLUMN = "syncline_hlc";
     public static final String NODE_COLUMN = "syncline_node";
     public static final String VECTOR_COLUMN = "syncline_vv";
-    public static final Set<String> METADATA_COLUMNS = Set.of(HLC_COLUMN, NODE_COLUMN, VECTOR_COLUMN);
+    /** {@code jsonb}: column -> node -> that node's cumulative contribution (numeric text), for delta columns. */
+    public static final String COUNTERS_COLUMN = "syncline_delta";
+    /** {@code jsonb}: column -> {@code [node, counter, hlc]} of the write that last changed it, for column-merge tables. */
+    public static final String DOTS_COLUMN = "syncline_dots";
+    /**
+     * {@code jsonb}, NULL unless the row was resolved from concurrent versions: those versions (the
+     * frontier), kept until a local write supersedes them all. Local to each node, never captured.
+     */
+    public static final String FRONTIER_COLUMN = "syncline_frontier";
+    public static final Set<String> METADATA_COLUMNS =
+            Set.of(HLC_COLUMN, NODE_COLUMN, VECTOR_COLUMN, COUNTERS_COLUMN, DOTS_COLUMN, FRONTIER_COLUMN);
 
     /** {@code (table_name text, pk jsonb, hlc bigint, node_id text, vv jsonb, deleted_at timestamptz)}, key (table_name, pk). */
     public static final String TOMBSTONE_TABLE = SCHEMA + ".tombstone";
@@ -29,6 +41,9 @@ public final class ReplicationSchema {
 
     /** Every resolved conflict. */
     public static final String CONFLICT_LOG_TABLE = SCHEMA + ".conflict_log";
+
+    /** Remote row changes the applier could not resolve (a failing custom resolver), kept whole for a retry. */
+    public static final String DEAD_LETTER_TABLE = SCHEMA + ".dead_letter";
 
     private ReplicationSchema() {}
 

@@ -3,12 +3,15 @@ package io.syncline.core.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.syncline.core.event.ColumnDot;
 import io.syncline.core.event.Operation;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
+import io.syncline.core.event.RowMetadata;
 import io.syncline.core.event.RowVersion;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.event.VersionVector;
+import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +37,10 @@ class TransactionCodecTest {
                         new RowChange("public.accounts", Operation.INSERT, Map.of("id", "7"), null, values, Set.of(), VERSION),
                         new RowChange("public.accounts", Operation.UPDATE, Map.of("id", "8"), Map.of("id", "7"),
                                 Map.of("id", "8"), Set.of("body"), VERSION),
+                        new RowChange("public.counters", Operation.UPDATE, Map.of("id", "9"), null, Map.of("hits", "5.50"),
+                                Set.of(), VERSION, new RowMetadata(
+                                        Map.of("hits", Map.of("dc-a", new BigDecimal("7.50"), "dc-b", new BigDecimal("-2.00"))),
+                                        Map.of("hits", new ColumnDot("dc-a", 4, 99L << 16)))),
                         new RowChange("public.other", Operation.DELETE, Map.of("k", "x"), null, null, null, RowVersion.INITIAL)));
 
         SourceTransaction decoded = TransactionCodec.decode(TransactionCodec.encodeBody(tx), List.of("dc-a"));
@@ -41,6 +48,7 @@ class TransactionCodecTest {
         assertThat(decoded).isEqualTo(tx);
         assertThat(decoded.changes().get(0).values()).containsEntry("note", null);
         assertThat(decoded.changes().get(1).changesKey()).isTrue();
+        assertThat(decoded.changes().get(2).metadata().countersOf("hits").get("dc-a")).hasToString("7.50");
     }
 
     @Test
@@ -119,10 +127,29 @@ class TransactionCodecTest {
                     VersionVector.of(vector));
             changes.add(new RowChange("s" + random.nextInt(3) + ".t", op, Map.of("id", randomText(random)),
                     random.nextInt(5) == 0 ? Map.of("id", randomText(random)) : null, values,
-                    random.nextBoolean() ? Set.of("c1") : Set.of(), version));
+                    random.nextBoolean() ? Set.of("c1") : Set.of(), version, randomMetadata(random)));
         }
         List<String> path = random.nextBoolean() ? List.of("dc-o") : List.of("dc-o", "dc-x");
         return new SourceTransaction("dc-o", random.nextLong() >>> 1, random.nextLong() >>> 1, random.nextInt(1 << 30), path, changes);
+    }
+
+    private static RowMetadata randomMetadata(Random random) {
+        if (random.nextBoolean()) {
+            return RowMetadata.EMPTY;
+        }
+        Map<String, Map<String, BigDecimal>> counters = new LinkedHashMap<>();
+        for (int c = random.nextInt(3); c > 0; c--) {
+            Map<String, BigDecimal> shares = new LinkedHashMap<>();
+            for (int n = random.nextInt(4); n > 0; n--) {
+                shares.put("dc-" + random.nextInt(4), BigDecimal.valueOf(random.nextLong(), random.nextInt(6)));
+            }
+            counters.put("c" + random.nextInt(10), shares);
+        }
+        Map<String, ColumnDot> dots = new LinkedHashMap<>();
+        for (int c = random.nextInt(4); c > 0; c--) {
+            dots.put("c" + random.nextInt(10), new ColumnDot("dc-" + random.nextInt(4), 1 + random.nextInt(1000), random.nextLong() >>> 1));
+        }
+        return new RowMetadata(counters, dots);
     }
 
     private static String randomText(Random random) {

@@ -49,7 +49,7 @@ final class InitCommand implements Callable<Integer> {
                 problems.forEach(p -> err.println(p.format()));
                 return 1;
             }
-            new ReplicationSchemaInstaller(config.nodeId()).install(connection, tables);
+            new ReplicationSchemaInstaller(config.nodeId()).installConfigured(connection, config.tables());
         } catch (SchemaException e) {
             err.println(configFile + ": " + e.getMessage());
             return 1;

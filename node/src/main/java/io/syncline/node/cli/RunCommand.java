@@ -64,8 +64,9 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static void logStatus(SynclineNode node) {
-        log.info("[{}] capture {} published {} transaction(s); lag p50 {} ms p99 {} ms", node.nodeId(), node.capture().state(),
-                node.capture().publishedTransactions(), node.lag().percentile(50), node.lag().percentile(99));
+        log.info("[{}] capture {} published {} transaction(s); lag p50 {} ms p99 {} ms; {} change(s) parked", node.nodeId(),
+                node.capture().state(), node.capture().publishedTransactions(), node.lag().percentile(50),
+                node.lag().percentile(99), node.parkedChanges());
         for (LinkStatus link : node.links()) {
             log.info("[{} <- {}] {} applied {} txn(s) {} row(s), {} duplicate(s), {} conflict(s), {} forwarded{}",
                     node.nodeId(), link.upstream(), link.state(), link.appliedTransactions(), link.appliedRows(),

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Multi-leader replication for PostgreSQL.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            ConflictsCommand.class,
             DemoCommand.class,
             InitCommand.class,
             RunCommand.class,

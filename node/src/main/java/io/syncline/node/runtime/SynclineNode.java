@@ -2,7 +2,7 @@ package io.syncline.node.runtime;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.syncline.conflict.ApplyListener;
-import io.syncline.conflict.LastWriteWinsStrategy;
+import io.syncline.conflict.ConflictPolicies;
 import io.syncline.conflict.TransactionApplier;
 import io.syncline.connector.CaptureConfig;
 import io.syncline.connector.LocalCapture;
@@ -47,6 +47,13 @@ public final class SynclineNode implements AutoCloseable {
     private final List<LinkStatus> linkStatuses = new ArrayList<>();
     private final List<ReplicationLink> links = new ArrayList<>();
     private final List<Thread> linkThreads = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong parkedChanges = new java.util.concurrent.atomic.AtomicLong();
+    private final ApplyListener applyListener = new ApplyListener() {
+        @Override
+        public void changeParked(io.syncline.conflict.ParkedChange parked) {
+            parkedChanges.incrementAndGet();
+        }
+    };
     private HikariDataSource dataSource;
     private LocalCapture capture;
     private OutboxPublisher forwarder;
@@ -90,13 +97,14 @@ public final class SynclineNode implements AutoCloseable {
                     + capture.failure().map(Throwable::getMessage).orElse("no error reported"));
         }
 
+        ConflictPolicies policies = ConflictPolicies.of(config);
         for (String upstream : upstreams) {
             PeerConfig peer = config.peer(upstream).orElseThrow(
                     () -> new IllegalStateException(prefix + " no peer entry for upstream " + upstream));
             Map<String, Object> peerKafka = KafkaSettings.of(peer.kafka());
             LinkStatus status = new LinkStatus(upstream);
-            TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, LastWriteWinsStrategy.INSTANCE,
-                    ApplyListener.NONE, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION);
+            TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, policies,
+                    applyListener, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION);
             ReplicationLink link = new ReplicationLink(nodeId(), upstream, () -> new OutboxReader(nodeId(), upstream, peerKafka),
                     applier, () -> router, forwarder, status, lag, clock);
             Thread thread = new Thread(link, "syncline-link-" + nodeId() + "-from-" + upstream);
@@ -119,6 +127,11 @@ public final class SynclineNode implements AutoCloseable {
 
     public List<LinkStatus> links() {
         return List.copyOf(linkStatuses);
+    }
+
+    /** Row changes parked in {@code syncline.dead_letter} by this process (see {@code syncline conflicts retry}). */
+    public long parkedChanges() {
+        return parkedChanges.get();
     }
 
     public LagHistogram lag() {

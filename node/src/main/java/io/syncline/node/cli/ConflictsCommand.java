@@ -1,0 +1,205 @@
+package io.syncline.node.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import io.syncline.conflict.ApplyException;
+import io.syncline.conflict.ApplyListener;
+import io.syncline.conflict.ConflictPolicies;
+import io.syncline.conflict.RetriableApplyException;
+import io.syncline.conflict.TransactionApplier;
+import io.syncline.core.config.ConfigException;
+import io.syncline.core.config.NodeConfig;
+import io.syncline.core.config.NodeConfigLoader;
+import io.syncline.core.schema.ReplicationSchema;
+import io.syncline.node.internal.DataSources;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code syncline conflicts list|retry}: the conflict log and the parked (dead-letter) changes of this node. */
+@Command(name = "conflicts", mixinStandardHelpOptions = true,
+        description = "Show the conflict log; apply parked changes again.",
+        subcommands = {ConflictsCommand.ListCommand.class, ConflictsCommand.RetryCommand.class})
+final class ConflictsCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Loads the config or prints why not; null on failure. */
+    static NodeConfig load(Path file, PrintWriter err) {
+        try {
+            return NodeConfigLoader.load(file);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return null;
+        }
+    }
+
+    /** {@code --since}: an ISO instant ({@code 2026-01-02T03:04:05Z}) or a duration back from now ({@code 2h}). */
+    static Instant since(String value, Clock clock) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            return clock.instant().minus(new DurationConverter().convert(value));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Print the conflict log, newest last.")
+    static final class ListCommand implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = {"-c", "--config"}, required = true, description = "The node's YAML config file.")
+        Path configFile;
+
+        @Option(names = "--table", description = "Only this table (schema.table, or table in public).")
+        String table;
+
+        @Option(names = "--since", description = "Only entries at or after this instant (ISO-8601) or this long ago (30m, 2h).")
+        String since;
+
+        @Option(names = "--limit", defaultValue = "1000", description = "At most this many entries (default: ${DEFAULT-VALUE}).")
+        int limit;
+
+        @Option(names = "--json", description = "One JSON document (an array of entries) for scripts.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            NodeConfig config = load(configFile, err);
+            if (config == null) {
+                return 1;
+            }
+            String qualified = table == null ? null : table.contains(".") ? table : "public." + table;
+            Instant from;
+            try {
+                from = since == null ? null : since(since, Clock.systemUTC());
+            } catch (CommandLine.TypeConversionException e) {
+                err.println("--since: " + e.getMessage());
+                return 2;
+            }
+            List<Map<String, Object>> entries = new ArrayList<>();
+            String sql = "SELECT id, logged_at, table_name, pk::text, conflict_type, rule, winner, origin_node, origin_position,"
+                    + " local_version::text, remote_version::text, local_row::text, remote_row::text, resolved_version::text,"
+                    + " resolved_row::text, error FROM (SELECT * FROM " + ReplicationSchema.CONFLICT_LOG_TABLE
+                    + " WHERE (?::text IS NULL OR table_name = ?) AND (?::timestamptz IS NULL OR logged_at >= ?)"
+                    + " ORDER BY id DESC LIMIT ?) recent ORDER BY id";
+            try (HikariDataSource pool = DataSources.create(config.nodeId() + "-cli", config.database().url(),
+                    config.database().user(), config.database().password().reveal(), 1);
+                    Connection connection = pool.getConnection();
+                    PreparedStatement select = connection.prepareStatement(sql)) {
+                select.setString(1, qualified);
+                select.setString(2, qualified);
+                Timestamp at = from == null ? null : Timestamp.from(from);
+                select.setTimestamp(3, at);
+                select.setTimestamp(4, at);
+                select.setInt(5, limit);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> entry = new LinkedHashMap<>();
+                        entry.put("id", rs.getLong(1));
+                        entry.put("logged_at", rs.getTimestamp(2).toInstant().toString());
+                        entry.put("table", rs.getString(3));
+                        entry.put("key", JSON.readTree(rs.getString(4)));
+                        entry.put("type", rs.getString(5));
+                        entry.put("rule", rs.getString(6));
+                        entry.put("winner", rs.getString(7));
+                        entry.put("origin", rs.getString(8));
+                        entry.put("origin_position", rs.getLong(9));
+                        entry.put("local_version", tree(rs.getString(10)));
+                        entry.put("remote_version", tree(rs.getString(11)));
+                        entry.put("local_row", tree(rs.getString(12)));
+                        entry.put("remote_row", tree(rs.getString(13)));
+                        entry.put("resolved_version", tree(rs.getString(14)));
+                        entry.put("resolved_row", tree(rs.getString(15)));
+                        entry.put("error", rs.getString(16));
+                        entries.add(entry);
+                    }
+                }
+            } catch (SQLException e) {
+                err.println(configFile + ": database " + config.database().url() + ": " + e.getMessage());
+                return 1;
+            }
+            if (json) {
+                out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(entries));
+            } else {
+                out.printf("%-6s %-24s %-20s %-16s %-14s %-22s %-8s %s%n", "ID", "TIME", "TABLE", "KEY", "TYPE", "RULE", "WINNER", "ORIGIN");
+                for (Map<String, Object> e : entries) {
+                    out.printf("%-6s %-24s %-20s %-16s %-14s %-22s %-8s %s%s%n", e.get("id"), e.get("logged_at"), e.get("table"),
+                            e.get("key"), e.get("type"), e.get("rule"), e.get("winner"), e.get("origin"),
+                            e.get("error") == null ? "" : "  error: " + e.get("error"));
+                }
+                out.println(entries.size() + " conflict(s)");
+            }
+            out.flush();
+            return 0;
+        }
+
+        private static Object tree(String json) throws java.io.IOException {
+            return json == null ? null : JSON.readTree(json);
+        }
+    }
+
+    @Command(name = "retry", mixinStandardHelpOptions = true,
+            description = "Apply the changes parked in syncline.dead_letter again (after fixing the custom resolver).")
+    static final class RetryCommand implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = {"-c", "--config"}, required = true, description = "The node's YAML config file.")
+        Path configFile;
+
+        @Option(names = "--table", description = "Only changes of this table.")
+        String table;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            NodeConfig config = load(configFile, err);
+            if (config == null) {
+                return 1;
+            }
+            String qualified = table == null ? null : table.contains(".") ? table : "public." + table;
+            try (HikariDataSource pool = DataSources.create(config.nodeId() + "-retry", config.database().url(),
+                    config.database().user(), config.database().password().reveal(), 2)) {
+                TransactionApplier applier = new TransactionApplier(config.nodeId(), pool, ConflictPolicies.of(config),
+                        ApplyListener.NONE, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION);
+                TransactionApplier.RetryResult result = applier.retryParked(qualified);
+                out.printf("applied %d parked change(s); %d still parked%n", result.applied(), result.stillParked());
+                result.errors().forEach((id, error) -> out.printf("  dead letter %d: %s%n", id, error));
+                out.flush();
+                return result.stillParked() == 0 ? 0 : 3;
+            } catch (ApplyException | RetriableApplyException e) {
+                err.println(e.getMessage());
+                return 1;
+            }
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+}
