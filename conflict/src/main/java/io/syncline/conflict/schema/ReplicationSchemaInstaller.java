@@ -158,7 +158,11 @@ public final class ReplicationSchemaInstaller {
                 + "              FROM jsonb_object_keys(to_jsonb(NEW)) k WHERE k NOT LIKE 'syncline\\_%'), '{}');\n"
                 + "    END IF;"
                 : "    NEW.syncline_dots := '{}';";
+        String pkMatchNew = key.columns().stream()
+                .map(c -> identifier(c) + " = NEW." + identifier(c))
+                .collect(Collectors.joining(" AND "));
         Map<String, String> values = Map.of(
+                "{{pk_match_new}}", pkMatchNew,
                 "{{table}}", key.quotedName(),
                 "{{counters}}", counters.toString(),
                 "{{dots}}", dots,

@@ -97,3 +97,17 @@ CREATE OR REPLACE FUNCTION syncline.bump_vector(previous jsonb, node text) RETUR
 -- those writes alone because the applier sets the version columns itself.
 CREATE OR REPLACE FUNCTION syncline.is_apply_session() RETURNS boolean
     LANGUAGE sql VOLATILE AS $$ SELECT pg_replication_origin_session_is_setup() $$;
+
+-- Whether version vector a has seen everything b has (a >= b entry by entry).
+CREATE OR REPLACE FUNCTION syncline.vector_covers(a jsonb, b jsonb) RETURNS boolean
+    LANGUAGE sql IMMUTABLE AS $$
+        SELECT NOT EXISTS (SELECT 1 FROM jsonb_each_text(b) e
+                            WHERE e.value::bigint > coalesce((a ->> e.key)::bigint, 0))
+    $$;
+
+-- The entry-wise maximum of two version vectors.
+CREATE OR REPLACE FUNCTION syncline.merge_vectors(a jsonb, b jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE AS $$
+        SELECT coalesce(jsonb_object_agg(k, greatest(coalesce((a ->> k)::bigint, 0), coalesce((b ->> k)::bigint, 0))), '{}')
+          FROM (SELECT jsonb_object_keys(a) UNION SELECT jsonb_object_keys(b)) keys(k)
+    $$;

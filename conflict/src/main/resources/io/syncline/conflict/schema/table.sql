@@ -1,6 +1,7 @@
 -- Row-version triggers of one replicated table. Placeholders: {{table}} (quoted, qualified),
 -- {{table_name}} (literal 'schema.table'), {{fn}} (function name stem), {{node}} (literal node id),
 -- {{pk_new}} / {{pk_old}} (jsonb_build_object of the key columns as text), {{pk_changed}},
+-- {{pk_match_new}} (the key columns equal NEW's),
 -- counters / dots (statements keeping the merge metadata the table's policy needs).
 ALTER TABLE {{table}}
     ADD COLUMN IF NOT EXISTS syncline_hlc  bigint NOT NULL DEFAULT 0,
@@ -20,7 +21,7 @@ DECLARE
     previous_counters jsonb   := '{}';
     new_dot           jsonb;
 BEGIN
-    IF syncline.is_apply_session() THEN
+    IF syncline.is_apply_session() OR current_setting('syncline.restamp', true) = 'on' THEN
         RETURN NEW;
     END IF;
     IF TG_OP = 'UPDATE' THEN
@@ -77,9 +78,45 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- An INSERT runs the stamp trigger before it waits for a concurrent DELETE of the same key to
+-- commit, so the stamp can miss the tombstone that DELETE leaves and give the row a version
+-- that looks older than the delete. Once the row is in (the wait is over), check again and
+-- re-stamp from the tombstone if it was missed.
+CREATE OR REPLACE FUNCTION syncline.{{fn}}_restamp() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    tomb_hlc  bigint;
+    tomb_vv   jsonb;
+    fixed_hlc bigint;
+    fixed_vv  jsonb;
+BEGIN
+    IF syncline.is_apply_session() THEN
+        RETURN NULL;
+    END IF;
+    SELECT t.hlc, t.vv INTO tomb_hlc, tomb_vv
+      FROM syncline.tombstone t WHERE t.table_name = {{table_name}} AND t.pk = {{pk_new}};
+    IF tomb_vv IS NULL OR syncline.vector_covers(NEW.syncline_vv, tomb_vv) THEN
+        RETURN NULL;
+    END IF;
+    fixed_hlc := greatest(NEW.syncline_hlc, tomb_hlc + 1);
+    fixed_vv := syncline.bump_vector(syncline.merge_vectors(tomb_vv, NEW.syncline_vv), {{node}});
+    PERFORM set_config('syncline.restamp', 'on', true);
+    UPDATE {{table}}
+       SET syncline_hlc = fixed_hlc,
+           syncline_vv = fixed_vv,
+           syncline_dots = (SELECT coalesce(jsonb_object_agg(k, jsonb_build_array({{node}}, (fixed_vv ->> {{node}})::bigint,
+                                                                                   fixed_hlc)), '{}')
+                              FROM jsonb_object_keys(NEW.syncline_dots) k)
+     WHERE {{pk_match_new}};
+    PERFORM set_config('syncline.restamp', 'off', true);
+    RETURN NULL;
+END $$;
+
 DROP TRIGGER IF EXISTS syncline_stamp ON {{table}};
 CREATE TRIGGER syncline_stamp BEFORE INSERT OR UPDATE ON {{table}}
     FOR EACH ROW EXECUTE FUNCTION syncline.{{fn}}_stamp();
+DROP TRIGGER IF EXISTS syncline_restamp ON {{table}};
+CREATE TRIGGER syncline_restamp AFTER INSERT ON {{table}}
+    FOR EACH ROW EXECUTE FUNCTION syncline.{{fn}}_restamp();
 DROP TRIGGER IF EXISTS syncline_tombstone ON {{table}};
 CREATE TRIGGER syncline_tombstone AFTER DELETE ON {{table}}
     FOR EACH ROW EXECUTE FUNCTION syncline.{{fn}}_tombstone();
