@@ -34,6 +34,8 @@ public final class HeartbeatProbe implements AutoCloseable {
         settings.putIfAbsent(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
         this.consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.partition = new TopicPartition(ReplicationSchema.heartbeatTopic(peer), 0);
+        // Assigned, though never polled: the consumer warns about end offsets of unassigned partitions.
+        consumer.assign(List.of(partition));
     }
 
     /** The heartbeat topic's end offset, or empty if the peer's Kafka does not answer within {@code timeout}. */
