@@ -156,11 +156,39 @@ public final class OutboxPublisher implements AutoCloseable {
      * Returns once Kafka committed it.
      */
     public synchronized void publishForwarded(SourceTransaction tx, byte[] originalBody) throws InterruptedException {
-        if (!tx.path().get(tx.path().size() - 1).equals(nodeId)) {
-            throw new IllegalArgumentException("a forwarded transaction's path must end with this node " + nodeId + ": " + tx.path());
-        }
-        send(List.of(record(tx, originalBody)));
+        publishForwarded(List.of(new Forward(tx, originalBody)));
     }
+
+    /**
+     * Publishes transactions of other origins that this node forwards, in list order, in one
+     * Kafka transaction, and returns once Kafka committed them: all of them become visible to
+     * read_committed readers, or none. Each body stays byte for byte what its origin wrote.
+     *
+     * @throws IllegalArgumentException if a path does not end with this node; nothing is published
+     */
+    public synchronized void publishForwarded(List<Forward> forwards) throws InterruptedException {
+        if (forwards.isEmpty()) {
+            return;
+        }
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(forwards.size());
+        for (Forward forward : forwards) {
+            SourceTransaction tx = forward.transaction();
+            if (!tx.path().get(tx.path().size() - 1).equals(nodeId)) {
+                throw new IllegalArgumentException("a forwarded transaction's path must end with this node " + nodeId + ": "
+                        + tx.path());
+            }
+            records.add(record(tx, forward.originalBody()));
+        }
+        send(records);
+    }
+
+    /**
+     * A transaction to forward.
+     *
+     * @param transaction  the transaction with its longer path (ending with the forwarding node)
+     * @param originalBody the body as read from the upstream outbox, unchanged
+     */
+    public record Forward(SourceTransaction transaction, byte[] originalBody) {}
 
     private ProducerRecord<byte[], byte[]> record(SourceTransaction tx, byte[] body) {
         if (body.length > MAX_TRANSACTION_BYTES) {

@@ -8,8 +8,11 @@ import java.util.Set;
  * whose path already holds this node is dropped; otherwise it is applied, and forwarded when a
  * downstream node that is not yet on its path does not read the origin directly. Forwarding
  * does not depend on how the local conflict resolution went: every node must see every version
- * to converge. Immutable and thread-safe; a new graph (after a node died or came back) means a
- * new router.
+ * to converge. Immutable and thread-safe.
+ *
+ * <p>Give it the <em>configured</em> graph, also while peers are down: re-routing around a dead
+ * node adds links ({@link RoutePlan}) but must not change what is forwarded, or the outboxes in
+ * front of the dead node would miss what it needs when it returns.
  */
 public final class Router {
 

@@ -61,6 +61,15 @@ public final class ReplicationSchema {
         return "syncline.outbox." + nodeId;
     }
 
+    /**
+     * The Kafka topic, in {@code nodeId}'s own cluster, where the running node publishes a small
+     * heartbeat record every second or so. Peers take its growing end offset as the sign of life;
+     * kept apart from the outbox so that outboxes stop growing when writes stop.
+     */
+    public static String heartbeatTopic(String nodeId) {
+        return "syncline.heartbeat." + nodeId;
+    }
+
     /** The logical replication slot of the node's capture. */
     public static String slotName(String nodeId) {
         return "syncline_" + sqlSafe(nodeId);

@@ -5,6 +5,7 @@ import io.syncline.core.config.ConfigException;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.NodeConfigLoader;
 import io.syncline.node.runtime.LinkStatus;
+import io.syncline.node.runtime.NodeStatus;
 import io.syncline.node.runtime.SynclineNode;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -67,9 +68,11 @@ final class RunCommand implements Callable<Integer> {
         log.info("[{}] capture {} published {} transaction(s); lag p50 {} ms p99 {} ms; {} change(s) parked", node.nodeId(),
                 node.capture().state(), node.capture().publishedTransactions(), node.lag().percentile(50),
                 node.lag().percentile(99), node.parkedChanges());
-        for (LinkStatus link : node.links()) {
-            log.info("[{} <- {}] {} applied {} txn(s) {} row(s), {} duplicate(s), {} conflict(s), {} forwarded{}",
-                    node.nodeId(), link.upstream(), link.state(), link.appliedTransactions(), link.appliedRows(),
+        NodeStatus status = node.status();
+        log.info("[{}] {}{}", node.nodeId(), status.routes(), status.down().isEmpty() ? "" : "; down: " + status.down());
+        for (LinkStatus link : status.links()) {
+            log.info("[{} <- {}] {} ({}) applied {} txn(s) {} row(s), {} duplicate(s), {} conflict(s), {} forwarded{}",
+                    node.nodeId(), link.upstream(), link.state(), link.role(), link.appliedTransactions(), link.appliedRows(),
                     link.duplicateTransactions(), link.conflicts(), link.forwardedTransactions(),
                     link.lastError() == null ? "" : "; last error: " + link.lastError());
         }

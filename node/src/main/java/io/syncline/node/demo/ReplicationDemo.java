@@ -114,8 +114,8 @@ public final class ReplicationDemo {
                 conflicts += count(connection, "SELECT count(*) FROM " + ReplicationSchema.CONFLICT_LOG_TABLE);
             }
             LagHistogram lag = merged(nodes);
-            long appliedRows = nodes.stream().flatMap(n -> n.links().stream()).mapToLong(LinkStatus::appliedRows).sum();
-            long forwarded = nodes.stream().flatMap(n -> n.links().stream()).mapToLong(LinkStatus::forwardedTransactions).sum();
+            long appliedRows = nodes.stream().flatMap(n -> n.allLinks().stream()).mapToLong(LinkStatus::appliedRows).sum();
+            long forwarded = nodes.stream().flatMap(n -> n.allLinks().stream()).mapToLong(LinkStatus::forwardedTransactions).sum();
             long writes = workloads.stream().mapToLong(DemoWorkload::writes).sum();
             double seconds = (workloadMillis + drainMillis) / 1000.0;
             return new DemoReport(comparison.converged(), names.size(), settings.topology(), writes, conflicts,

@@ -1,6 +1,8 @@
 package io.syncline.node.runtime;
 
 import java.time.Instant;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -17,6 +19,7 @@ public final class LinkStatus {
     }
 
     private final String upstream;
+    private volatile Set<String> standsInFor = Set.of();
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private final AtomicReference<Instant> lastContact = new AtomicReference<>();
@@ -35,6 +38,24 @@ public final class LinkStatus {
 
     public String upstream() {
         return upstream;
+    }
+
+    /**
+     * The down nodes this link reads around (it reads the outbox of their upstream directly);
+     * empty for a link of the configured topology. Immutable.
+     */
+    public Set<String> standsInFor() {
+        return standsInFor;
+    }
+
+    void standsInFor(Set<String> downNodes) {
+        standsInFor = Set.copyOf(downNodes);
+    }
+
+    /** {@code configured}, or {@code instead of dc-b} for a link that bypasses dead nodes. */
+    public String role() {
+        Set<String> bypassed = standsInFor;
+        return bypassed.isEmpty() ? "configured" : "instead of " + String.join(", ", new TreeSet<>(bypassed));
     }
 
     public State state() {

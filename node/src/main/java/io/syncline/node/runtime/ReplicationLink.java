@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
@@ -33,6 +36,8 @@ final class ReplicationLink implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicationLink.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    private static final Duration INITIAL_BACKOFF = Duration.ofMillis(100);
+    private static final Duration APPLY_RETRY_BACKOFF = Duration.ofMillis(20);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     private final String localNode;
@@ -45,7 +50,9 @@ final class ReplicationLink implements Runnable {
     private final LagHistogram lag;
     private final Clock clock;
     private final Map<String, Long> highestSeenPosition = new HashMap<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
+    private boolean progressed;
 
     ReplicationLink(String localNode, String upstream, Supplier<OutboxReader> readers, TransactionApplier applier,
                     Supplier<Router> router, OutboxPublisher forwarder, LinkStatus status, LagHistogram lag, Clock clock) {
@@ -64,22 +71,33 @@ final class ReplicationLink implements Runnable {
         return "[" + localNode + " <- " + upstream + "]";
     }
 
+    /** Asks the link to stop after the batch in hand; returns at once. */
     void stop() {
         running = false;
+        stopped.countDown();
     }
 
     @Override
     public void run() {
-        Duration backoff = Duration.ofMillis(100);
+        Duration backoff = INITIAL_BACKOFF;
         while (running) {
             try (OutboxReader reader = readers.get()) {
                 reader.seek(applier.linkOffset(upstream));
                 status.state(LinkStatus.State.STREAMING, null);
                 streamUntilStopped(reader);
             } catch (RetriableApplyException | KafkaException e) {
+                if (progressed) {
+                    backoff = INITIAL_BACKOFF;
+                    progressed = false;
+                }
                 status.state(LinkStatus.State.RETRYING, e.getMessage());
                 log.warn("{} {}; retrying in {} ms from the last applied offset", prefix(), e.getMessage(), backoff.toMillis());
-                sleep(backoff);
+                try {
+                    pause(backoff);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             } catch (ApplyException | MalformedEventException e) {
                 // Permanent: stop this link where it is; nothing after the failing transaction is applied or skipped.
@@ -94,6 +112,37 @@ final class ReplicationLink implements Runnable {
         status.state(LinkStatus.State.STOPPED, null);
     }
 
+    /**
+     * Applies a batch, retrying transient database failures (deadlocks with the node's other
+     * links, serialization failures, a lost connection) in place with a short back-off: the
+     * forwards are already committed and the reader stays where it is, so a retry costs only
+     * the database work. Gives up only when the link is stopped.
+     */
+    private ApplyResult applyWithRetry(List<SourceTransaction> batch, long nextOffset)
+            throws ApplyException, RetriableApplyException, InterruptedException {
+        Duration backoff = APPLY_RETRY_BACKOFF;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return applier.apply(batch, upstream, nextOffset);
+            } catch (RetriableApplyException e) {
+                if (!running) {
+                    throw e;
+                }
+                status.state(LinkStatus.State.RETRYING, e.getMessage());
+                if (attempt == 1) {
+                    log.debug("{} {}; applying the batch again", prefix(), e.getMessage());
+                } else {
+                    log.warn("{} attempt {}: {}; applying the batch again in {} ms", prefix(), attempt, e.getMessage(),
+                            backoff.toMillis());
+                }
+                // Jitter: two links that deadlocked on the same rows should not retry in lock step.
+                pause(backoff.plusMillis(ThreadLocalRandom.current().nextLong(backoff.toMillis() + 1)));
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                status.state(LinkStatus.State.STREAMING, null);
+            }
+        }
+    }
+
     private void streamUntilStopped(OutboxReader reader) throws ApplyException, RetriableApplyException, InterruptedException {
         while (running) {
             List<ReceivedTransaction> received = reader.poll(POLL_TIMEOUT);
@@ -104,14 +153,13 @@ final class ReplicationLink implements Runnable {
             }
             Router currentRouter = router.get();
             List<SourceTransaction> toApply = new ArrayList<>(received.size());
+            List<OutboxPublisher.Forward> forwards = new ArrayList<>();
             int dropped = 0;
-            int forwarded = 0;
             for (ReceivedTransaction r : received) {
                 SourceTransaction tx = r.transaction();
                 RoutingDecision decision = currentRouter.decide(tx.originNode(), tx.path());
                 if (decision.forward()) {
-                    forwarder.publishForwarded(tx.forwardedBy(localNode), r.body());
-                    forwarded++;
+                    forwards.add(new OutboxPublisher.Forward(tx.forwardedBy(localNode), r.body()));
                 }
                 if (decision.apply()) {
                     toApply.add(tx);
@@ -120,8 +168,12 @@ final class ReplicationLink implements Runnable {
                     log.trace("{} dropped {}@{}: {}", prefix(), tx.originNode(), tx.originPosition(), decision.reason());
                 }
             }
+            // One Kafka transaction for the whole batch, committed before the apply (see the class comment).
+            forwarder.publishForwarded(forwards);
+            int forwarded = forwards.size();
             long nextOffset = reader.position();
-            ApplyResult result = applier.apply(toApply, upstream, nextOffset);
+            ApplyResult result = applyWithRetry(toApply, nextOffset);
+            progressed = true;
             status.applied(result.appliedTransactions(), result.duplicateTransactions(), result.echoTransactions(),
                     result.rowsWritten(), result.conflictCount());
             status.dropped(dropped);
@@ -143,12 +195,8 @@ final class ReplicationLink implements Runnable {
         }
     }
 
-    private void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
+    /** Waits {@code duration} or until {@link #stop()}, whichever comes first. */
+    private void pause(Duration duration) throws InterruptedException {
+        stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

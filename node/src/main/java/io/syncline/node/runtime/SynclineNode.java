@@ -3,6 +3,7 @@ package io.syncline.node.runtime;
 import com.zaxxer.hikari.HikariDataSource;
 import io.syncline.conflict.ApplyListener;
 import io.syncline.conflict.ConflictPolicies;
+import io.syncline.conflict.ParkedChange;
 import io.syncline.conflict.TransactionApplier;
 import io.syncline.connector.CaptureConfig;
 import io.syncline.connector.LocalCapture;
@@ -13,20 +14,35 @@ import io.syncline.core.config.PeerConfig;
 import io.syncline.node.internal.DataSources;
 import io.syncline.node.internal.KafkaSettings;
 import io.syncline.node.metrics.LagHistogram;
+import io.syncline.connector.HeartbeatProbe;
+import io.syncline.connector.HeartbeatPublisher;
+import io.syncline.topology.LivenessTracker;
+import io.syncline.topology.ReroutePolicy;
+import io.syncline.topology.RoutePlan;
 import io.syncline.topology.Router;
+import io.syncline.topology.TopologyGraph;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Syncline node: the capture of its own database and one replication link per
- * upstream node. Start once, close once; thread-safe.
+ * One running Syncline node: the capture of its own database, one replication link per
+ * upstream node, a heartbeat in its own Kafka, and a liveness monitor that reads the peers'
+ * heartbeats and, when a peer is down, adds links around it ({@link Rerouter}). Start once,
+ * close once; thread-safe.
  */
 public final class SynclineNode implements AutoCloseable {
 
@@ -38,25 +54,38 @@ public final class SynclineNode implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(SynclineNode.class);
+    private static final Duration MAX_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration LINK_STOP_WAIT = Duration.ofSeconds(30);
+
+    /** A link thread and its runnable. */
+    private record RunningLink(ReplicationLink link, Thread thread) {}
 
     private final NodeConfig config;
     private final Path dataDirectory;
     private final Clock clock;
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
     private final LagHistogram lag = new LagHistogram();
-    private final List<LinkStatus> linkStatuses = new ArrayList<>();
-    private final List<ReplicationLink> links = new ArrayList<>();
-    private final List<Thread> linkThreads = new ArrayList<>();
-    private final java.util.concurrent.atomic.AtomicLong parkedChanges = new java.util.concurrent.atomic.AtomicLong();
+    // Guarded by "this": the links running now, and the status of every link this node ever ran.
+    private final Map<String, RunningLink> runningLinks = new LinkedHashMap<>();
+    private final Map<String, LinkStatus> linkStatuses = new LinkedHashMap<>();
+    private final AtomicLong parkedChanges = new AtomicLong();
     private final ApplyListener applyListener = new ApplyListener() {
         @Override
-        public void changeParked(io.syncline.conflict.ParkedChange parked) {
+        public void changeParked(ParkedChange parked) {
             parkedChanges.incrementAndGet();
         }
     };
     private HikariDataSource dataSource;
     private LocalCapture capture;
     private OutboxPublisher forwarder;
+    private Router router;
+    private ConflictPolicies policies;
+    private HeartbeatPublisher heartbeat;
+    private KafkaHeartbeatSource heartbeatSource;
+    private LivenessTracker liveness;
+    private Rerouter rerouter;
+    private ScheduledExecutorService heartbeatTimer;
+    private ScheduledExecutorService livenessTimer;
 
     public SynclineNode(NodeConfig config, Path dataDirectory, Clock clock) {
         this.config = config;
@@ -69,7 +98,8 @@ public final class SynclineNode implements AutoCloseable {
     }
 
     /**
-     * Starts the capture and the links; returns once the capture streams from its slot.
+     * Starts the capture, the heartbeat, the liveness monitor and the links; returns once the
+     * capture streams from its slot.
      *
      * @throws io.syncline.connector.CaptureSetupException if the database is not prepared, with what to do
      */
@@ -80,11 +110,13 @@ public final class SynclineNode implements AutoCloseable {
         String prefix = "[" + nodeId() + "]";
         log.info("{} starting with {}", prefix, config);
         config.warnings().forEach(w -> log.warn("{} {}", prefix, w.format()));
-        Router router = new Router(NodeTopology.graphOf(config.topology()), nodeId());
+        TopologyGraph graph = NodeTopology.graphOf(config.topology());
+        // Forwarding always follows the configured graph, also while peers are down (see RoutePlan).
+        router = new Router(graph, nodeId());
+        policies = ConflictPolicies.of(config);
         Map<String, Object> ownKafka = KafkaSettings.of(config.kafka());
-        List<String> upstreams = new ArrayList<>(router.upstreams());
         dataSource = DataSources.create(nodeId(), config.database().url(), config.database().user(),
-                config.database().password().reveal(), Math.max(config.database().poolSize(), upstreams.size() + 1));
+                config.database().password().reveal(), Math.max(config.database().poolSize(), config.topology().nodes().size() + 1));
 
         forwarder = new OutboxPublisher(nodeId(), "forward", ownKafka);
         JdbcUrl url = JdbcUrl.parse(config.database().url());
@@ -96,25 +128,116 @@ public final class SynclineNode implements AutoCloseable {
             throw new IllegalStateException(prefix + " the capture did not start streaming within 60 s: "
                     + capture.failure().map(Throwable::getMessage).orElse("no error reported"));
         }
+        startHeartbeat(ownKafka);
 
-        ConflictPolicies policies = ConflictPolicies.of(config);
-        for (String upstream : upstreams) {
-            PeerConfig peer = config.peer(upstream).orElseThrow(
-                    () -> new IllegalStateException(prefix + " no peer entry for upstream " + upstream));
-            Map<String, Object> peerKafka = KafkaSettings.of(peer.kafka());
-            LinkStatus status = new LinkStatus(upstream);
-            TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, policies,
-                    applyListener, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION);
-            ReplicationLink link = new ReplicationLink(nodeId(), upstream, () -> new OutboxReader(nodeId(), upstream, peerKafka),
-                    applier, () -> router, forwarder, status, lag, clock);
-            Thread thread = new Thread(link, "syncline-link-" + nodeId() + "-from-" + upstream);
-            thread.setDaemon(true);
-            links.add(link);
-            linkStatuses.add(status);
-            linkThreads.add(thread);
-            thread.start();
+        Duration failureTimeout = config.topology().failureTimeout();
+        Map<String, HeartbeatProbe> probes = new LinkedHashMap<>();
+        for (String peer : graph.nodes()) {
+            config.peer(peer).ifPresent(p -> probes.put(peer, new HeartbeatProbe(nodeId(), peer, KafkaSettings.of(p.kafka()))));
         }
-        log.info("{} running: capture streaming, reading from {}", prefix, upstreams);
+        heartbeatSource = new KafkaHeartbeatSource(probes, checkInterval(failureTimeout));
+        liveness = new LivenessTracker(probes.keySet(), failureTimeout, System::nanoTime);
+        rerouter = new Rerouter(nodeId(), graph, ReroutePolicy.of(config.topology().kind()), config.topology().hub(), liveness,
+                heartbeatSource, probes.keySet(), new Rerouter.Links() {
+                    @Override
+                    public void start(String upstream, Set<String> standsInFor) {
+                        startLink(upstream, standsInFor);
+                    }
+
+                    @Override
+                    public void stop(String upstream) {
+                        stopLink(upstream);
+                    }
+                });
+        RoutePlan plan = rerouter.start();
+        livenessTimer = Executors.newSingleThreadScheduledExecutor(daemon("syncline-liveness-" + nodeId()));
+        livenessTimer.scheduleWithFixedDelay(this::checkLiveness, checkInterval(failureTimeout).toMillis(),
+                checkInterval(failureTimeout).toMillis(), TimeUnit.MILLISECONDS);
+        log.info("{} running: capture streaming, {}; a peer counts as down after {} s without heartbeat", prefix,
+                plan.describe(), failureTimeout.toSeconds());
+    }
+
+    /** How often heartbeats are sent and checked: a quarter of the failure timeout, at most a second. */
+    private static Duration checkInterval(Duration failureTimeout) {
+        Duration quarter = failureTimeout.dividedBy(4);
+        Duration interval = quarter.compareTo(MAX_HEARTBEAT_INTERVAL) < 0 ? quarter : MAX_HEARTBEAT_INTERVAL;
+        return interval.toMillis() < 50 ? Duration.ofMillis(50) : interval;
+    }
+
+    private void startHeartbeat(Map<String, Object> ownKafka) throws InterruptedException {
+        heartbeat = new HeartbeatPublisher(nodeId(), ownKafka);
+        try {
+            heartbeat.ensureTopic();
+        } catch (ExecutionException e) {
+            // Not fatal: the first beat creates the topic if the broker allows it; until then peers see silence.
+            log.warn("[{}] could not create the heartbeat topic: {}", nodeId(), e.getCause() == null ? e : e.getCause());
+        }
+        heartbeat.beat(clock.millis());
+        Duration interval = checkInterval(config.topology().failureTimeout());
+        heartbeatTimer = Executors.newSingleThreadScheduledExecutor(daemon("syncline-heartbeat-" + nodeId()));
+        heartbeatTimer.scheduleAtFixedRate(() -> heartbeat.beat(clock.millis()), interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void checkLiveness() {
+        try {
+            rerouter.check();
+        } catch (RuntimeException e) {
+            // A failed check must not end the schedule; the next one tries again.
+            log.warn("[{}] liveness check failed: {}", nodeId(), e.toString());
+        }
+    }
+
+    private synchronized void startLink(String upstream, Set<String> standsInFor) {
+        String prefix = "[" + nodeId() + "]";
+        PeerConfig peer = config.peer(upstream).orElseThrow(
+                () -> new IllegalStateException(prefix + " no peer entry for upstream " + upstream));
+        Map<String, Object> peerKafka = KafkaSettings.of(peer.kafka());
+        LinkStatus status = linkStatuses.computeIfAbsent(upstream, LinkStatus::new);
+        status.standsInFor(standsInFor);
+        TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, policies,
+                applyListener, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION);
+        ReplicationLink link = new ReplicationLink(nodeId(), upstream, () -> new OutboxReader(nodeId(), upstream, peerKafka),
+                applier, () -> router, forwarder, status, lag, clock);
+        Thread thread = new Thread(link, "syncline-link-" + nodeId() + "-from-" + upstream);
+        thread.setDaemon(true);
+        runningLinks.put(upstream, new RunningLink(link, thread));
+        thread.start();
+        if (!standsInFor.isEmpty()) {
+            log.info("{} started the link from {} {}", prefix, upstream, status.role());
+        }
+    }
+
+    private void stopLink(String upstream) {
+        RunningLink running;
+        synchronized (this) {
+            running = runningLinks.remove(upstream);
+        }
+        if (running == null) {
+            return;
+        }
+        running.link().stop();
+        try {
+            // Wait, so that a quick restart of the same link never runs beside a finishing one.
+            running.thread().join(LINK_STOP_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (running.thread().isAlive()) {
+            log.warn("[{}] the link from {} did not stop within {} s", nodeId(), upstream, LINK_STOP_WAIT.toSeconds());
+        }
+        synchronized (this) {
+            linkStatuses.get(upstream).standsInFor(Set.of());
+        }
+        log.info("[{}] stopped the link from {}", nodeId(), upstream);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     public State state() {
@@ -125,8 +248,23 @@ public final class SynclineNode implements AutoCloseable {
         return capture;
     }
 
-    public List<LinkStatus> links() {
-        return List.copyOf(linkStatuses);
+    /** The links running now (configured ones, plus links around dead nodes). */
+    public synchronized List<LinkStatus> links() {
+        return runningLinks.keySet().stream().map(linkStatuses::get).toList();
+    }
+
+    /** Every link this node ran since it started, stopped ones included, for counting. */
+    public synchronized List<LinkStatus> allLinks() {
+        return List.copyOf(linkStatuses.values());
+    }
+
+    /** Peers' liveness, the current routes and links. */
+    public NodeStatus status() {
+        Rerouter current = rerouter;
+        if (current == null) {
+            return new NodeStatus(nodeId(), state(), "not started", Set.of(), List.of(), List.of());
+        }
+        return new NodeStatus(nodeId(), state(), current.plan().describe(), liveness.dead(), liveness.snapshot(), links());
     }
 
     /** Row changes parked in {@code syncline.dead_letter} by this process (see {@code syncline conflicts retry}). */
@@ -143,13 +281,32 @@ public final class SynclineNode implements AutoCloseable {
         if (!state.compareAndSet(State.RUNNING, State.CLOSED) && !state.compareAndSet(State.CREATED, State.CLOSED)) {
             return;
         }
-        links.forEach(ReplicationLink::stop);
-        for (Thread thread : linkThreads) {
+        if (livenessTimer != null) {
+            livenessTimer.shutdownNow();
+            awaitTermination(livenessTimer);
+        }
+        if (heartbeatTimer != null) {
+            heartbeatTimer.shutdownNow();
+            awaitTermination(heartbeatTimer);
+        }
+        List<RunningLink> toStop;
+        synchronized (this) {
+            toStop = List.copyOf(runningLinks.values());
+            runningLinks.clear();
+        }
+        toStop.forEach(running -> running.link().stop());
+        for (RunningLink running : toStop) {
             try {
-                thread.join(10_000);
+                running.thread().join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (heartbeatSource != null) {
+            heartbeatSource.close();
+        }
+        if (heartbeat != null) {
+            heartbeat.close();
         }
         if (capture != null) {
             capture.close();
@@ -161,5 +318,13 @@ public final class SynclineNode implements AutoCloseable {
             dataSource.close();
         }
         log.info("[{}] stopped", nodeId());
+    }
+
+    private static void awaitTermination(ScheduledExecutorService executor) {
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
