@@ -24,6 +24,9 @@ import io.syncline.core.event.RowVersion;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.event.VersionVector;
 import io.syncline.core.schema.ReplicationSchema;
+import io.syncline.it.env.TestEnvironments;
+import io.syncline.node.env.Environment;
+import io.syncline.node.env.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -50,7 +53,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The applier against real PostgreSQL: two datacenters, each with its own server installed by
+ * The applier against real PostgreSQL from {@link TestEnvironments}: three datacenters (dc-a on
+ * one server, dc-b and dc-c in two databases of another), each installed by
  * {@link ReplicationSchemaInstaller}. Source transactions are built from real local writes (the
  * rows' text values and the version the triggers stamped, or the tombstone a delete left), the
  * way the capture sees them, and applied cross-wise.
@@ -83,35 +87,46 @@ class ApplierIT {
             """;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private LocalPostgres serverA;
-    private LocalPostgres serverB;
+    private Environment environment;
+    private PostgresServer serverA;
+    private PostgresServer serverB;
     private Node a;
     private Node b;
     private Node c;
 
     @BeforeAll
     void startServers() throws SQLException {
-        serverA = LocalPostgres.start("dc-a");
-        serverB = LocalPostgres.start("dc-b");
-        try (Connection admin = DriverManager.getConnection(serverB.jdbcUrl("postgres"), serverB.user(), serverB.password());
-                Statement statement = admin.createStatement()) {
+        environment = TestEnvironments.create();
+        serverA = environment.startPostgres("dc-a");
+        serverB = environment.startPostgres("dc-b");
+        // dc-c shares dc-b's server, in a database of its own.
+        try (Connection admin = connect(serverB); Statement statement = admin.createStatement()) {
             statement.execute("CREATE DATABASE dc_c");
         }
-        a = new Node("dc-a", serverA.jdbcUrl("postgres"), serverA);
-        b = new Node("dc-b", serverB.jdbcUrl("postgres"), serverB);
-        c = new Node("dc-c", serverB.jdbcUrl("dc_c"), serverB);
+        a = new Node("dc-a", serverA.jdbcUrl(), serverA);
+        b = new Node("dc-b", serverB.jdbcUrl(), serverB);
+        c = new Node("dc-c", jdbcUrl(serverB, "dc_c"), serverB);
     }
 
     @AfterAll
     void stopServers() {
-        for (AutoCloseable closeable : new AutoCloseable[] {a, b, c, serverA, serverB}) {
+        Exception failure = null;
+        for (AutoCloseable closeable : new AutoCloseable[] {a, b, c, environment}) {
             try {
                 if (closeable != null) {
                     closeable.close();
                 }
             } catch (Exception e) {
-                // keep closing the others
+                // Keep closing the others, then report.
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
             }
+        }
+        if (failure != null) {
+            throw new IllegalStateException("Cannot close the servers of ApplierIT", failure);
         }
     }
 
@@ -137,7 +152,7 @@ class ApplierIT {
     void aLocalInsertThatWinsTheRaceIsReadAgainAndResolved() throws Exception {
         SourceTransaction fromA = a.write(List.of("INSERT INTO account VALUES (1, 1, 'a')"), change("public.account", Operation.INSERT, 1));
         b.setClockOffset(1_000);
-        try (Connection local = DriverManager.getConnection(serverB.jdbcUrl("postgres"), serverB.user(), serverB.password())) {
+        try (Connection local = connect(serverB)) {
             local.setAutoCommit(false);
             try (Statement statement = local.createStatement()) {
                 statement.execute("INSERT INTO account VALUES (1, 2, 'local')");
@@ -168,12 +183,12 @@ class ApplierIT {
         b.applierFrom(a).apply(List.of(insert), "dc-a", 1);
         SourceTransaction update = a.write(List.of("UPDATE account SET balance = 3 WHERE id = 1"), change("public.account", Operation.UPDATE, 1));
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(serverB.jdbcUrl("postgres"));
+        config.setJdbcUrl(serverB.jdbcUrl());
         config.setUsername(serverB.user());
         config.setPassword(serverB.password());
         config.setConnectionInitSql("SET lock_timeout = '300ms'");
         try (HikariDataSource impatient = new HikariDataSource(config);
-                Connection local = DriverManager.getConnection(serverB.jdbcUrl("postgres"), serverB.user(), serverB.password())) {
+                Connection local = connect(serverB)) {
             TransactionApplier applier = new TransactionApplier("dc-b", impatient);
             local.setAutoCommit(false);
             try (Statement statement = local.createStatement()) {
@@ -527,6 +542,15 @@ class ApplierIT {
 
     // ---------------------------------------------------------------------------------------
 
+    private static Connection connect(PostgresServer server) throws SQLException {
+        return DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
+    }
+
+    /** The URL of another database on {@code server}. */
+    private static String jdbcUrl(PostgresServer server, String database) {
+        return "jdbc:postgresql://" + server.host() + ":" + server.port() + "/" + database;
+    }
+
     /** Inserts account {@code id} on dc-a and applies it to dc-b. */
     private void replicateInsert(int id, int balance) throws Exception {
         SourceTransaction insert = a.write(List.of("INSERT INTO account VALUES (" + id + ", " + balance + ", 'initial')"),
@@ -553,7 +577,7 @@ class ApplierIT {
         private long position = 1_000;
         private long txId;
 
-        Node(String id, String jdbcUrl, LocalPostgres server) throws SQLException {
+        Node(String id, String jdbcUrl, PostgresServer server) throws SQLException {
             this.id = id;
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(jdbcUrl);

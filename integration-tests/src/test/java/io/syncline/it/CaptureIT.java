@@ -14,6 +14,10 @@ import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.schema.ReplicationSchema;
+import io.syncline.it.env.TestEnvironments;
+import io.syncline.node.env.Environment;
+import io.syncline.node.env.KafkaCluster;
+import io.syncline.node.env.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,12 +28,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TimeZone;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -42,7 +49,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
-/** The capture against a real PostgreSQL 15 and a real Kafka broker. */
+/** The capture against a real PostgreSQL and a real Kafka broker from {@link TestEnvironments}. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CaptureIT {
@@ -53,16 +60,18 @@ class CaptureIT {
             + " c_bytea, c_bool, c_uuid, c_json, c_jsonb, c_ts, c_tstz, c_date, c_time, c_interval, c_int_arr, c_text_arr,"
             + " c_num_arr, c_bool_arr, c_tstz_arr, c_date_arr, c_uuid_arr, c_jsonb_arr, c_bytea_arr, c_float_arr, c_large";
 
-    private CaptureItServers.Postgres postgres;
-    private CaptureItServers.Kafka kafka;
+    private Environment environment;
+    private PostgresServer postgres;
+    private KafkaCluster kafka;
     private Path dataDir;
     private final List<ConsumerRecord<byte[], byte[]>> outbox = new ArrayList<>();
     private KafkaConsumer<byte[], byte[]> reader;
 
     @BeforeAll
     void startServers() throws Exception {
-        postgres = new CaptureItServers.Postgres();
-        kafka = new CaptureItServers.Kafka();
+        environment = TestEnvironments.create();
+        postgres = environment.startPostgres(NODE);
+        kafka = environment.startKafka(NODE);
         dataDir = Files.createTempDirectory("syncline-capture-it-data");
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE " + TABLE + " (id bigint PRIMARY KEY, c_small smallint, c_int int, c_big bigint,"
@@ -73,26 +82,31 @@ class CaptureIT {
                     + " c_uuid_arr uuid[], c_jsonb_arr jsonb[], c_bytea_arr bytea[], c_float_arr float8[], c_large text)");
             new ReplicationSchemaInstaller(NODE).install(c, List.of(TABLE));
         }
-        reader = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrap(), "isolation.level", "read_committed",
+        reader = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(), "isolation.level", "read_committed",
                 "max.partition.fetch.bytes", 64 * 1024 * 1024), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         reader.assign(List.of(new TopicPartition(ReplicationSchema.outboxTopic(NODE), 0)));
     }
 
     @AfterAll
     void stopServers() throws Exception {
-        if (reader != null) {
-            reader.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
+        try {
+            if (reader != null) {
+                reader.close();
+            }
+        } finally {
+            if (environment != null) {
+                environment.close();
+            }
+            if (dataDir != null) {
+                try (Stream<Path> files = Files.walk(dataDir)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
         }
     }
 
     private Connection connect() throws SQLException {
-        Connection c = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "");
+        Connection c = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
         try (Statement s = c.createStatement()) {
             s.execute("SET TimeZone = 'UTC'");
         }
@@ -100,8 +114,12 @@ class CaptureIT {
     }
 
     private CaptureConfig config() {
-        return new CaptureConfig(NODE, "127.0.0.1", postgres.port, "postgres", "postgres", "", List.of(TABLE), dataDir,
-                Map.of("bootstrap.servers", kafka.bootstrap()));
+        return config(List.of(TABLE));
+    }
+
+    private CaptureConfig config(List<String> tables) {
+        return new CaptureConfig(NODE, postgres.host(), postgres.port(), postgres.database(), postgres.user(), postgres.password(),
+                tables, dataDir, Map.of("bootstrap.servers", kafka.bootstrapServers()));
     }
 
     private List<SourceTransaction> readOutbox() {
@@ -152,8 +170,7 @@ class CaptureIT {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE public.nopk (a int)");
         }
-        CaptureConfig bad = new CaptureConfig(NODE, "127.0.0.1", postgres.port, "postgres", "postgres", "",
-                List.of(TABLE, "public.nopk", "public.missing"), dataDir, Map.of("bootstrap.servers", kafka.bootstrap()));
+        CaptureConfig bad = config(List.of(TABLE, "public.nopk", "public.missing"));
         LocalCapture capture = new LocalCapture(bad);
         org.assertj.core.api.Assertions.assertThatThrownBy(capture::start)
                 .isInstanceOf(io.syncline.connector.CaptureSetupException.class)
@@ -275,10 +292,15 @@ class CaptureIT {
     void killedCaptureResumesWithoutSkippingATransaction() throws Exception {
         readOutbox();
         int before = outbox.size();
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), CaptureMain.class.getName(),
-                NODE, Integer.toString(postgres.port), TABLE, dataDir.toString(), kafka.bootstrap())
-                .redirectErrorStream(true).redirectOutput(dataDir.resolve("child.log").toFile()).start();
+        ProcessBuilder childCommand = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // The child runs in the same (unusual) time zone as this JVM, as Failsafe sets it.
+                "-Xmx256m", "-Duser.timezone=" + TimeZone.getDefault().getID(), "-cp", System.getProperty("java.class.path"),
+                CaptureMain.class.getName(),
+                NODE, postgres.host(), Integer.toString(postgres.port()), postgres.database(), postgres.user(), TABLE,
+                dataDir.toString(), kafka.bootstrapServers())
+                .redirectErrorStream(true).redirectOutput(dataDir.resolve("child.log").toFile());
+        childCommand.environment().put(CaptureMain.PASSWORD_ENV, postgres.password());
+        Process child = childCommand.start();
         List<Long> committed = new ArrayList<>();
         Thread killer = null;
         try (Connection c = connect(); Statement s = c.createStatement()) {

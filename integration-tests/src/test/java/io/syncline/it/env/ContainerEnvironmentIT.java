@@ -3,7 +3,7 @@ package io.syncline.it.env;
 import static java.util.concurrent.CompletableFuture.supplyAsync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.syncline.it.env.ContainerEnvironment.ContainerKafka;
 import io.syncline.it.env.ContainerEnvironment.ContainerPostgres;
@@ -42,14 +42,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.DockerClientFactory;
 
 /**
  * The container backend against a real Docker engine: two PostgreSQL servers and two Kafka
  * clusters, reads and writes on each, and restarts that keep address and data.
  *
- * <p>Fails when no Docker engine answers, unless the run selected the embedded backend
- * ({@code -Dsyncline.it.backend=embedded} or {@code SYNCLINE_IT_BACKEND=embedded}).
+ * <p>Runs when {@link TestEnvironments} selects the container backend: when it is configured
+ * ({@code -Dsyncline.it.backend=containers} or {@code SYNCLINE_IT_BACKEND=containers}; then it
+ * fails if no Docker engine answers), or when nothing is configured and an engine answers.
+ * Otherwise the run uses local processes and these tests are skipped.
  */
 class ContainerEnvironmentIT {
 
@@ -61,15 +62,16 @@ class ContainerEnvironmentIT {
     private static ContainerKafka kafkaA;
     private static ContainerKafka kafkaB;
 
-    private static final boolean EMBEDDED_SELECTED =
-            ContainerEnvironment.setting("syncline.it.backend", "SYNCLINE_IT_BACKEND", "").equals("embedded");
+    private static final boolean CONTAINERS_SELECTED =
+            TestEnvironments.selectedBackend() == TestEnvironments.Backend.CONTAINERS;
 
     @BeforeAll
     static void startTwoDatacenters() {
-        if (EMBEDDED_SELECTED) {
+        if (!CONTAINERS_SELECTED) {
             return;
         }
-        if (!DockerClientFactory.instance().isDockerAvailable()) {
+        // Not Testcontainers' isDockerAvailable(): without an engine it may retry for minutes (see DockerEngine).
+        if (!DockerEngine.answers()) {
             fail("No Docker engine answers, so the container backend cannot be tested. Start"
                     + " dockerd (as .ci/run does), or run with -Dsyncline.it.backend=embedded to"
                     + " use local processes instead.");
@@ -100,8 +102,8 @@ class ContainerEnvironmentIT {
     @BeforeEach
     void skipWhenEmbeddedBackendSelected() {
         // Skipped per test rather than in @BeforeAll, so that the reports count them as skipped.
-        assumeFalse(EMBEDDED_SELECTED, "syncline.it.backend=embedded: this run uses local processes,"
-                + " not containers, so the container backend is not tested");
+        assumeTrue(CONTAINERS_SELECTED, "The embedded backend is selected (configured, or no Docker engine"
+                + " answers): this run uses local processes, not containers, so the container backend is not tested");
     }
 
     @AfterAll

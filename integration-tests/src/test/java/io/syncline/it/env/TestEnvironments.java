@@ -3,6 +3,7 @@ package io.syncline.it.env;
 import io.syncline.node.env.Environment;
 import io.syncline.node.env.embedded.EmbeddedEnvironment;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,31 +19,55 @@ public final class TestEnvironments {
     public static final String BACKEND_ENV = "SYNCLINE_IT_BACKEND";
     private static final Logger LOG = LoggerFactory.getLogger(TestEnvironments.class);
 
+    /** Where the servers of the integration tests run. */
+    public enum Backend {
+        /** Local processes: {@link EmbeddedEnvironment}. */
+        EMBEDDED,
+        /** Docker containers: {@link ContainerEnvironment}. */
+        CONTAINERS
+    }
+
     private TestEnvironments() {}
 
+    /** A new environment of the {@linkplain #selectedBackend() selected backend}; the caller closes it. */
     public static Environment create() {
-        String backend = configuredBackend();
-        switch (backend) {
-            case "embedded":
+        switch (selectedBackend()) {
+            case CONTAINERS:
+                return new ContainerEnvironment();
+            case EMBEDDED:
+            default:
                 return EmbeddedEnvironment.create();
+        }
+    }
+
+    /**
+     * The backend {@link #create()} uses: the configured one, else containers when a Docker
+     * engine answers now, else embedded (logged as a warning).
+     *
+     * @throws IllegalArgumentException if the configured backend is neither name
+     */
+    public static Backend selectedBackend() {
+        return select(configuredBackend(), DockerEngine::answers);
+    }
+
+    static Backend select(String configured, BooleanSupplier dockerAnswers) {
+        switch (configured) {
+            case "embedded":
+                return Backend.EMBEDDED;
             case "containers":
-                return containers();
+                return Backend.CONTAINERS;
             case "":
-                if (DockerEngine.answers()) {
-                    return containers();
+                if (dockerAnswers.getAsBoolean()) {
+                    return Backend.CONTAINERS;
                 }
                 LOG.warn("!!! No Docker engine answers and {} is not set: running against the EMBEDDED"
                         + " environment (local PostgreSQL processes, in-process Kafka), not containers !!!",
                         BACKEND_PROPERTY);
-                return EmbeddedEnvironment.create();
+                return Backend.EMBEDDED;
             default:
-                throw new IllegalArgumentException("Unknown " + BACKEND_PROPERTY + " '" + backend
+                throw new IllegalArgumentException("Unknown " + BACKEND_PROPERTY + " '" + configured
                         + "': use embedded or containers");
         }
-    }
-
-    private static Environment containers() {
-        return new ContainerEnvironment();
     }
 
     /** The configured backend in lower case, or "" when unset; an unresolved Maven placeholder counts as unset. */
