@@ -35,6 +35,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import io.syncline.it.env.TestEnvironments;
+import io.syncline.node.env.Environment;
+import io.syncline.node.env.PostgresServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,20 +67,22 @@ class ConflictPolicyIT {
             new TableConfig(new TableName("public", "note"),
                     new ConflictRule(ConflictPolicy.CUSTOM, List.of(), Optional.of(FlakyResolver.class.getName())), List.of(), HERE));
 
-    private LocalPostgres server;
+    private Environment environment;
+    private PostgresServer server;
     private final List<Db> nodes = new ArrayList<>();
 
     @BeforeAll
     void start() throws SQLException {
-        server = LocalPostgres.start("policy");
-        try (Connection admin = DriverManager.getConnection(server.jdbcUrl("postgres"), server.user(), server.password());
+        environment = TestEnvironments.create();
+        server = environment.startPostgres("policy");
+        try (Connection admin = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
                 Statement statement = admin.createStatement()) {
             for (String db : List.of("dc_a", "dc_b", "dc_c")) {
                 statement.execute("CREATE DATABASE " + db);
             }
         }
         for (String id : List.of("dc-a", "dc-b", "dc-c")) {
-            nodes.add(new Db(id, server.jdbcUrl(id.replace('-', '_'))));
+            nodes.add(new Db(id, "jdbc:postgresql://" + server.host() + ":" + server.port() + "/" + id.replace('-', '_')));
         }
     }
 
@@ -86,8 +91,8 @@ class ConflictPolicyIT {
         for (Db node : nodes) {
             node.close();
         }
-        if (server != null) {
-            server.close();
+        if (environment != null) {
+            environment.close();
         }
     }
 
