@@ -102,7 +102,7 @@ public final class NodeProcess {
     public record LinkCounts(long appliedTransactions, long appliedRows, long duplicateTransactions) {}
 
     private static final Pattern STATUS_LINE = Pattern.compile(
-            "\\[(\\S+) <- (\\S+)\\] \\S+ applied (\\d+) txn\\(s\\) (\\d+) row\\(s\\), (\\d+) duplicate\\(s\\)");
+            "\\[(\\S+) <- (\\S+)\\] \\S+ (?:\\([^)]*\\) )?applied (\\d+) txn\\(s\\) (\\d+) row\\(s\\), (\\d+) duplicate\\(s\\)");
 
     /** The last status line of the link from {@code upstream} in this run's log, if one was logged yet. */
     public Optional<LinkCounts> lastLinkStatus(String upstream) {

@@ -21,6 +21,10 @@ public final class DataSources {
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
+        // pgjdbc starts sessions in the JVM's time zone. Values the applier reads back as text
+        // (kept in a row's conflict frontier, compared by resolvers) must be spelled the same on
+        // every node, as the capture spells them: in UTC.
+        config.setConnectionInitSql("SET TIME ZONE 'UTC'");
         config.setMinimumIdle(1);
         // Fail fast at start, and tell the operator which database did not answer.
         config.setInitializationFailTimeout(10_000);
