@@ -189,9 +189,11 @@ class TwoDatacenterReplicationIT {
                 + " states seen on %s, %d batch states on %s%n", transfers.get(), batches.get(A).get(), batches.get(B).get(),
                 batchSize, observations.get(), statesSeen.get(B).size(), B, statesSeen.get(A).size(), A);
         assertThat(violations).as("half-applied transactions seen").isEmpty();
-        // The observers really watched replication in progress, not only the final state.
-        assertThat(statesSeen.get(B)).hasSizeGreaterThan(5);
-        assertThat(statesSeen.get(A)).hasSizeGreaterThan(5);
+        // The observers really watched replication in progress, not only the final state: the
+        // first state, the last, and at least one in between. How many more depends on how the
+        // applier grouped transactions, which depends on the machine's load.
+        assertThat(statesSeen.get(B)).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(statesSeen.get(A)).hasSizeGreaterThanOrEqualTo(3);
         ConvergenceCheck.Result result = cluster.compare(Map.of("it.accounts", "id", "it.batch_rows", "(batch_id, n)"));
         assertThat(result.examples()).isEmpty();
         assertThat(cluster.queryLong(B, "SELECT sum(balance) FROM it.accounts")).isEqualTo(total);
