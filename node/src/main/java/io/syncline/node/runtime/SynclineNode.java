@@ -83,7 +83,7 @@ public final class SynclineNode implements AutoCloseable {
         Router router = new Router(NodeTopology.graphOf(config.topology()), nodeId());
         Map<String, Object> ownKafka = KafkaSettings.of(config.kafka());
         List<String> upstreams = new ArrayList<>(router.upstreams());
-        dataSource = DataSources.create(nodeId(), config.database().url(), config.database().user(),
+        dataSource = DataSources.createForApplier(nodeId(), config.database().url(), config.database().user(),
                 config.database().password().reveal(), Math.max(config.database().poolSize(), upstreams.size() + 1));
 
         forwarder = new OutboxPublisher(nodeId(), "forward", ownKafka);
