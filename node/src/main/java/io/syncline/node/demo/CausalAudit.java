@@ -31,22 +31,33 @@ public final class CausalAudit {
      * @param connection a connection to one datacenter's database (all are identical once converged)
      */
     public static Result audit(List<Write> writes, Connection connection) throws SQLException {
+        Map<Integer, Row> rows = new HashMap<>();
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(
+                "SELECT id, marker, syncline_hlc, syncline_node FROM demo.causal")) {
+            while (rs.next()) {
+                rows.put(rs.getInt(1), new Row(rs.getString(2), rs.getLong(3), rs.getString(4)));
+            }
+        }
+        return audit(writes, rows);
+    }
+
+    /** A surviving row of {@code demo.causal}: its marker and version clock. */
+    public record Row(String marker, long hlc, String node) {}
+
+    /** As {@link #audit(List, Connection)}, with the surviving rows by key already read. */
+    public static Result audit(List<Write> writes, Map<Integer, Row> rows) {
         Map<String, Write> byVersion = new HashMap<>();
         writes.forEach(w -> byVersion.put(w.key() + "/" + w.hlc() + "/" + w.node(), w));
         Map<Integer, Write> survivors = new HashMap<>();
         Map<Integer, String> unknown = new HashMap<>();
-        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(
-                "SELECT id, marker, syncline_hlc, syncline_node FROM demo.causal")) {
-            while (rs.next()) {
-                int key = rs.getInt(1);
-                Write survivor = byVersion.get(key + "/" + rs.getLong(3) + "/" + rs.getString(4));
-                if (survivor == null || !survivor.marker().equals(rs.getString(2))) {
-                    unknown.put(key, rs.getString(2) + " @ " + rs.getLong(3) + "/" + rs.getString(4));
-                } else {
-                    survivors.put(key, survivor);
-                }
+        rows.forEach((key, row) -> {
+            Write survivor = byVersion.get(key + "/" + row.hlc() + "/" + row.node());
+            if (survivor == null || !survivor.marker().equals(row.marker())) {
+                unknown.put(key, row.marker() + " @ " + row.hlc() + "/" + row.node());
+            } else {
+                survivors.put(key, survivor);
             }
-        }
+        });
         long observed = 0;
         long lost = 0;
         List<String> examples = new java.util.ArrayList<>();
