@@ -39,13 +39,17 @@ BEGIN
             previous_hlc := 0;
             previous_vv := '{}';
             SELECT t.hlc, t.vv INTO previous_hlc, previous_vv
-              FROM syncline.tombstone t WHERE t.table_name = {{table_name}} AND t.pk = {{pk_new}};
+              FROM syncline.tombstone t WHERE t.table_name = {{table_name}} AND t.pk = {{pk_new}} FOR SHARE;
             previous_hlc := coalesce(previous_hlc, 0);
             previous_vv := coalesce(previous_vv, '{}');
         END IF;
     ELSE
+        -- Locked: an applier that is merging a remote version into this tombstone holds it FOR
+        -- UPDATE until it commits; a plain read would take the vector from before that merge and
+        -- this insert would not have seen the remote version although the database had it
+        -- (READ COMMITTED re-reads the newest version of a row it waited for).
         SELECT t.hlc, t.vv INTO previous_hlc, previous_vv
-          FROM syncline.tombstone t WHERE t.table_name = {{table_name}} AND t.pk = {{pk_new}};
+          FROM syncline.tombstone t WHERE t.table_name = {{table_name}} AND t.pk = {{pk_new}} FOR SHARE;
         previous_hlc := coalesce(previous_hlc, 0);
         previous_vv := coalesce(previous_vv, '{}');
     END IF;

@@ -63,6 +63,7 @@ public final class DcCluster implements AutoCloseable {
         private TopologyKind topology = TopologyKind.ALL_TO_ALL;
         private final List<String> schemaSql = new ArrayList<>();
         private final List<String> tables = new ArrayList<>();
+        private final Map<String, String> conflicts = new LinkedHashMap<>();
 
         private Builder() {}
 
@@ -96,6 +97,17 @@ public final class DcCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The conflict policy of one replicated table, the same in every node's config: the value of
+         * the table's {@code conflict:} key as a YAML flow mapping, e.g. {@code {policy: max}},
+         * {@code {policy: origin-priority, origin-priority: [dc-c, dc-a, dc-b]}} or
+         * {@code {columns: {hits: {policy: delta}}}}. Tables without one use the default ({@code lww}).
+         */
+        public Builder conflict(String qualifiedTable, String flowYaml) {
+            conflicts.put(qualifiedTable, Objects.requireNonNull(flowYaml));
+            return this;
+        }
+
         /** Starts the servers and prepares every database; no node runs yet. */
         public DcCluster start() {
             if (tables.isEmpty()) {
@@ -117,6 +129,7 @@ public final class DcCluster implements AutoCloseable {
     private final TopologyKind topology;
     private final List<String> schemaSql;
     private final List<String> tables;
+    private final Map<String, String> conflicts;
     private final Environment environment;
     private final Path workDirectory;
     private final Map<String, PostgresServer> databases = new LinkedHashMap<>();
@@ -132,6 +145,10 @@ public final class DcCluster implements AutoCloseable {
         this.topology = builder.topology;
         this.schemaSql = List.copyOf(builder.schemaSql);
         this.tables = List.copyOf(builder.tables);
+        this.conflicts = Map.copyOf(builder.conflicts);
+        if (!tables.containsAll(conflicts.keySet())) {
+            throw new IllegalArgumentException("conflict policies for tables not replicated: " + conflicts.keySet());
+        }
         try {
             this.workDirectory = Files.createTempDirectory("syncline-dc-cluster-");
         } catch (IOException e) {
@@ -173,7 +190,7 @@ public final class DcCluster implements AutoCloseable {
                     statement.execute(sql);
                 }
                 Path config = DemoConfigWriter.write(workDirectory.resolve("config"), name, names, topology.configName(),
-                        databases.get(name), kafkaInOrder, tables);
+                        databases.get(name), kafkaInOrder, tables, conflicts);
                 configFiles.put(name, config);
             } catch (SQLException e) {
                 throw new IllegalStateException("[" + name + "] creating the test schema failed: " + e.getMessage(), e);

@@ -185,7 +185,7 @@ final class ConflictsCommand implements Runnable {
                 return 1;
             }
             String qualified = table == null ? null : table.contains(".") ? table : "public." + table;
-            try (HikariDataSource pool = DataSources.create(config.nodeId() + "-retry", config.database().url(),
+            try (HikariDataSource pool = DataSources.createForApplier(config.nodeId() + "-retry", config.database().url(),
                     config.database().user(), config.database().password().reveal(), 2)) {
                 TransactionApplier applier = new TransactionApplier(config.nodeId(), pool, ConflictPolicies.of(config),
                         ApplyListener.NONE, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION);

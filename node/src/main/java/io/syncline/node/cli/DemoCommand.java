@@ -6,6 +6,7 @@ import io.syncline.node.env.EnvironmentProbe.KafkaHealth;
 import io.syncline.node.env.EnvironmentProbe.PostgresHealth;
 import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
+import io.syncline.node.demo.DemoPolicy;
 import io.syncline.node.demo.DemoReport;
 import io.syncline.node.demo.ReplicationDemo;
 import io.syncline.node.env.embedded.EmbeddedEnvironment;
@@ -57,6 +58,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Puts the last datacenter's row-version clock this far behind (default: ${DEFAULT-VALUE}).")
     Duration clockSkew;
 
+    @Option(names = "--policy", defaultValue = "lww", paramLabel = "POLICY",
+            description = "lww, or delta: also increment and decrement shared counter rows (a delta column) at every"
+                    + " datacenter and check that every increment counts (default: ${DEFAULT-VALUE}).")
+    String policy;
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the workload's random choices (default: random).")
     Long seed;
 
@@ -91,10 +97,11 @@ public final class DemoCommand implements Callable<Integer> {
         int status;
         try {
             List<String> names = datacenterNames(nodes);
+            DemoPolicy.parse(policy);
             DemoReport report = runDemo(names);
             report.printSummary(out);
             summary = report.toJson();
-            status = report.converged() ? 0 : 1;
+            status = report.ok() ? 0 : 1;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -140,7 +147,8 @@ public final class DemoCommand implements Callable<Integer> {
                         + h.walLevel() + ", track_commit_timestamp=" + h.trackCommitTimestamp());
             });
             ReplicationDemo.Settings settings = new ReplicationDemo.Settings(names, topology, duration, rate,
-                    -clockSkew.toMillis(), seed == null ? System.nanoTime() : seed, environment.workDir().resolve("nodes"));
+                    -clockSkew.toMillis(), seed == null ? System.nanoTime() : seed, environment.workDir().resolve("nodes"),
+                    DemoPolicy.parse(policy));
             return new ReplicationDemo(settings, databases, clusters).run();
         } finally {
             starter.shutdownNow();

@@ -3,6 +3,7 @@ package io.syncline.node.cli;
 import io.syncline.conflict.schema.JdbcTableCatalog;
 import io.syncline.conflict.schema.ReplicationSchemaInstaller;
 import io.syncline.conflict.schema.SchemaException;
+import io.syncline.conflict.schema.SequenceRanges;
 import io.syncline.core.config.ConfigException;
 import io.syncline.core.config.ConfigProblem;
 import io.syncline.core.config.ConfigValidator;
@@ -30,6 +31,11 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, description = "The node's YAML config file.")
     Path configFile;
 
+    @Option(names = "--sequence-ranges", description = "Give this node a disjoint range of every sequence that feeds a"
+            + " replicated table's primary key: increment by the number of nodes, offset by this node's position in"
+            + " topology.nodes. Run it on every node.")
+    boolean sequenceRanges;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -50,6 +56,7 @@ final class InitCommand implements Callable<Integer> {
                 return 1;
             }
             new ReplicationSchemaInstaller(config.nodeId()).installConfigured(connection, config.tables());
+            checkKeySequences(connection, config, tables, out, err);
         } catch (SchemaException e) {
             err.println(configFile + ": " + e.getMessage());
             return 1;
@@ -60,5 +67,27 @@ final class InitCommand implements Callable<Integer> {
         out.printf("initialised node %s: %d table(s): %s%n", config.nodeId(), tables.size(),
                 String.join(", ", tables));
         return 0;
+    }
+
+    /** Assigns disjoint sequence ranges when asked to, otherwise warns about shared ones. */
+    private void checkKeySequences(Connection connection, NodeConfig config, List<String> tables, PrintWriter out,
+            PrintWriter err) throws SQLException {
+        List<String> nodes = config.topology().nodes();
+        int index = nodes.indexOf(config.nodeId());
+        for (SequenceRanges.KeySequence sequence : SequenceRanges.find(connection, tables)) {
+            if (sequence.disjointFor(index, nodes.size())) {
+                continue;
+            }
+            if (sequenceRanges) {
+                long next = SequenceRanges.assign(connection, sequence, index, nodes.size());
+                out.printf("sequence %s of %s.%s: increment %d, next value %d (node %d of %d)%n", sequence.sequence(),
+                        sequence.table(), sequence.column(), nodes.size(), next, index + 1, nodes.size());
+            } else {
+                err.printf("warning: %s.%s takes its values from sequence %s, which every node counts alike: concurrent"
+                        + " inserts at two nodes will collide on the same keys (insert/insert conflicts, one row lost)."
+                        + " Run syncline init --sequence-ranges on every node, or use keys that are unique across"
+                        + " nodes (e.g. uuid).%n", sequence.table(), sequence.column(), sequence.sequence());
+            }
+        }
     }
 }

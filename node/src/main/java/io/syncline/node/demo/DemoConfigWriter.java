@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -26,6 +27,19 @@ public final class DemoConfigWriter {
      */
     public static Path write(Path directory, String nodeId, List<String> nodes, String topologyKind, PostgresServer database,
                       List<KafkaCluster> kafka, List<String> tables) throws IOException {
+        return write(directory, nodeId, nodes, topologyKind, database, kafka, tables, Map.of());
+    }
+
+    /**
+     * As {@link #write(Path, String, List, String, PostgresServer, List, List)}, with a conflict
+     * section for some of the tables.
+     *
+     * @param conflicts table -> the value of its {@code conflict:} key as a YAML flow mapping, e.g.
+     *                  {@code {policy: max}} or {@code {columns: {hits: {policy: delta}}}}; tables not
+     *                  in the map use the default policy
+     */
+    public static Path write(Path directory, String nodeId, List<String> nodes, String topologyKind, PostgresServer database,
+                      List<KafkaCluster> kafka, List<String> tables, Map<String, String> conflicts) throws IOException {
         Files.createDirectories(directory);
         Path passwordFile = directory.resolve(nodeId + ".db-password");
         Files.writeString(passwordFile, database.password());
@@ -47,7 +61,9 @@ public final class DemoConfigWriter {
                         .append("    kafka:\n      bootstrap-servers: ").append(kafka.get(i).bootstrapServers()).append('\n');
             }
         }
-        yaml.append("tables:\n").append(tables.stream().map(t -> "  - " + t + "\n").collect(Collectors.joining()));
+        yaml.append("tables:\n").append(tables.stream().map(t -> conflicts.containsKey(t)
+                ? "  - name: " + t + "\n    conflict: " + conflicts.get(t) + "\n"
+                : "  - " + t + "\n").collect(Collectors.joining()));
         Path file = directory.resolve(nodeId + ".yaml");
         Files.writeString(file, yaml.toString());
         return file;

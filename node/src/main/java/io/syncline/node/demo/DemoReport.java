@@ -25,7 +25,33 @@ public record DemoReport(
         long forwarded,
         long workloadMillis,
         long drainMillis,
-        List<String> mismatchExamples) {
+        List<String> mismatchExamples,
+        String policy,
+        Counters counters,
+        Causal causal) {
+
+    /**
+     * {@code --policy delta}: the sum of every committed increment, and the counter total read back
+     * from each database (node -> total).
+     */
+    public record Counters(long expected, long increments, java.util.Map<String, Long> actual) {
+        public boolean match() {
+            return actual.values().stream().allMatch(total -> total == expected);
+        }
+
+        /** The total all databases agree on, or else the one furthest from the expected total. */
+        long reported() {
+            return actual.values().stream().max(java.util.Comparator.comparingLong(t -> Math.abs(t - expected))).orElse(0L);
+        }
+    }
+
+    /** {@code --clock-skew}: writes made after observing another node's write of the row, and how many were lost. */
+    public record Causal(long observedWrites, long lostWrites, List<String> examples) {}
+
+    /** Whether the demo succeeded: converged, and every counter total and causal write accounted for. */
+    public boolean ok() {
+        return converged && (counters == null || counters.match()) && (causal == null || causal.lostWrites() == 0);
+    }
 
     /** One JSON object, the contract of {@code syncline demo --json}. */
     public String toJson() {
@@ -42,6 +68,16 @@ public record DemoReport(
                 .put("forwarded", forwarded)
                 .put("workload_ms", workloadMillis)
                 .put("drain_ms", drainMillis);
+        json.put("policy", policy);
+        if (counters != null) {
+            json.put("counter_total_expected", counters.expected()).put("counter_total_actual", counters.reported())
+                    .put("counter_increments", counters.increments());
+            ObjectNode byNode = json.putObject("counter_total_by_node");
+            counters.actual().forEach(byNode::put);
+        }
+        if (causal != null) {
+            json.put("observed_writes", causal.observedWrites()).put("lost_causal_writes", causal.lostWrites());
+        }
         json.putObject("lag_ms").put("p50", lagP50Millis).put("p99", lagP99Millis).put("max", lagMaxMillis);
         return json.toString();
     }
@@ -54,5 +90,13 @@ public record DemoReport(
         out.printf("  replication lag                 p50 %d ms, p99 %d ms, max %d ms%n", lagP50Millis, lagP99Millis, lagMaxMillis);
         out.printf("  rows compared across all nodes  %,d, mismatched %,d%n", rowsCompared, mismatchedRows);
         mismatchExamples.forEach(example -> out.println("    " + example));
+        if (counters != null) {
+            out.printf("  delta counters                  %,d increments, total expected %,d, read back %s%n",
+                    counters.increments(), counters.expected(), counters.actual());
+        }
+        if (causal != null) {
+            out.printf("  writes made after observing     %,d, lost %,d%n", causal.observedWrites(), causal.lostWrites());
+            causal.examples().forEach(example -> out.println("    " + example));
+        }
     }
 }

@@ -39,13 +39,23 @@ public final class LocalCluster implements AutoCloseable {
      */
     public LocalCluster(List<String> names, String topology, List<PostgresServer> databases, List<KafkaCluster> kafka,
                         List<String> tables, Path workDirectory) throws IOException {
+        this(names, topology, databases, kafka, tables, Map.of(), workDirectory);
+    }
+
+    /**
+     * @param conflicts table -> its {@code conflict:} section as a YAML flow mapping (see
+     *                  {@link DemoConfigWriter#write(Path, String, List, String, PostgresServer, List, List, Map)})
+     */
+    public LocalCluster(List<String> names, String topology, List<PostgresServer> databases, List<KafkaCluster> kafka,
+                        List<String> tables, Map<String, String> conflicts, Path workDirectory) throws IOException {
         this.names = List.copyOf(names);
         this.databases = List.copyOf(databases);
         this.kafka = List.copyOf(kafka);
         this.workDirectory = workDirectory;
         this.nodes = new SynclineNode[names.size()];
         for (int i = 0; i < names.size(); i++) {
-            Path file = DemoConfigWriter.write(workDirectory, names.get(i), names, topology, databases.get(i), kafka, tables);
+            Path file = DemoConfigWriter.write(workDirectory, names.get(i), names, topology, databases.get(i), kafka, tables,
+                    conflicts);
             configs.add(NodeConfigLoader.load(file));
             appPools.add(DataSources.create(names.get(i) + "-app", databases.get(i).jdbcUrl(), databases.get(i).user(),
                     databases.get(i).password(), 8));
@@ -68,8 +78,8 @@ public final class LocalCluster implements AutoCloseable {
     /** {@code syncline init} on datacenter {@code i}: row-version columns, triggers, publication. */
     public void init(int i) throws SQLException {
         try (Connection connection = appPools.get(i).getConnection()) {
-            new ReplicationSchemaInstaller(names.get(i)).install(connection,
-                    configs.get(i).tables().stream().map(t -> t.name().qualified()).toList());
+            // As syncline init: the triggers also keep the merge metadata the configured policies need.
+            new ReplicationSchemaInstaller(names.get(i)).installConfigured(connection, configs.get(i).tables());
         }
     }
 

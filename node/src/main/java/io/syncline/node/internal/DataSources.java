@@ -14,17 +14,33 @@ public final class DataSources {
         return create(nodeId, database.url(), database.user(), database.password().reveal(), database.poolSize());
     }
 
+    /**
+     * The pool the node's appliers write with. Its sessions run in UTC whatever this JVM's time
+     * zone: the applier reads local rows as text and stores them in conflict metadata (frontiers)
+     * next to remote values, which the capture renders in UTC. A session in another zone renders
+     * a {@code timestamptz} as other text for the same instant, so the nodes' metadata and text
+     * comparisons of such values would differ (see PostgreSQL "Date/Time Output": timestamptz is
+     * shown in the session's TimeZone).
+     */
+    public static HikariDataSource createForApplier(String nodeId, String url, String user, String password, int poolSize) {
+        return create(nodeId, url, user, password, poolSize, "SET TIME ZONE 'UTC'");
+    }
+
     public static HikariDataSource create(String nodeId, String url, String user, String password, int poolSize) {
+        return create(nodeId, url, user, password, poolSize, null);
+    }
+
+    private static HikariDataSource create(String nodeId, String url, String user, String password, int poolSize,
+            String connectionInitSql) {
         HikariConfig config = new HikariConfig();
+        if (connectionInitSql != null) {
+            config.setConnectionInitSql(connectionInitSql);
+        }
         config.setPoolName("syncline-" + nodeId);
         config.setJdbcUrl(url);
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
-        // pgjdbc starts sessions in the JVM's time zone. Values the applier reads back as text
-        // (kept in a row's conflict frontier, compared by resolvers) must be spelled the same on
-        // every node, as the capture spells them: in UTC.
-        config.setConnectionInitSql("SET TIME ZONE 'UTC'");
         config.setMinimumIdle(1);
         // Fail fast at start, and tell the operator which database did not answer.
         config.setInitializationFailTimeout(10_000);

@@ -115,7 +115,7 @@ public final class SynclineNode implements AutoCloseable {
         router = new Router(graph, nodeId());
         policies = ConflictPolicies.of(config);
         Map<String, Object> ownKafka = KafkaSettings.of(config.kafka());
-        dataSource = DataSources.create(nodeId(), config.database().url(), config.database().user(),
+        dataSource = DataSources.createForApplier(nodeId(), config.database().url(), config.database().user(),
                 config.database().password().reveal(), Math.max(config.database().poolSize(), config.topology().nodes().size() + 1));
 
         forwarder = new OutboxPublisher(nodeId(), "forward", ownKafka);
