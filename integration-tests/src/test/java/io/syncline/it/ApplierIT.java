@@ -184,6 +184,30 @@ class ApplierIT {
     }
 
     @Test
+    void smallTransactionsOfOneTargetTransactionShareRunsAndStayExactlyOnce() throws Exception {
+        List<SourceTransaction> batch = new ArrayList<>();
+        for (int id = 1; id <= 5; id++) {
+            batch.add(a.write(List.of("INSERT INTO account VALUES (" + id + ", " + id + ", 'x')"),
+                    change("public.account", Operation.INSERT, id)));
+        }
+        batch.add(a.write(List.of("UPDATE account SET note = 'y' WHERE id = 2"), change("public.account", Operation.UPDATE, 2)));
+        batch.add(a.write(List.of("DELETE FROM account WHERE id = 4"), change("public.account", Operation.DELETE, 4)));
+        batch.add(a.write(List.of("INSERT INTO item (id, t) VALUES (1, 'i')"), change("public.item", Operation.INSERT, 1)));
+        batch.add(a.write(List.of("UPDATE account SET balance = 9 WHERE id = 5"), change("public.account", Operation.UPDATE, 5)));
+
+        ApplyResult result = b.applierFrom(a).apply(batch, "dc-a", batch.size());
+        ApplyResult again = b.applierFrom(a).apply(batch, "dc-a", batch.size());
+
+        assertThat(result.appliedTransactions()).isEqualTo(batch.size());
+        assertThat(result.conflicts()).isEmpty();
+        assertThat(again.duplicateTransactions()).isEqualTo(batch.size());
+        assertThat(b.dump("account")).isEqualTo(a.dump("account")).hasSize(4);
+        assertThat(b.dump("item")).isEqualTo(a.dump("item")).hasSize(1);
+        assertThat(b.tombstones()).isEqualTo(a.tombstones()).hasSize(1);
+        assertThat(b.applierFrom(a).appliedPosition("dc-a")).isEqualTo(OptionalLong.of(batch.get(batch.size() - 1).originPosition()));
+    }
+
+    @Test
     void aLocalInsertThatWinsTheRaceInsideARunIsReadAgainAndResolved() throws Exception {
         SourceTransaction fromA = a.write(List.of("INSERT INTO account VALUES (1, 1, 'a'), (2, 2, 'a'), (3, 3, 'a')"),
                 change("public.account", Operation.INSERT, 1), change("public.account", Operation.INSERT, 2),
@@ -339,6 +363,24 @@ class ApplierIT {
         // Once the cause is fixed, the same batch applies whole.
         assertThat(b.applierFrom(a).apply(List.of(good, insert2), "dc-a", 7).appliedTransactions()).isEqualTo(2);
         assertThat(b.dump("account")).isEqualTo(a.dump("account")).hasSize(3);
+    }
+
+    @Test
+    void aRowRefusedInsideARunFailsTheWholeTransactionAndIsNamed() throws Exception {
+        SourceTransaction inserts = a.write(List.of("INSERT INTO account VALUES (2, 5, 'second'), (3, 5, 'third'), (4, 5, 'fourth')"),
+                change("public.account", Operation.INSERT, 2), change("public.account", Operation.INSERT, 3),
+                change("public.account", Operation.INSERT, 4));
+        b.exec("ALTER TABLE account ADD CONSTRAINT no_third CHECK (note <> 'third')");
+        try {
+            assertThatThrownBy(() -> b.applierFrom(a).apply(List.of(inserts), "dc-a", 1))
+                    .isInstanceOfSatisfying(ApplyException.class, e -> {
+                        assertThat(e.originPosition()).isEqualTo(inserts.originPosition());
+                        assertThat(e).hasMessageContaining("23514").hasMessageContaining("{id=3}");
+                    });
+            assertThat(b.dump("account")).isEmpty();
+        } finally {
+            b.exec("ALTER TABLE account DROP CONSTRAINT no_third");
+        }
     }
 
     @Test

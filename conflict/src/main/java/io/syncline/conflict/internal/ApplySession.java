@@ -15,6 +15,7 @@ import io.syncline.core.event.RowVersion;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.conflict.ApplyResult;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -139,6 +140,7 @@ public final class ApplySession implements AutoCloseable {
         int duplicates = 0;
         int echoes = 0;
         SourceTransaction last = null;
+        List<SourceTransaction> toApply = new ArrayList<>(transactions.size());
         for (SourceTransaction transaction : transactions) {
             if (isEcho(transaction)) {
                 log.warn("{} skipped transaction {} of {} at position {} with path {}: it already passed through this node"
@@ -154,16 +156,14 @@ public final class ApplySession implements AutoCloseable {
                 duplicates++;
                 continue;
             }
-            currentTransaction = transaction;
-            applyChanges(transaction);
-            currentChange = null;
-            currentTable = null;
+            toApply.add(transaction);
             position[0] = transaction.originPosition();
             position[1] = transaction.commitTimeMicros();
             advanced.add(transaction.originNode());
             applied++;
             last = transaction;
         }
+        applyChanges(toApply);
         currentTransaction = null;
 
         if (pendingConflictLogs > 0) {
@@ -225,46 +225,69 @@ public final class ApplySession implements AutoCloseable {
     }
 
     /**
-     * Applies the changes of one source transaction in order. Consecutive changes of one table with
-     * distinct keys form a run that is read with one locking query per table (rows, then the
+     * Applies the changes of {@code transactions} in order, all in the target transaction.
+     * Consecutive changes of one table with pairwise distinct keys, within one source transaction
+     * or across several, form a run that is read with one locking query per table (rows, then the
      * tombstones of the keys without a row), decided in memory, and written with JDBC batches in
      * change order. A repeated key ends the run: its second change depends on the first.
      */
-    private void applyChanges(SourceTransaction transaction) throws SQLException {
-        List<RowChange> changes = transaction.changes();
-        int start = 0;
-        while (start < changes.size()) {
-            RowChange first = changes.get(start);
-            currentChange = first;
-            currentTable = first.table();
-            TableShape table = runnable(first) ? shapeFor(first) : null;
-            int end = start + 1;
-            if (table != null && table.setApplicable()) {
-                requireKey(table, first.key());
-                Set<Map<String, String>> keys = new HashSet<>();
-                keys.add(first.key());
-                while (end < changes.size() && end - start < MAX_RUN) {
-                    RowChange next = changes.get(end);
-                    if (!runnable(next) || !next.table().equals(first.table()) || keys.contains(next.key())) {
-                        break;
+    private void applyChanges(List<SourceTransaction> transactions) throws SQLException {
+        List<SourceTransaction> runTransactions = new ArrayList<>();
+        List<RowChange> run = new ArrayList<>();
+        Set<Map<String, String>> keys = new HashSet<>();
+        TableShape table = null;
+        String runTable = null;
+        for (SourceTransaction transaction : transactions) {
+            currentTransaction = transaction;
+            for (RowChange change : transaction.changes()) {
+                currentChange = change;
+                currentTable = change.table();
+                if (!run.isEmpty()) {
+                    if (runnable(change) && change.table().equals(runTable) && !keys.contains(change.key())
+                            && run.size() < MAX_RUN && shapeFor(change) == table) {
+                        requireKey(table, change.key());
+                        runTransactions.add(transaction);
+                        run.add(change);
+                        keys.add(change.key());
+                        continue;
                     }
-                    currentChange = next;
-                    shapeFor(next);
-                    requireKey(table, next.key());
-                    keys.add(next.key());
-                    end++;
+                    applyRunOrSingle(runTransactions, table, run);
+                    runTransactions.clear();
+                    run.clear();
+                    keys.clear();
+                    currentTransaction = transaction;
+                    currentChange = change;
+                    currentTable = change.table();
+                }
+                TableShape shape = runnable(change) ? shapeFor(change) : null;
+                if (shape != null && shape.setApplicable()) {
+                    requireKey(shape, change.key());
+                    table = shape;
+                    runTable = change.table();
+                    runTransactions.add(transaction);
+                    run.add(change);
+                    keys.add(change.key());
+                } else {
+                    applyOrPark(transaction, change);
                 }
             }
-            if (end - start == 1) {
-                currentChange = first;
-                applyOrPark(transaction, first);
-            } else {
-                applyRun(transaction, table, changes.subList(start, end));
-            }
-            start = end;
+        }
+        if (!run.isEmpty()) {
+            applyRunOrSingle(runTransactions, table, run);
         }
         currentChange = null;
         currentTable = null;
+    }
+
+    private void applyRunOrSingle(List<SourceTransaction> transactions, TableShape table, List<RowChange> run)
+            throws SQLException {
+        if (run.size() == 1) {
+            currentTransaction = transactions.get(0);
+            currentChange = run.get(0);
+            applyOrPark(transactions.get(0), run.get(0));
+        } else {
+            applyRun(transactions, table, run);
+        }
     }
 
     /** Key changes write the old key before deciding the new one: always row by row. */
@@ -272,30 +295,35 @@ public final class ApplySession implements AutoCloseable {
         return !(change.operation() == Operation.UPDATE && change.changesKey());
     }
 
-    /** Reads, decides and writes a run of changes of {@code table} with pairwise distinct keys. */
-    private void applyRun(SourceTransaction transaction, TableShape table, List<RowChange> run) throws SQLException {
+    /**
+     * Reads, decides and writes a run of changes of {@code table} with pairwise distinct keys;
+     * {@code transactions.get(i)} is the source transaction of {@code run.get(i)}.
+     */
+    private void applyRun(List<SourceTransaction> transactions, TableShape table, List<RowChange> run) throws SQLException {
         LocalState[] locals = readLocals(table, run);
         for (int i = 0; i < run.size(); i++) {
+            SourceTransaction transaction = transactions.get(i);
             RowChange change = run.get(i);
+            currentTransaction = transaction;
             currentChange = change;
             LocalState local = locals[i];
             RowPlan plan;
             try {
                 plan = decider.decide(table.name(), table.columnTypes(), change.key(), local, change, transaction.originNode());
             } catch (ResolverFailedException e) {
-                flushWrites(transaction);
+                flushWrites();
                 park(transaction, change, e.getMessage());
                 continue;
             }
             if (plan.winner() == Winner.MERGED) {
                 // A merged row may be refused by the database: written alone under its savepoint.
-                flushWrites(transaction);
+                flushWrites();
                 applyDecidedOrPark(transaction, table, change, local, plan);
                 continue;
             }
             queueWrite(transaction, table, change, local, plan);
         }
-        flushWrites(transaction);
+        flushWrites();
     }
 
     /** The local state of every key of {@code run}, read under row locks in two queries at most. */
@@ -376,7 +404,7 @@ public final class ApplySession implements AutoCloseable {
         RACE
     }
 
-    private record QueuedWrite(TableShape table, RowChange change, LocalState local, RowPlan plan, Check check) {}
+    private record QueuedWrite(SourceTransaction transaction, TableShape table, RowChange change, LocalState local, RowPlan plan, Check check) {}
 
     private void queueWrite(SourceTransaction transaction, TableShape table, RowChange change, LocalState local, RowPlan plan)
             throws SQLException {
@@ -390,47 +418,50 @@ public final class ApplySession implements AutoCloseable {
                 RowChange written = plan.values() == null ? change : new RowChange(change.table(), change.operation(),
                         change.key(), null, plan.values(), Set.of(), plan.version(), plan.metadata());
                 if (local.kind() == LocalState.Kind.ROW) {
-                    queueRow(bindUpdateRow(table, written, plan.version(), plan.metadata(), plan.frontier(), transaction),
-                            new QueuedWrite(table, change, local, plan, Check.ONE));
+                    queueRow(bindUpdateRow(table, written, plan.version(), plan.metadata(), plan.frontier(), true),
+                            new QueuedWrite(transaction, table, change, local, plan, Check.ONE));
                     completed(transaction, table, change, local, plan);
                 } else {
-                    queueRow(bindInsertRow(table, written, plan.version(), plan.metadata(), plan.frontier(), transaction),
-                            new QueuedWrite(table, change, local, plan, Check.RACE));
+                    queueRow(bindInsertRow(table, written, plan.version(), plan.metadata(), plan.frontier(), true),
+                            new QueuedWrite(transaction, table, change, local, plan, Check.RACE));
                 }
                 return;
             }
             case DELETE_ROW -> {
-                PreparedStatement delete = rowStatement(table.deleteRow(), transaction);
+                PreparedStatement delete = rowStatement(table.deleteRow());
                 bindKey(delete, 1, table, key);
-                queueRow(delete, null);
-                queueTombstone(table.upsertTombstone(), table, key, plan.version(), plan.frontier(), null);
+                queueRow(delete, new QueuedWrite(transaction, table, change, local, plan, Check.NONE));
+                queueTombstone(table.upsertTombstone(), table, key, plan.version(), plan.frontier(),
+                        new QueuedWrite(transaction, table, change, local, plan, Check.NONE));
                 completed(transaction, table, change, local, plan);
                 return;
             }
             case WRITE_TOMBSTONE -> {
                 if (local.kind() == LocalState.Kind.TOMBSTONE) {
-                    queueTombstone(table.upsertTombstone(), table, key, plan.version(), plan.frontier(), null);
+                    queueTombstone(table.upsertTombstone(), table, key, plan.version(), plan.frontier(),
+                            new QueuedWrite(transaction, table, change, local, plan, Check.NONE));
                     completed(transaction, table, change, local, plan);
                 } else {
                     queueTombstone(table.insertTombstoneIfAbsent(), table, key, plan.version(), plan.frontier(),
-                            new QueuedWrite(table, change, local, plan, Check.RACE));
+                            new QueuedWrite(transaction, table, change, local, plan, Check.RACE));
                 }
                 return;
             }
             case KEEP_LOCAL -> {
                 if (local.kind() == LocalState.Kind.ROW) {
-                    PreparedStatement update = rowStatement(table.updateRowVersion(), transaction);
+                    PreparedStatement update = rowStatement(table.updateRowVersion());
                     int i = bindVersion(update, 1, plan.version());
                     i = bindMetadata(update, i, plan.metadata(), plan.frontier());
                     bindKey(update, i, table, key);
-                    queueRow(update, null);
+                    queueRow(update, new QueuedWrite(transaction, table, change, local, plan, Check.NONE));
                 } else {
                     PreparedStatement update = statement(table.updateTombstoneVersion());
                     int i = bindVersion(update, 1, plan.version());
                     update.setString(i, Json.frontier(plan.frontier()));
                     update.setString(i + 1, table.name());
                     bindKey(update, i + 2, table, key);
-                    queueTombstoneBound(table.updateTombstoneVersion(), update, null);
+                    queueTombstoneBound(table.updateTombstoneVersion(), update,
+                            new QueuedWrite(transaction, table, change, local, plan, Check.NONE));
                 }
                 completed(transaction, table, change, local, plan);
                 return;
@@ -452,7 +483,7 @@ public final class ApplySession implements AutoCloseable {
         }
     }
 
-    /** @param write the change to complete or decide again by the count, or null when it is completed already */
+    /** @param write the change the statement writes, and how its count is checked */
     private void queueRow(PreparedStatement bound, QueuedWrite write) throws SQLException {
         if (pendingRowStatement != null && pendingRowStatement != bound) {
             throw new IllegalStateException("a batch of another statement is pending");
@@ -481,10 +512,10 @@ public final class ApplySession implements AutoCloseable {
      * The statement for a row write, executing the pending batch of another statement first (binding
      * must wait: binding parameters of a statement with a pending batch is fine, of another is not).
      */
-    private PreparedStatement rowStatement(String sql, SourceTransaction transaction) throws SQLException {
+    private PreparedStatement rowStatement(String sql) throws SQLException {
         PreparedStatement statement = statement(sql);
         if (pendingRowStatement != null && pendingRowStatement != statement) {
-            flushRowWrites(transaction);
+            flushRowWrites();
         }
         return statement;
     }
@@ -502,19 +533,19 @@ public final class ApplySession implements AutoCloseable {
         pendingTombstoneWrites.clear();
     }
 
-    private void flushWrites(SourceTransaction transaction) throws SQLException {
-        flushRowWrites(transaction);
+    private void flushWrites() throws SQLException {
+        flushRowWrites();
         if (pendingTombstoneWrites.isEmpty()) {
             return;
         }
         List<Map.Entry<String, List<QueuedWrite>>> batches = new ArrayList<>(pendingTombstoneWrites.entrySet());
         pendingTombstoneWrites.clear();
         for (Map.Entry<String, List<QueuedWrite>> batch : batches) {
-            checkCounts(transaction, statement(batch.getKey()).executeBatch(), batch.getValue());
+            checkCounts(executeBatch(statement(batch.getKey()), batch.getValue()), batch.getValue());
         }
     }
 
-    private void flushRowWrites(SourceTransaction transaction) throws SQLException {
+    private void flushRowWrites() throws SQLException {
         if (pendingRowStatement == null) {
             return;
         }
@@ -522,15 +553,33 @@ public final class ApplySession implements AutoCloseable {
         List<QueuedWrite> writes = new ArrayList<>(pendingRowWrites);
         pendingRowStatement = null;
         pendingRowWrites.clear();
-        checkCounts(transaction, statement.executeBatch(), writes);
+        checkCounts(executeBatch(statement, writes), writes);
     }
 
-    private void checkCounts(SourceTransaction transaction, int[] counts, List<QueuedWrite> writes) throws SQLException {
+    /**
+     * pgjdbc names the failed entry only in its message ("Batch entry 2 INSERT ... was aborted");
+     * its update counts mark every entry of a failed batch as failed inside a transaction.
+     */
+    private static final java.util.regex.Pattern FAILED_ENTRY = java.util.regex.Pattern.compile("^Batch entry (\\d+) ");
+
+    /** Executes a batch; when an entry fails, the session's current change is the one that failed, for the error. */
+    private int[] executeBatch(PreparedStatement statement, List<QueuedWrite> writes) throws SQLException {
+        try {
+            return statement.executeBatch();
+        } catch (BatchUpdateException e) {
+            java.util.regex.Matcher entry = FAILED_ENTRY.matcher(String.valueOf(e.getMessage()));
+            int failed = entry.find() ? Integer.parseInt(entry.group(1)) : 0;
+            if (failed < writes.size()) {
+                currentTransaction = writes.get(failed).transaction();
+                currentChange = writes.get(failed).change();
+            }
+            throw e;
+        }
+    }
+
+    private void checkCounts(int[] counts, List<QueuedWrite> writes) throws SQLException {
         for (int i = 0; i < counts.length; i++) {
             QueuedWrite write = writes.get(i);
-            if (write == null) {
-                continue;
-            }
             int count = counts[i];
             if (count == PreparedStatement.SUCCESS_NO_INFO) {
                 throw new IllegalStateException("the driver did not report the update count of a batched write");
@@ -544,12 +593,13 @@ public final class ApplySession implements AutoCloseable {
                 }
                 case RACE -> {
                     if (count == 1) {
-                        completed(transaction, write.table(), write.change(), write.local(), write.plan());
+                        completed(write.transaction(), write.table(), write.change(), write.local(), write.plan());
                     } else {
+                        currentTransaction = write.transaction();
                         currentChange = write.change();
                         log.debug("{} key {} of {} was written locally meanwhile; deciding again", logPrefix,
                                 write.change().key(), write.table().name());
-                        raceAgain(transaction, write.table(), write.change());
+                        raceAgain(write.transaction(), write.table(), write.change());
                     }
                 }
                 default -> {
@@ -865,15 +915,15 @@ public final class ApplySession implements AutoCloseable {
 
     private boolean insertRow(TableShape table, RowChange change, RowVersion version, RowMetadata metadata,
             List<RowState> frontier) throws SQLException {
-        return bindInsertRow(table, change, version, metadata, frontier, null).executeUpdate() == 1;
+        return bindInsertRow(table, change, version, metadata, frontier, false).executeUpdate() == 1;
     }
 
     /**
-     * Binds the insert of {@code change}; with {@code batchOf}, first executes the pending row batch
+     * Binds the insert of {@code change}; when {@code batched}, first executes the pending row batch
      * if it is of another statement.
      */
     private PreparedStatement bindInsertRow(TableShape table, RowChange change, RowVersion version, RowMetadata metadata,
-            List<RowState> frontier, SourceTransaction batchOf) throws SQLException {
+            List<RowState> frontier, boolean batched) throws SQLException {
         List<String> names = new ArrayList<>();
         List<String> values = new ArrayList<>();
         for (TableShape.Column column : table.columns()) {
@@ -889,7 +939,7 @@ public final class ApplySession implements AutoCloseable {
                 values.add(change.values().get(name));
             }
         }
-        PreparedStatement insert = batchOf == null ? statement(table.insertRow(names)) : rowStatement(table.insertRow(names), batchOf);
+        PreparedStatement insert = batched ? rowStatement(table.insertRow(names)) : statement(table.insertRow(names));
         int i = bindValues(insert, 1, values);
         i = bindVersion(insert, i, version);
         bindMetadata(insert, i, metadata, frontier);
@@ -898,14 +948,14 @@ public final class ApplySession implements AutoCloseable {
 
     private void updateRow(TableShape table, RowChange change, RowVersion version, RowMetadata metadata,
             List<RowState> frontier) throws SQLException {
-        if (bindUpdateRow(table, change, version, metadata, frontier, null).executeUpdate() != 1) {
+        if (bindUpdateRow(table, change, version, metadata, frontier, false).executeUpdate() != 1) {
             throw new SQLException("locked row " + change.key() + " of " + table.name() + " vanished", "40001");
         }
     }
 
     /** As {@link #bindInsertRow}, for the update of a locked row. */
     private PreparedStatement bindUpdateRow(TableShape table, RowChange change, RowVersion version, RowMetadata metadata,
-            List<RowState> frontier, SourceTransaction batchOf) throws SQLException {
+            List<RowState> frontier, boolean batched) throws SQLException {
         List<String> names = new ArrayList<>();
         List<String> values = new ArrayList<>();
         for (TableShape.Column column : table.columns()) {
@@ -916,7 +966,7 @@ public final class ApplySession implements AutoCloseable {
                 values.add(change.values().get(name));
             }
         }
-        PreparedStatement update = batchOf == null ? statement(table.updateRow(names)) : rowStatement(table.updateRow(names), batchOf);
+        PreparedStatement update = batched ? rowStatement(table.updateRow(names)) : statement(table.updateRow(names));
         int i = bindValues(update, 1, values);
         i = bindVersion(update, i, version);
         i = bindMetadata(update, i, metadata, frontier);
