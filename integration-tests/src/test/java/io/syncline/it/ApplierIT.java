@@ -178,6 +178,84 @@ class ApplierIT {
     }
 
     @Test
+    void aRunWithARepeatedKeyAppliesEveryChangeInOrder() throws Exception {
+        SourceTransaction inserts = a.write(List.of("INSERT INTO account VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c')",
+                        "UPDATE account SET note = 'b2' WHERE id = 2", "INSERT INTO account VALUES (4, 4, 'd')"),
+                change("public.account", Operation.INSERT, 1), change("public.account", Operation.INSERT, 2),
+                change("public.account", Operation.INSERT, 3), change("public.account", Operation.UPDATE, 2),
+                change("public.account", Operation.INSERT, 4));
+        SourceTransaction mixed = a.write(List.of("UPDATE account SET balance = 10 WHERE id = 1", "DELETE FROM account WHERE id = 3",
+                        "UPDATE account SET balance = 40 WHERE id = 4", "INSERT INTO account VALUES (5, 5, 'e')"),
+                change("public.account", Operation.UPDATE, 1), change("public.account", Operation.DELETE, 3),
+                change("public.account", Operation.UPDATE, 4), change("public.account", Operation.INSERT, 5));
+
+        ApplyResult result = b.applierFrom(a).apply(List.of(inserts, mixed), "dc-a", 2);
+
+        assertThat(result.appliedTransactions()).isEqualTo(2);
+        assertThat(result.conflicts()).isEmpty();
+        assertThat(b.dump("account")).isEqualTo(a.dump("account")).hasSize(4);
+        assertThat(b.tombstones()).isEqualTo(a.tombstones()).hasSize(1);
+        assertThat(b.applierFrom(a).appliedPosition("dc-a")).isEqualTo(OptionalLong.of(mixed.originPosition()));
+    }
+
+    @Test
+    void smallTransactionsOfOneTargetTransactionShareRunsAndStayExactlyOnce() throws Exception {
+        List<SourceTransaction> batch = new ArrayList<>();
+        for (int id = 1; id <= 5; id++) {
+            batch.add(a.write(List.of("INSERT INTO account VALUES (" + id + ", " + id + ", 'x')"),
+                    change("public.account", Operation.INSERT, id)));
+        }
+        batch.add(a.write(List.of("UPDATE account SET note = 'y' WHERE id = 2"), change("public.account", Operation.UPDATE, 2)));
+        batch.add(a.write(List.of("DELETE FROM account WHERE id = 4"), change("public.account", Operation.DELETE, 4)));
+        batch.add(a.write(List.of("INSERT INTO item (id, t) VALUES (1, 'i')"), change("public.item", Operation.INSERT, 1)));
+        batch.add(a.write(List.of("UPDATE account SET balance = 9 WHERE id = 5"), change("public.account", Operation.UPDATE, 5)));
+
+        ApplyResult result = b.applierFrom(a).apply(batch, "dc-a", batch.size());
+        ApplyResult again = b.applierFrom(a).apply(batch, "dc-a", batch.size());
+
+        assertThat(result.appliedTransactions()).isEqualTo(batch.size());
+        assertThat(result.conflicts()).isEmpty();
+        assertThat(again.duplicateTransactions()).isEqualTo(batch.size());
+        assertThat(b.dump("account")).isEqualTo(a.dump("account")).hasSize(4);
+        assertThat(b.dump("item")).isEqualTo(a.dump("item")).hasSize(1);
+        assertThat(b.tombstones()).isEqualTo(a.tombstones()).hasSize(1);
+        assertThat(b.applierFrom(a).appliedPosition("dc-a")).isEqualTo(OptionalLong.of(batch.get(batch.size() - 1).originPosition()));
+    }
+
+    @Test
+    void aLocalInsertThatWinsTheRaceInsideARunIsReadAgainAndResolved() throws Exception {
+        SourceTransaction fromA = a.write(List.of("INSERT INTO account VALUES (1, 1, 'a'), (2, 2, 'a'), (3, 3, 'a')"),
+                change("public.account", Operation.INSERT, 1), change("public.account", Operation.INSERT, 2),
+                change("public.account", Operation.INSERT, 3));
+        b.setClockOffset(1_000);
+        try (Connection local = DriverManager.getConnection(serverB.jdbcUrl("postgres"), serverB.user(), serverB.password())) {
+            local.setAutoCommit(false);
+            try (Statement statement = local.createStatement()) {
+                statement.execute("INSERT INTO account VALUES (2, 20, 'local')");
+            }
+            ExecutorService executor = Executors.newSingleThreadExecutor();
+            try {
+                Future<ApplyResult> applying = executor.submit(() -> b.applierFrom(a).apply(List.of(fromA), "dc-a", 1));
+                await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(b.queryOne(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO \"public\".\"account\"%'")));
+                local.commit();
+
+                ApplyResult result = applying.get(10, TimeUnit.SECONDS);
+
+                assertThat(result.conflicts()).isEqualTo(Map.of(ConflictType.INSERT_INSERT, 1));
+                assertThat(result.rowsWritten()).isEqualTo(3);
+            } finally {
+                executor.shutdownNow();
+            }
+        }
+        assertThat(b.queryOne("SELECT string_agg(note, ',' ORDER BY id) FROM account")).isEqualTo("a,local,a");
+        assertThat(b.conflictLog()).containsExactly("public.account {\"id\": \"2\"} insert_insert lww local dc-a");
+        SourceTransaction fromB = b.captured(List.of(change("public.account", Operation.INSERT, 2)));
+        a.applierFrom(b).apply(List.of(fromB), "dc-b", 1);
+        assertThat(a.dump("account")).isEqualTo(b.dump("account"));
+    }
+
+    @Test
     void aLockTimeoutIsRetriableAndTheRetryApplies() throws Exception {
         SourceTransaction insert = a.write(List.of("INSERT INTO account VALUES (1, 1, 'a')"), change("public.account", Operation.INSERT, 1));
         b.applierFrom(a).apply(List.of(insert), "dc-a", 1);
@@ -300,6 +378,24 @@ class ApplierIT {
         // Once the cause is fixed, the same batch applies whole.
         assertThat(b.applierFrom(a).apply(List.of(good, insert2), "dc-a", 7).appliedTransactions()).isEqualTo(2);
         assertThat(b.dump("account")).isEqualTo(a.dump("account")).hasSize(3);
+    }
+
+    @Test
+    void aRowRefusedInsideARunFailsTheWholeTransactionAndIsNamed() throws Exception {
+        SourceTransaction inserts = a.write(List.of("INSERT INTO account VALUES (2, 5, 'second'), (3, 5, 'third'), (4, 5, 'fourth')"),
+                change("public.account", Operation.INSERT, 2), change("public.account", Operation.INSERT, 3),
+                change("public.account", Operation.INSERT, 4));
+        b.exec("ALTER TABLE account ADD CONSTRAINT no_third CHECK (note <> 'third')");
+        try {
+            assertThatThrownBy(() -> b.applierFrom(a).apply(List.of(inserts), "dc-a", 1))
+                    .isInstanceOfSatisfying(ApplyException.class, e -> {
+                        assertThat(e.originPosition()).isEqualTo(inserts.originPosition());
+                        assertThat(e).hasMessageContaining("23514").hasMessageContaining("{id=3}");
+                    });
+            assertThat(b.dump("account")).isEmpty();
+        } finally {
+            b.exec("ALTER TABLE account DROP CONSTRAINT no_third");
+        }
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.syncline.core.event.RowVersion;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.conflict.ApplyResult;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -131,6 +132,7 @@ public final class ApplySession implements AutoCloseable {
         if (staleLog != null) {
             staleLog.clearBatch();
         }
+        discardPendingWrites();
 
         Map<String, long[]> positions = lockPositions(transactions);
         Set<String> advanced = new HashSet<>();
@@ -138,6 +140,7 @@ public final class ApplySession implements AutoCloseable {
         int duplicates = 0;
         int echoes = 0;
         SourceTransaction last = null;
+        List<SourceTransaction> toApply = new ArrayList<>(transactions.size());
         for (SourceTransaction transaction : transactions) {
             if (isEcho(transaction)) {
                 log.warn("{} skipped transaction {} of {} at position {} with path {}: it already passed through this node"
@@ -153,20 +156,14 @@ public final class ApplySession implements AutoCloseable {
                 duplicates++;
                 continue;
             }
-            currentTransaction = transaction;
-            for (RowChange change : transaction.changes()) {
-                currentChange = change;
-                currentTable = change.table();
-                applyOrPark(transaction, change);
-            }
-            currentChange = null;
-            currentTable = null;
+            toApply.add(transaction);
             position[0] = transaction.originPosition();
             position[1] = transaction.commitTimeMicros();
             advanced.add(transaction.originNode());
             applied++;
             last = transaction;
         }
+        applyChanges(toApply);
         currentTransaction = null;
 
         if (pendingConflictLogs > 0) {
@@ -225,6 +222,399 @@ public final class ApplySession implements AutoCloseable {
             }
         }
         return positions;
+    }
+
+    /**
+     * Applies the changes of {@code transactions} in order, all in the target transaction.
+     * Consecutive changes of one table with pairwise distinct keys, within one source transaction
+     * or across several, form a run that is read with one locking query per table (rows, then the
+     * tombstones of the keys without a row), decided in memory, and written with JDBC batches in
+     * change order. A repeated key ends the run: its second change depends on the first.
+     */
+    private void applyChanges(List<SourceTransaction> transactions) throws SQLException {
+        List<SourceTransaction> runTransactions = new ArrayList<>();
+        List<RowChange> run = new ArrayList<>();
+        Set<Map<String, String>> keys = new HashSet<>();
+        TableShape table = null;
+        String runTable = null;
+        for (SourceTransaction transaction : transactions) {
+            currentTransaction = transaction;
+            for (RowChange change : transaction.changes()) {
+                currentChange = change;
+                currentTable = change.table();
+                if (!run.isEmpty()) {
+                    if (runnable(change) && change.table().equals(runTable) && !keys.contains(change.key())
+                            && run.size() < MAX_RUN && shapeFor(change) == table) {
+                        requireKey(table, change.key());
+                        runTransactions.add(transaction);
+                        run.add(change);
+                        keys.add(change.key());
+                        continue;
+                    }
+                    applyRunOrSingle(runTransactions, table, run);
+                    runTransactions.clear();
+                    run.clear();
+                    keys.clear();
+                    currentTransaction = transaction;
+                    currentChange = change;
+                    currentTable = change.table();
+                }
+                TableShape shape = runnable(change) ? shapeFor(change) : null;
+                if (shape != null && shape.setApplicable()) {
+                    requireKey(shape, change.key());
+                    table = shape;
+                    runTable = change.table();
+                    runTransactions.add(transaction);
+                    run.add(change);
+                    keys.add(change.key());
+                } else {
+                    applyOrPark(transaction, change);
+                }
+            }
+        }
+        if (!run.isEmpty()) {
+            applyRunOrSingle(runTransactions, table, run);
+        }
+        currentChange = null;
+        currentTable = null;
+    }
+
+    private void applyRunOrSingle(List<SourceTransaction> transactions, TableShape table, List<RowChange> run)
+            throws SQLException {
+        if (run.size() == 1) {
+            currentTransaction = transactions.get(0);
+            currentChange = run.get(0);
+            applyOrPark(transactions.get(0), run.get(0));
+        } else {
+            applyRun(transactions, table, run);
+        }
+    }
+
+    /** Key changes write the old key before deciding the new one: always row by row. */
+    private static boolean runnable(RowChange change) {
+        return !(change.operation() == Operation.UPDATE && change.changesKey());
+    }
+
+    /**
+     * Reads, decides and writes a run of changes of {@code table} with pairwise distinct keys;
+     * {@code transactions.get(i)} is the source transaction of {@code run.get(i)}.
+     */
+    private void applyRun(List<SourceTransaction> transactions, TableShape table, List<RowChange> run) throws SQLException {
+        LocalState[] locals = readLocals(table, run);
+        for (int i = 0; i < run.size(); i++) {
+            SourceTransaction transaction = transactions.get(i);
+            RowChange change = run.get(i);
+            currentTransaction = transaction;
+            currentChange = change;
+            LocalState local = locals[i];
+            RowPlan plan;
+            try {
+                plan = decider.decide(table.name(), table.columnTypes(), change.key(), local, change, transaction.originNode());
+            } catch (ResolverFailedException e) {
+                flushWrites();
+                park(transaction, change, e.getMessage());
+                continue;
+            }
+            if (plan.winner() == Winner.MERGED) {
+                // A merged row may be refused by the database: written alone under its savepoint.
+                flushWrites();
+                applyDecidedOrPark(transaction, table, change, local, plan);
+                continue;
+            }
+            queueWrite(transaction, table, change, local, plan);
+        }
+        flushWrites();
+    }
+
+    /** The local state of every key of {@code run}, read under row locks in two queries at most. */
+    private LocalState[] readLocals(TableShape table, List<RowChange> run) throws SQLException {
+        LocalState[] locals = new LocalState[run.size()];
+        List<Map<String, String>> keys = new ArrayList<>(run.size());
+        for (RowChange change : run) {
+            keys.add(change.key());
+        }
+        PreparedStatement rows = statement(table.selectRowsForUpdate());
+        int p = 1;
+        for (String column : table.keyColumnNames()) {
+            rows.setObject(p++, TableShape.keyArray(keys, column), Types.OTHER);
+        }
+        int found = 0;
+        try (ResultSet rs = rows.executeQuery()) {
+            while (rs.next()) {
+                locals[rs.getInt(1) - 1] = rowState(rs, 2, table);
+                found++;
+            }
+        }
+        if (found == run.size()) {
+            return locals;
+        }
+        List<Map<String, String>> missing = new ArrayList<>(run.size() - found);
+        int[] positions = new int[run.size() - found];
+        for (int i = 0; i < locals.length; i++) {
+            if (locals[i] == null) {
+                positions[missing.size()] = i;
+                missing.add(keys.get(i));
+                locals[i] = LocalState.NONE;
+            }
+        }
+        PreparedStatement tombstones = statement(table.selectTombstonesForUpdate());
+        p = 1;
+        for (String column : table.keyColumnNames()) {
+            tombstones.setObject(p++, TableShape.keyArray(missing, column), Types.OTHER);
+        }
+        tombstones.setString(p, table.name());
+        try (ResultSet rs = tombstones.executeQuery()) {
+            while (rs.next()) {
+                locals[positions[rs.getInt(1) - 1]] = tombstoneState(rs, 2);
+            }
+        }
+        return locals;
+    }
+
+    /**
+     * Applies a change decided outside {@link #applyDecided}'s loop; parks it when the resolution
+     * fails (nothing of it was written: only key changes, never in a run, write before resolving).
+     */
+    private void applyDecidedOrPark(SourceTransaction transaction, TableShape table, RowChange change, LocalState local,
+            RowPlan plan) throws SQLException {
+        try {
+            applyDecided(transaction, table, change, local, plan);
+        } catch (ResolverFailedException | ResolvedRowRejectedException e) {
+            park(transaction, change, e.getMessage());
+        }
+    }
+
+    // Writes of a run waiting for their batch. Writes to the user table keep the change order (another
+    // unique constraint may depend on it), so a new statement shape first executes the pending one;
+    // tombstone writes of distinct keys commute and wait for the end of the run.
+    private PreparedStatement pendingRowStatement;
+    private final List<QueuedWrite> pendingRowWrites = new ArrayList<>();
+    private final Map<String, List<QueuedWrite>> pendingTombstoneWrites = new LinkedHashMap<>();
+
+    /** How many changes one run holds at most, to bound the query and the batch. */
+    private static final int MAX_RUN = 1000;
+
+    /** How the update count of one batched statement is checked. */
+    private enum Check {
+        /** Any count. */
+        NONE,
+        /** Exactly one row, else the locked row vanished. */
+        ONE,
+        /** Zero means a local writer inserted the key first: read and decide again. */
+        RACE
+    }
+
+    private record QueuedWrite(SourceTransaction transaction, TableShape table, RowChange change, LocalState local, RowPlan plan, Check check) {}
+
+    private void queueWrite(SourceTransaction transaction, TableShape table, RowChange change, LocalState local, RowPlan plan)
+            throws SQLException {
+        Map<String, String> key = change.key();
+        switch (plan.action()) {
+            case SKIP -> {
+                completed(transaction, table, change, local, plan);
+                return;
+            }
+            case UPSERT_ROW -> {
+                RowChange written = plan.values() == null ? change : new RowChange(change.table(), change.operation(),
+                        change.key(), null, plan.values(), Set.of(), plan.version(), plan.metadata());
+                if (local.kind() == LocalState.Kind.ROW) {
+                    queueRow(bindUpdateRow(table, written, plan.version(), plan.metadata(), plan.frontier(), true),
+                            new QueuedWrite(transaction, table, change, local, plan, Check.ONE));
+                    completed(transaction, table, change, local, plan);
+                } else {
+                    queueRow(bindInsertRow(table, written, plan.version(), plan.metadata(), plan.frontier(), true),
+                            new QueuedWrite(transaction, table, change, local, plan, Check.RACE));
+                }
+                return;
+            }
+            case DELETE_ROW -> {
+                PreparedStatement delete = rowStatement(table.deleteRow());
+                bindKey(delete, 1, table, key);
+                queueRow(delete, new QueuedWrite(transaction, table, change, local, plan, Check.NONE));
+                queueTombstone(table.upsertTombstone(), table, key, plan.version(), plan.frontier(),
+                        new QueuedWrite(transaction, table, change, local, plan, Check.NONE));
+                completed(transaction, table, change, local, plan);
+                return;
+            }
+            case WRITE_TOMBSTONE -> {
+                if (local.kind() == LocalState.Kind.TOMBSTONE) {
+                    queueTombstone(table.upsertTombstone(), table, key, plan.version(), plan.frontier(),
+                            new QueuedWrite(transaction, table, change, local, plan, Check.NONE));
+                    completed(transaction, table, change, local, plan);
+                } else {
+                    queueTombstone(table.insertTombstoneIfAbsent(), table, key, plan.version(), plan.frontier(),
+                            new QueuedWrite(transaction, table, change, local, plan, Check.RACE));
+                }
+                return;
+            }
+            case KEEP_LOCAL -> {
+                if (local.kind() == LocalState.Kind.ROW) {
+                    PreparedStatement update = rowStatement(table.updateRowVersion());
+                    int i = bindVersion(update, 1, plan.version());
+                    i = bindMetadata(update, i, plan.metadata(), plan.frontier());
+                    bindKey(update, i, table, key);
+                    queueRow(update, new QueuedWrite(transaction, table, change, local, plan, Check.NONE));
+                } else {
+                    PreparedStatement update = statement(table.updateTombstoneVersion());
+                    int i = bindVersion(update, 1, plan.version());
+                    update.setString(i, Json.frontier(plan.frontier()));
+                    update.setString(i + 1, table.name());
+                    bindKey(update, i + 2, table, key);
+                    queueTombstoneBound(table.updateTombstoneVersion(), update,
+                            new QueuedWrite(transaction, table, change, local, plan, Check.NONE));
+                }
+                completed(transaction, table, change, local, plan);
+                return;
+            }
+            default -> throw new IllegalStateException("unknown action " + plan.action());
+        }
+    }
+
+    /** Counts a written or skipped change and logs its conflict. */
+    private void completed(SourceTransaction transaction, TableShape table, RowChange change, LocalState local, RowPlan plan)
+            throws SQLException {
+        if (plan.action() == RowPlan.Action.SKIP) {
+            rowsSkipped++;
+        } else {
+            rowsWritten++;
+        }
+        if (plan.isConflict()) {
+            logConflict(transaction, table, change, local, plan);
+        }
+    }
+
+    /** @param write the change the statement writes, and how its count is checked */
+    private void queueRow(PreparedStatement bound, QueuedWrite write) throws SQLException {
+        if (pendingRowStatement != null && pendingRowStatement != bound) {
+            throw new IllegalStateException("a batch of another statement is pending");
+        }
+        bound.addBatch();
+        pendingRowStatement = bound;
+        pendingRowWrites.add(write);
+    }
+
+    private void queueTombstone(String sql, TableShape table, Map<String, String> key, RowVersion version,
+            List<RowState> frontier, QueuedWrite write) throws SQLException {
+        PreparedStatement statement = statement(sql);
+        statement.setString(1, table.name());
+        int i = bindKey(statement, 2, table, key);
+        i = bindVersion(statement, i, version);
+        statement.setString(i, Json.frontier(frontier));
+        queueTombstoneBound(sql, statement, write);
+    }
+
+    private void queueTombstoneBound(String sql, PreparedStatement bound, QueuedWrite write) throws SQLException {
+        bound.addBatch();
+        pendingTombstoneWrites.computeIfAbsent(sql, s -> new ArrayList<>()).add(write);
+    }
+
+    /**
+     * The statement for a row write, executing the pending batch of another statement first (binding
+     * must wait: binding parameters of a statement with a pending batch is fine, of another is not).
+     */
+    private PreparedStatement rowStatement(String sql) throws SQLException {
+        PreparedStatement statement = statement(sql);
+        if (pendingRowStatement != null && pendingRowStatement != statement) {
+            flushRowWrites();
+        }
+        return statement;
+    }
+
+    /** Forgets the batches a failed target transaction left. */
+    private void discardPendingWrites() throws SQLException {
+        if (pendingRowStatement != null) {
+            pendingRowStatement.clearBatch();
+        }
+        for (String sql : pendingTombstoneWrites.keySet()) {
+            statement(sql).clearBatch();
+        }
+        pendingRowStatement = null;
+        pendingRowWrites.clear();
+        pendingTombstoneWrites.clear();
+    }
+
+    private void flushWrites() throws SQLException {
+        flushRowWrites();
+        if (pendingTombstoneWrites.isEmpty()) {
+            return;
+        }
+        List<Map.Entry<String, List<QueuedWrite>>> batches = new ArrayList<>(pendingTombstoneWrites.entrySet());
+        pendingTombstoneWrites.clear();
+        for (Map.Entry<String, List<QueuedWrite>> batch : batches) {
+            checkCounts(executeBatch(statement(batch.getKey()), batch.getValue()), batch.getValue());
+        }
+    }
+
+    private void flushRowWrites() throws SQLException {
+        if (pendingRowStatement == null) {
+            return;
+        }
+        PreparedStatement statement = pendingRowStatement;
+        List<QueuedWrite> writes = new ArrayList<>(pendingRowWrites);
+        pendingRowStatement = null;
+        pendingRowWrites.clear();
+        checkCounts(executeBatch(statement, writes), writes);
+    }
+
+    /**
+     * pgjdbc names the failed entry only in its message ("Batch entry 2 INSERT ... was aborted");
+     * its update counts mark every entry of a failed batch as failed inside a transaction.
+     */
+    private static final java.util.regex.Pattern FAILED_ENTRY = java.util.regex.Pattern.compile("^Batch entry (\\d+) ");
+
+    /** Executes a batch; when an entry fails, the session's current change is the one that failed, for the error. */
+    private int[] executeBatch(PreparedStatement statement, List<QueuedWrite> writes) throws SQLException {
+        try {
+            return statement.executeBatch();
+        } catch (BatchUpdateException e) {
+            java.util.regex.Matcher entry = FAILED_ENTRY.matcher(String.valueOf(e.getMessage()));
+            int failed = entry.find() ? Integer.parseInt(entry.group(1)) : 0;
+            if (failed < writes.size()) {
+                currentTransaction = writes.get(failed).transaction();
+                currentChange = writes.get(failed).change();
+            }
+            throw e;
+        }
+    }
+
+    private void checkCounts(int[] counts, List<QueuedWrite> writes) throws SQLException {
+        for (int i = 0; i < counts.length; i++) {
+            QueuedWrite write = writes.get(i);
+            int count = counts[i];
+            if (count == PreparedStatement.SUCCESS_NO_INFO) {
+                throw new IllegalStateException("the driver did not report the update count of a batched write");
+            }
+            switch (write.check()) {
+                case ONE -> {
+                    if (count != 1) {
+                        throw new SQLException("locked row " + write.change().key() + " of " + write.table().name()
+                                + " vanished", "40001");
+                    }
+                }
+                case RACE -> {
+                    if (count == 1) {
+                        completed(write.transaction(), write.table(), write.change(), write.local(), write.plan());
+                    } else {
+                        currentTransaction = write.transaction();
+                        currentChange = write.change();
+                        log.debug("{} key {} of {} was written locally meanwhile; deciding again", logPrefix,
+                                write.change().key(), write.table().name());
+                        raceAgain(write.transaction(), write.table(), write.change());
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+    }
+
+    /** A local writer inserted the key between the run's read and its write: read and decide that key again. */
+    private void raceAgain(SourceTransaction transaction, TableShape table, RowChange change) throws SQLException {
+        try {
+            applyLoop(transaction, table, change, 1);
+        } catch (ResolverFailedException | ResolvedRowRejectedException e) {
+            park(transaction, change, e.getMessage());
+        }
     }
 
     /**
@@ -296,19 +686,17 @@ public final class ApplySession implements AutoCloseable {
             requireKey(table, change.oldKey());
             effective = withCarriedValues(change, deleteOldKey(table, change));
         }
-        for (int attempt = 0; ; attempt++) {
+        applyLoop(transaction, table, effective, 0);
+    }
+
+    /** Reads, decides and writes one change, again while a local writer inserts its key first. */
+    private void applyLoop(SourceTransaction transaction, TableShape table, RowChange effective, int firstAttempt)
+            throws SQLException {
+        for (int attempt = firstAttempt; ; attempt++) {
             LocalState local = readLocal(table, effective.key());
             RowPlan plan = decider.decide(table.name(), table.columnTypes(), effective.key(), local, effective,
                     transaction.originNode());
-            if (executeChecked(table, effective, local, plan)) {
-                if (plan.action() == RowPlan.Action.SKIP) {
-                    rowsSkipped++;
-                } else {
-                    rowsWritten++;
-                }
-                if (plan.isConflict()) {
-                    logConflict(transaction, table, effective, local, plan);
-                }
+            if (tryDecided(transaction, table, effective, local, plan)) {
                 return;
             }
             if (attempt == MAX_RACE_RETRIES) {
@@ -317,6 +705,25 @@ public final class ApplySession implements AutoCloseable {
             }
             log.debug("{} key {} of {} was written locally meanwhile; deciding again", logPrefix, effective.key(), table.name());
         }
+    }
+
+    /** Writes a change decided from {@code local}; on an insert race, reads and decides again. */
+    private void applyDecided(SourceTransaction transaction, TableShape table, RowChange change, LocalState local,
+            RowPlan plan) throws SQLException {
+        if (!tryDecided(transaction, table, change, local, plan)) {
+            log.debug("{} key {} of {} was written locally meanwhile; deciding again", logPrefix, change.key(), table.name());
+            applyLoop(transaction, table, change, 1);
+        }
+    }
+
+    /** @return false when a local writer inserted the key first */
+    private boolean tryDecided(SourceTransaction transaction, TableShape table, RowChange effective, LocalState local,
+            RowPlan plan) throws SQLException {
+        if (!executeChecked(table, effective, local, plan)) {
+            return false;
+        }
+        completed(transaction, table, effective, local, plan);
+        return true;
     }
 
     private TableShape shapeFor(RowChange change) throws SQLException {
@@ -358,14 +765,7 @@ public final class ApplySession implements AutoCloseable {
         bindKey(row, 1, table, key);
         try (ResultSet rs = row.executeQuery()) {
             if (rs.next()) {
-                Map<String, String> values = new LinkedHashMap<>();
-                int i = 1;
-                for (TableShape.Column column : table.columns()) {
-                    values.put(column.name(), rs.getString(i++));
-                }
-                RowClock clock = new RowClock(rs.getLong(i), rs.getString(i + 1));
-                return new LocalState(LocalState.Kind.ROW, new RowVersion(clock, Json.vector(rs.getString(i + 2))), values,
-                        Json.metadata(rs.getString(i + 3), rs.getString(i + 4)), Json.frontier(rs.getString(i + 5)));
+                return rowState(rs, 1, table);
             }
         }
         PreparedStatement tombstone = statement(table.selectTombstoneForUpdate());
@@ -373,11 +773,28 @@ public final class ApplySession implements AutoCloseable {
         bindKey(tombstone, 2, table, key);
         try (ResultSet rs = tombstone.executeQuery()) {
             if (rs.next()) {
-                return new LocalState(LocalState.Kind.TOMBSTONE, new RowVersion(new RowClock(rs.getLong(1), rs.getString(2)),
-                        Json.vector(rs.getString(3))), null, RowMetadata.EMPTY, Json.frontier(rs.getString(4)));
+                return tombstoneState(rs, 1);
             }
         }
         return LocalState.NONE;
+    }
+
+    /** The row whose columns start at {@code first}: the user columns as text, then the version columns. */
+    private static LocalState rowState(ResultSet rs, int first, TableShape table) throws SQLException {
+        Map<String, String> values = new LinkedHashMap<>();
+        int i = first;
+        for (TableShape.Column column : table.columns()) {
+            values.put(column.name(), rs.getString(i++));
+        }
+        RowClock clock = new RowClock(rs.getLong(i), rs.getString(i + 1));
+        return new LocalState(LocalState.Kind.ROW, new RowVersion(clock, Json.vector(rs.getString(i + 2))), values,
+                Json.metadata(rs.getString(i + 3), rs.getString(i + 4)), Json.frontier(rs.getString(i + 5)));
+    }
+
+    /** The tombstone whose columns hlc, node, vv, frontier start at {@code first}. */
+    private static LocalState tombstoneState(ResultSet rs, int first) throws SQLException {
+        return new LocalState(LocalState.Kind.TOMBSTONE, new RowVersion(new RowClock(rs.getLong(first), rs.getString(first + 1)),
+                Json.vector(rs.getString(first + 2))), null, RowMetadata.EMPTY, Json.frontier(rs.getString(first + 3)));
     }
 
     /** Writes a merged row under a savepoint: a row the database refuses is the resolution's failure. */
@@ -498,6 +915,15 @@ public final class ApplySession implements AutoCloseable {
 
     private boolean insertRow(TableShape table, RowChange change, RowVersion version, RowMetadata metadata,
             List<RowState> frontier) throws SQLException {
+        return bindInsertRow(table, change, version, metadata, frontier, false).executeUpdate() == 1;
+    }
+
+    /**
+     * Binds the insert of {@code change}; when {@code batched}, first executes the pending row batch
+     * if it is of another statement.
+     */
+    private PreparedStatement bindInsertRow(TableShape table, RowChange change, RowVersion version, RowMetadata metadata,
+            List<RowState> frontier, boolean batched) throws SQLException {
         List<String> names = new ArrayList<>();
         List<String> values = new ArrayList<>();
         for (TableShape.Column column : table.columns()) {
@@ -513,15 +939,23 @@ public final class ApplySession implements AutoCloseable {
                 values.add(change.values().get(name));
             }
         }
-        PreparedStatement insert = statement(table.insertRow(names));
+        PreparedStatement insert = batched ? rowStatement(table.insertRow(names)) : statement(table.insertRow(names));
         int i = bindValues(insert, 1, values);
         i = bindVersion(insert, i, version);
         bindMetadata(insert, i, metadata, frontier);
-        return insert.executeUpdate() == 1;
+        return insert;
     }
 
     private void updateRow(TableShape table, RowChange change, RowVersion version, RowMetadata metadata,
             List<RowState> frontier) throws SQLException {
+        if (bindUpdateRow(table, change, version, metadata, frontier, false).executeUpdate() != 1) {
+            throw new SQLException("locked row " + change.key() + " of " + table.name() + " vanished", "40001");
+        }
+    }
+
+    /** As {@link #bindInsertRow}, for the update of a locked row. */
+    private PreparedStatement bindUpdateRow(TableShape table, RowChange change, RowVersion version, RowMetadata metadata,
+            List<RowState> frontier, boolean batched) throws SQLException {
         List<String> names = new ArrayList<>();
         List<String> values = new ArrayList<>();
         for (TableShape.Column column : table.columns()) {
@@ -532,14 +966,12 @@ public final class ApplySession implements AutoCloseable {
                 values.add(change.values().get(name));
             }
         }
-        PreparedStatement update = statement(table.updateRow(names));
+        PreparedStatement update = batched ? rowStatement(table.updateRow(names)) : statement(table.updateRow(names));
         int i = bindValues(update, 1, values);
         i = bindVersion(update, i, version);
         i = bindMetadata(update, i, metadata, frontier);
         bindKey(update, i, table, change.key());
-        if (update.executeUpdate() != 1) {
-            throw new SQLException("locked row " + change.key() + " of " + table.name() + " vanished", "40001");
-        }
+        return update;
     }
 
     private void deleteRow(TableShape table, Map<String, String> key) throws SQLException {

@@ -127,6 +127,83 @@ final class TableShape {
                 + " WHERE " + pkPredicate + " FOR UPDATE";
     }
 
+    /**
+     * Key column types whose text form is canonical (the capture emits the output function's
+     * text), so that two changes of one key always carry equal key text. Only such keys are read
+     * and written as a set; any other key goes row by row.
+     */
+    private static final java.util.Set<String> SET_KEY_TYPES = java.util.Set.of("smallint", "integer", "bigint", "text",
+            "uuid");
+
+    /** Whether changes of this table may be applied in runs: every key column has a canonical text form. */
+    boolean setApplicable() {
+        return !keyColumns.isEmpty() && keyColumns.stream().allMatch(c -> SET_KEY_TYPES.contains(c.type()) || c.type().startsWith("character varying"));
+    }
+
+    private String keyUnnest() {
+        StringBuilder arrays = new StringBuilder();
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < keyColumns.size(); i++) {
+            arrays.append(i == 0 ? "" : ", ").append("?::").append(keyColumns.get(i).type()).append("[]");
+            names.append("k").append(i).append(", ");
+        }
+        return "unnest(" + arrays + ") WITH ORDINALITY AS k(" + names + "ord)";
+    }
+
+    /**
+     * The rows of many keys under row locks. Parameters: one array per key column (text form,
+     * {@link #keyArray}), the keys in the same order. Columns: the key's 1-based position, then as
+     * {@link #selectRowForUpdate}.
+     */
+    String selectRowsForUpdate() {
+        String selected = columns.values().stream()
+                .map(c -> "t." + identifier(c.name()) + "::text")
+                .collect(Collectors.joining(", "));
+        StringBuilder join = new StringBuilder();
+        for (int i = 0; i < keyColumns.size(); i++) {
+            join.append(i == 0 ? "" : " AND ").append("t.").append(identifier(keyColumns.get(i).name())).append(" = k.k").append(i);
+        }
+        return "SELECT k.ord, " + (selected.isEmpty() ? "" : selected + ", ")
+                + "t." + ReplicationSchema.HLC_COLUMN + ", t." + ReplicationSchema.NODE_COLUMN + ", t."
+                + ReplicationSchema.VECTOR_COLUMN + "::text, t." + ReplicationSchema.COUNTERS_COLUMN + "::text, t."
+                + ReplicationSchema.DOTS_COLUMN + "::text, t." + ReplicationSchema.FRONTIER_COLUMN + "::text FROM "
+                + keyUnnest() + " JOIN " + key.quotedName() + " t ON " + join + " FOR UPDATE OF t";
+    }
+
+    /**
+     * The tombstones of many keys under row locks. Parameters: one array per key column, then the
+     * table name. Columns: the key's 1-based position, hlc, node, vv, frontier.
+     */
+    String selectTombstonesForUpdate() {
+        String pk = keyColumns.isEmpty() ? "'{}'::jsonb" : java.util.stream.IntStream.range(0, keyColumns.size())
+                .mapToObj(i -> literal(keyColumns.get(i).name()) + ", k.k" + i + "::text")
+                .collect(Collectors.joining(", ", "jsonb_build_object(", ")"));
+        return "SELECT k.ord, s.hlc, s.node_id, s.vv::text, s.frontier::text FROM " + keyUnnest() + " JOIN "
+                + ReplicationSchema.TOMBSTONE_TABLE + " s ON s.table_name = ? AND s.pk = " + pk + " FOR UPDATE OF s";
+    }
+
+    /** The array literal of one key column's values, for {@link #selectRowsForUpdate}. */
+    static String keyArray(List<Map<String, String>> keys, String column) {
+        StringBuilder array = new StringBuilder(keys.size() * 8).append('{');
+        for (int i = 0; i < keys.size(); i++) {
+            if (i > 0) {
+                array.append(',');
+            }
+            // Array input syntax (PostgreSQL manual 8.15.2): double-quote, backslash-escape " and \.
+            array.append('"');
+            String value = keys.get(i).get(column);
+            for (int c = 0; c < value.length(); c++) {
+                char ch = value.charAt(c);
+                if (ch == '"' || ch == '\\') {
+                    array.append('\\');
+                }
+                array.append(ch);
+            }
+            array.append('"');
+        }
+        return array.append('}').toString();
+    }
+
     /** Parameters: table name, key..., then nothing. */
     String selectTombstoneForUpdate() {
         return "SELECT hlc, node_id, vv::text, frontier::text FROM " + ReplicationSchema.TOMBSTONE_TABLE

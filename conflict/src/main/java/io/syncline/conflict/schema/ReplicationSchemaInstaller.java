@@ -134,6 +134,8 @@ public final class ReplicationSchemaInstaller {
         String pkChanged = "ROW(" + prefixed("NEW.", key.columns()) + ") IS DISTINCT FROM ROW(" + prefixed("OLD.", key.columns()) + ")";
         StringBuilder counters = new StringBuilder();
         if (!deltaColumns.isEmpty()) {
+            // delta columns: this node's cumulative contribution (new - old) to each counter, a PN-counter.
+            counters.append("    IF same_row THEN\n        previous_counters := OLD.syncline_delta;\n    END IF;\n");
             counters.append("    NEW.syncline_delta := previous_counters");
             for (String column : deltaColumns) {
                 String name = literal(column);
@@ -148,8 +150,11 @@ public final class ReplicationSchemaInstaller {
         } else {
             counters.append("    NEW.syncline_delta := '{}';");
         }
+        // column-merge: the dot [node, counter, hlc] of this write on every column it changed.
         String dots = columnDots
-                ? "    IF same_row THEN\n"
+                ? "    new_dot := jsonb_build_array(" + literal(nodeId) + ", (NEW.syncline_vv ->> " + literal(nodeId)
+                + ")::bigint, NEW.syncline_hlc);\n"
+                + "    IF same_row THEN\n"
                 + "        NEW.syncline_dots := OLD.syncline_dots || coalesce((SELECT jsonb_object_agg(n.key, new_dot)\n"
                 + "              FROM jsonb_each(to_jsonb(NEW)) n JOIN jsonb_each(to_jsonb(OLD)) o ON o.key = n.key\n"
                 + "             WHERE n.value IS DISTINCT FROM o.value AND n.key NOT LIKE 'syncline\\_%'), '{}');\n"

@@ -94,7 +94,8 @@ CREATE OR REPLACE FUNCTION syncline.bump_vector(previous jsonb, node text) RETUR
     $$;
 
 -- Applier sessions mark their transactions with a replication origin; the triggers leave
--- those writes alone because the applier sets the version columns itself.
+-- those writes alone because the applier sets the version columns itself. The triggers inline
+-- this test (and now_hlc, bump_vector): keep them in step.
 CREATE OR REPLACE FUNCTION syncline.is_apply_session() RETURNS boolean
     LANGUAGE sql VOLATILE AS $$ SELECT pg_replication_origin_session_is_setup() $$;
 

@@ -13,56 +13,47 @@ ALTER TABLE {{table}}
 
 -- A local write gets the version max(now, previous version + 1) of its row, or of the row's
 -- tombstone for an insert, so that a write made after seeing another always orders after it.
+-- This runs on every local write: syncline.is_apply_session(), now_hlc() and bump_vector() are
+-- inlined, and the merge metadata blocks are empty unless the table's policy needs them.
 CREATE OR REPLACE FUNCTION syncline.{{fn}}_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    previous_hlc      bigint  := 0;
-    previous_vv       jsonb   := '{}';
+    previous_hlc      bigint;
+    previous_vv       jsonb;
     same_row          boolean := false;
     previous_counters jsonb   := '{}';
     new_dot           jsonb;
 BEGIN
-    IF syncline.is_apply_session() OR current_setting('syncline.restamp', true) = 'on' THEN
+    IF pg_replication_origin_session_is_setup() OR current_setting('syncline.restamp', true) = 'on' THEN
         RETURN NEW;
     END IF;
-    IF TG_OP = 'UPDATE' THEN
-        previous_hlc := OLD.syncline_hlc;
-        previous_vv := OLD.syncline_vv;
-        same_row := true;
-        IF {{pk_changed}} THEN
-            same_row := false;
-            -- The old key disappears: record it like a delete.
-            INSERT INTO syncline.tombstone (table_name, pk, hlc, node_id, vv)
-            VALUES ({{table_name}}, {{pk_old}}, greatest(syncline.now_hlc(), previous_hlc + 1), {{node}},
-                    syncline.bump_vector(previous_vv, {{node}}))
-            ON CONFLICT (table_name, pk) DO UPDATE
-                SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id, vv = EXCLUDED.vv, deleted_at = now(), frontier = NULL;
-            previous_hlc := 0;
-            previous_vv := '{}';
-            SELECT t.hlc, t.vv INTO previous_hlc, previous_vv
-              FROM syncline.tombstone t WHERE t.table_name = {{table_name}} AND t.pk = {{pk_new}} FOR SHARE;
-            previous_hlc := coalesce(previous_hlc, 0);
-            previous_vv := coalesce(previous_vv, '{}');
-        END IF;
-    ELSE
+    IF TG_OP = 'INSERT' THEN
         -- Locked: an applier that is merging a remote version into this tombstone holds it FOR
         -- UPDATE until it commits; a plain read would take the vector from before that merge and
         -- this insert would not have seen the remote version although the database had it
         -- (READ COMMITTED re-reads the newest version of a row it waited for).
         SELECT t.hlc, t.vv INTO previous_hlc, previous_vv
           FROM syncline.tombstone t WHERE t.table_name = {{table_name}} AND t.pk = {{pk_new}} FOR SHARE;
-        previous_hlc := coalesce(previous_hlc, 0);
-        previous_vv := coalesce(previous_vv, '{}');
+    ELSIF {{pk_changed}} THEN
+        -- The old key disappears: record it like a delete.
+        INSERT INTO syncline.tombstone (table_name, pk, hlc, node_id, vv)
+        VALUES ({{table_name}}, {{pk_old}}, greatest(syncline.now_hlc(), OLD.syncline_hlc + 1), {{node}},
+                syncline.bump_vector(OLD.syncline_vv, {{node}}))
+        ON CONFLICT (table_name, pk) DO UPDATE
+            SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id, vv = EXCLUDED.vv, deleted_at = now(), frontier = NULL;
+        SELECT t.hlc, t.vv INTO previous_hlc, previous_vv
+          FROM syncline.tombstone t WHERE t.table_name = {{table_name}} AND t.pk = {{pk_new}} FOR SHARE;
+    ELSE
+        same_row := true;
+        previous_hlc := OLD.syncline_hlc;
+        previous_vv := OLD.syncline_vv;
     END IF;
-    NEW.syncline_hlc := greatest(syncline.now_hlc(), previous_hlc + 1);
+    -- No tombstone: previous_hlc and previous_vv are NULL (version 0, empty vector).
+    NEW.syncline_hlc := greatest(((extract(epoch FROM clock_timestamp()) * 1000)::bigint + syncline.clock_offset_ms()) << 16,
+                                 coalesce(previous_hlc, 0) + 1);
     NEW.syncline_node := {{node}};
-    NEW.syncline_vv := syncline.bump_vector(previous_vv, {{node}});
-    -- delta columns: this node's cumulative contribution (new - old) to each counter, a PN-counter.
-    IF same_row THEN
-        previous_counters := OLD.syncline_delta;
-    END IF;
+    NEW.syncline_vv := coalesce(previous_vv, '{}'::jsonb)
+                       || jsonb_build_object({{node}}, coalesce((previous_vv ->> {{node}})::bigint, 0) + 1);
 {{counters}}
-    -- column-merge: the dot [node, counter, hlc] of this write on every column it changed.
-    new_dot := jsonb_build_array({{node}}, (NEW.syncline_vv ->> {{node}})::bigint, NEW.syncline_hlc);
 {{dots}}
     -- A local write has seen every concurrent version the row was resolved from.
     NEW.syncline_frontier := NULL;
@@ -71,7 +62,7 @@ END $$;
 
 CREATE OR REPLACE FUNCTION syncline.{{fn}}_tombstone() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF syncline.is_apply_session() THEN
+    IF pg_replication_origin_session_is_setup() THEN
         RETURN NULL;
     END IF;
     INSERT INTO syncline.tombstone (table_name, pk, hlc, node_id, vv)
@@ -93,7 +84,7 @@ DECLARE
     fixed_hlc bigint;
     fixed_vv  jsonb;
 BEGIN
-    IF syncline.is_apply_session() THEN
+    IF pg_replication_origin_session_is_setup() THEN
         RETURN NULL;
     END IF;
     SELECT t.hlc, t.vv INTO tomb_hlc, tomb_vv

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.syncline.node.env.PostgresServer;
 import io.syncline.node.internal.DataSources;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -51,10 +52,31 @@ final class NativeReplicationBench {
                 execute(sub, "ALTER SUBSCRIPTION bench_sub DISABLE");
                 execute(sub, "ALTER SUBSCRIPTION bench_sub SET (slot_name = NONE)");
                 execute(sub, "DROP SUBSCRIPTION bench_sub");
+                awaitSlotReleased(pub);
                 execute(pub, "SELECT pg_drop_replication_slot('bench_sub')");
                 execute(pub, "DROP PUBLICATION bench_pub");
                 execute(pub, "DROP TABLE " + BenchTable.NAME);
                 execute(sub, "DROP TABLE " + BenchTable.NAME);
+            }
+        }
+    }
+
+    /**
+     * A disabled subscription's apply worker exits asynchronously; its walsender holds the slot
+     * until then, and dropping an active slot fails.
+     */
+    private static void awaitSlotReleased(HikariDataSource pub) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        try (Connection connection = pub.getConnection(); Statement statement = connection.createStatement()) {
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = statement.executeQuery(
+                        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'bench_sub' AND active")) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(50);
             }
         }
     }
