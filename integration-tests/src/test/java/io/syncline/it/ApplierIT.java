@@ -228,7 +228,7 @@ class ApplierIT {
                 change("public.account", Operation.INSERT, 1), change("public.account", Operation.INSERT, 2),
                 change("public.account", Operation.INSERT, 3));
         b.setClockOffset(1_000);
-        try (Connection local = DriverManager.getConnection(serverB.jdbcUrl("postgres"), serverB.user(), serverB.password())) {
+        try (Connection local = connect(serverB)) {
             local.setAutoCommit(false);
             try (Statement statement = local.createStatement()) {
                 statement.execute("INSERT INTO account VALUES (2, 20, 'local')");
