@@ -5,7 +5,6 @@ import io.syncline.core.event.VersionVector;
 import io.syncline.core.spi.Resolution;
 import io.syncline.core.spi.RowConflict;
 import io.syncline.core.spi.RowState;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -34,16 +33,7 @@ public final class ColumnMergeStrategy implements ConflictStrategy {
 
     @Override
     public Resolution resolve(RowConflict conflict) {
-        if (!conflict.type().bothRows()) {
-            return LastWriteWinsStrategy.INSTANCE.resolve(conflict);
-        }
-        Map<String, String> values = new LinkedHashMap<>(conflict.local().values());
-        for (String column : conflict.columnTypes().keySet()) {
-            if (!conflict.key().containsKey(column)) {
-                values.put(column, resolveColumn(conflict, column));
-            }
-        }
-        return Resolution.merged(values);
+        return ColumnByColumn.resolve(this, conflict);
     }
 
     @Override

@@ -3,8 +3,6 @@ package io.syncline.conflict;
 import io.syncline.conflict.internal.TypedValues;
 import io.syncline.core.spi.Resolution;
 import io.syncline.core.spi.RowConflict;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,16 +19,7 @@ abstract class ExtremumStrategy implements ConflictStrategy {
 
     @Override
     public Resolution resolve(RowConflict conflict) {
-        if (!conflict.type().bothRows()) {
-            return LastWriteWinsStrategy.INSTANCE.resolve(conflict);
-        }
-        Map<String, String> values = new LinkedHashMap<>(conflict.local().values());
-        for (String column : conflict.columnTypes().keySet()) {
-            if (!conflict.key().containsKey(column)) {
-                values.put(column, resolveColumn(conflict, column));
-            }
-        }
-        return Resolution.merged(values);
+        return ColumnByColumn.resolve(this, conflict);
     }
 
     @Override
