@@ -1,6 +1,7 @@
 package io.syncline.node.bench;
 
 import io.syncline.node.demo.LocalCluster;
+import io.syncline.node.demo.SteadyRate;
 import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
 import io.syncline.node.metrics.LagHistogram;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 
 /**
@@ -71,8 +71,7 @@ final class LagBench {
     }
 
     private static void write(DataSource database, int firstRow, double transactionsPerSecond, AtomicBoolean running) {
-        long interval = (long) (1e9 / transactionsPerSecond);
-        long next = System.nanoTime();
+        SteadyRate rate = new SteadyRate(transactionsPerSecond);
         int offset = 0;
         try (Connection connection = database.getConnection();
                 PreparedStatement update = connection.prepareStatement("UPDATE bench.items SET v = v + 1 WHERE id BETWEEN ? AND ?")) {
@@ -82,11 +81,7 @@ final class LagBench {
                 update.setInt(2, from + ROWS_PER_TRANSACTION - 1);
                 update.executeUpdate();
                 offset = (offset + ROWS_PER_TRANSACTION) % (ROWS_PER_NODE - ROWS_PER_TRANSACTION);
-                next += interval;
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
+                rate.awaitNext();
             }
         } catch (SQLException e) {
             throw new IllegalStateException("bench writer failed: " + e.getMessage(), e);

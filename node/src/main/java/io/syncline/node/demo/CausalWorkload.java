@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,8 +96,7 @@ public final class CausalWorkload implements Runnable {
 
     @Override
     public void run() {
-        long intervalNanos = (long) (1_000_000_000L / transactionsPerSecond);
-        long next = System.nanoTime();
+        SteadyRate rate = new SteadyRate(transactionsPerSecond);
         int sequence = 0;
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement read = connection.prepareStatement(
@@ -134,11 +132,7 @@ public final class CausalWorkload implements Runnable {
                     connection.rollback();
                     log.debug("[{} causal workload] transaction rolled back: {}", nodeId, e.getMessage());
                 }
-                next += intervalNanos;
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
+                rate.awaitNext();
             }
         } catch (SQLException e) {
             throw new IllegalStateException("causal workload on " + nodeId + " failed", e);

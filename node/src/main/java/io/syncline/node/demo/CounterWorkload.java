@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,8 +59,7 @@ public final class CounterWorkload implements Runnable {
 
     @Override
     public void run() {
-        long intervalNanos = (long) (1_000_000_000L / transactionsPerSecond);
-        long next = System.nanoTime();
+        SteadyRate rate = new SteadyRate(transactionsPerSecond);
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement increment = connection.prepareStatement(
                         "UPDATE demo.counters SET total = total + ? WHERE id = ?")) {
@@ -87,11 +85,7 @@ public final class CounterWorkload implements Runnable {
                     connection.rollback();
                     log.debug("[{} counter workload] transaction rolled back: {}", nodeId, e.getMessage());
                 }
-                next += intervalNanos;
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
+                rate.awaitNext();
             }
         } catch (SQLException e) {
             throw new IllegalStateException("counter workload on " + nodeId + " failed", e);

@@ -7,7 +7,6 @@ import java.sql.Statement;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,8 +63,7 @@ public final class DemoWorkload implements Runnable {
 
     @Override
     public void run() {
-        long intervalNanos = (long) (1_000_000_000L / transactionsPerSecond);
-        long next = System.nanoTime();
+        SteadyRate rate = new SteadyRate(transactionsPerSecond);
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             while (running.get()) {
@@ -76,11 +74,7 @@ public final class DemoWorkload implements Runnable {
                 } catch (SQLException e) {
                     connection.rollback();
                 }
-                next += intervalNanos;
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
+                rate.awaitNext();
             }
         } catch (SQLException e) {
             log.error("[{} workload] stopped: {}", nodeId, e.getMessage());
