@@ -123,15 +123,7 @@ public final class ApplySession implements AutoCloseable {
         currentTransaction = null;
         currentChange = null;
         currentTable = null;
-        rowsWritten = 0;
-        rowsSkipped = 0;
-        conflicts.clear();
-        parked.clear();
-        pendingConflictLogs = 0;
-        PreparedStatement staleLog = statements.get(INSERT_CONFLICT_LOG);
-        if (staleLog != null) {
-            staleLog.clearBatch();
-        }
+        resetCounters();
         discardPendingWrites();
 
         Map<String, long[]> positions = lockPositions(transactions);
@@ -639,11 +631,8 @@ public final class ApplySession implements AutoCloseable {
         }
     }
 
-    /**
-     * Applies a parked change again ({@code syncline conflicts retry}) in the caller's transaction;
-     * a resolver that still fails throws {@link ResolverFailedException}.
-     */
-    public Outcome applyParked(SourceTransaction transaction) throws SQLException {
+    /** Starts the counters and the pending conflict log of a new target transaction from zero. */
+    private void resetCounters() throws SQLException {
         rowsWritten = 0;
         rowsSkipped = 0;
         conflicts.clear();
@@ -653,6 +642,14 @@ public final class ApplySession implements AutoCloseable {
         if (staleLog != null) {
             staleLog.clearBatch();
         }
+    }
+
+    /**
+     * Applies a parked change again ({@code syncline conflicts retry}) in the caller's transaction;
+     * a resolver that still fails throws {@link ResolverFailedException}.
+     */
+    public Outcome applyParked(SourceTransaction transaction) throws SQLException {
+        resetCounters();
         try {
             for (RowChange change : transaction.changes()) {
                 currentTransaction = transaction;
