@@ -60,6 +60,9 @@ public final class ApplySession implements AutoCloseable {
             + " (table_name, pk, conflict_type, local_version, remote_version, local_row, remote_row, rule, winner,"
             + " origin_node, origin_position, resolved_version, resolved_row, error)"
             + " VALUES (?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)";
+    private static final String UPSERT_PEER_PROGRESS = "INSERT INTO " + ReplicationSchema.PEER_PROGRESS_TABLE
+            + " (peer, applied, stable, awaiting) VALUES (?, ?::jsonb, ?::jsonb, ?) ON CONFLICT (peer) DO UPDATE"
+            + " SET applied = EXCLUDED.applied, stable = EXCLUDED.stable, awaiting = EXCLUDED.awaiting, received_at = now()";
     private static final String INSERT_DEAD_LETTER = "INSERT INTO " + ReplicationSchema.DEAD_LETTER_TABLE
             + " (table_name, pk, conflict_type, rule, origin_node, origin_position, origin_tx_id, commit_time_micros,"
             + " change, change_json, error) VALUES (?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) RETURNING id";
@@ -234,6 +237,10 @@ public final class ApplySession implements AutoCloseable {
             for (RowChange change : transaction.changes()) {
                 currentChange = change;
                 currentTable = change.table();
+                if (change.table().equals(ReplicationSchema.PROGRESS_REPORT_TABLE)) {
+                    recordPeerProgress(transaction.originNode(), change);
+                    continue;
+                }
                 if (!run.isEmpty()) {
                     if (runnable(change) && change.table().equals(runTable) && !keys.contains(change.key())
                             && run.size() < MAX_RUN && shapeFor(change) == table) {
@@ -269,6 +276,20 @@ public final class ApplySession implements AutoCloseable {
         }
         currentChange = null;
         currentTable = null;
+    }
+
+    /**
+     * A peer's progress report, applied in order with the peer's own changes: everything the peer
+     * wrote before it has been applied here (see TombstoneCollector). Never conflicts: each peer
+     * reports only its own row.
+     */
+    private void recordPeerProgress(String peer, RowChange report) throws SQLException {
+        PreparedStatement upsert = statement(UPSERT_PEER_PROGRESS);
+        upsert.setString(1, peer);
+        upsert.setString(2, report.values().get("applied"));
+        upsert.setString(3, report.values().get("stable"));
+        upsert.setBoolean(4, Boolean.parseBoolean(report.values().get("awaiting")));
+        upsert.executeUpdate();
     }
 
     private void applyRunOrSingle(List<SourceTransaction> transactions, TableShape table, List<RowChange> run)

@@ -27,6 +27,11 @@ final class TableShape {
     record Column(String name, String type, boolean generated, boolean identityAlways) {}
 
     private static final String TOMBSTONE_WHERE = "table_name = ? AND pk = ";
+    // A tombstone every peer has applied past can hold no delete that a change still to arrive is
+    // concurrent with (TombstoneCollector): the applier treats it as absent.
+    private static String notStable(String tombstone) {
+        return "(" + tombstone + ".collect_checkpoint IS NULL OR " + tombstone + ".collect_checkpoint > syncline.stable_checkpoint())";
+    }
 
     private final TableKey key;
     private final Map<String, Column> columns;
@@ -179,7 +184,8 @@ final class TableShape {
                 .mapToObj(i -> literal(keyColumns.get(i).name()) + ", k.k" + i + "::text")
                 .collect(Collectors.joining(", ", "jsonb_build_object(", ")"));
         return "SELECT k.ord, s.hlc, s.node_id, s.vv::text, s.frontier::text FROM " + keyUnnest() + " JOIN "
-                + ReplicationSchema.TOMBSTONE_TABLE + " s ON s.table_name = ? AND s.pk = " + pk + " FOR UPDATE OF s";
+                + ReplicationSchema.TOMBSTONE_TABLE + " s ON s.table_name = ? AND s.pk = " + pk + " AND " + notStable("s")
+                + " FOR UPDATE OF s";
     }
 
     /** The array literal of one key column's values, for {@link #selectRowsForUpdate}. */
@@ -207,7 +213,7 @@ final class TableShape {
     /** Parameters: table name, key..., then nothing. */
     String selectTombstoneForUpdate() {
         return "SELECT hlc, node_id, vv::text, frontier::text FROM " + ReplicationSchema.TOMBSTONE_TABLE
-                + " WHERE " + TOMBSTONE_WHERE + pkJson + " FOR UPDATE";
+                + " WHERE " + TOMBSTONE_WHERE + pkJson + " AND " + notStable(ReplicationSchema.TOMBSTONE_TABLE) + " FOR UPDATE";
     }
 
     /** Parameters: table name, key..., hlc, node, vv, frontier. */
@@ -215,19 +221,24 @@ final class TableShape {
         return "INSERT INTO " + ReplicationSchema.TOMBSTONE_TABLE + " (table_name, pk, hlc, node_id, vv, frontier)"
                 + " VALUES (?, " + pkJson + ", ?, ?, ?::jsonb, ?::jsonb)"
                 + " ON CONFLICT (table_name, pk) DO UPDATE SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id,"
-                + " vv = EXCLUDED.vv, frontier = EXCLUDED.frontier, deleted_at = now()";
+                + " vv = EXCLUDED.vv, frontier = EXCLUDED.frontier, deleted_at = now(), collect_checkpoint = NULL";
     }
 
-    /** Parameters: table name, key..., hlc, node, vv, frontier. Inserts nothing if a tombstone appeared meanwhile. */
+    /**
+     * Parameters: table name, key..., hlc, node, vv, frontier. Inserts nothing if a tombstone appeared meanwhile;
+     * replaces a stable one (which the applier treats as absent).
+     */
     String insertTombstoneIfAbsent() {
         return "INSERT INTO " + ReplicationSchema.TOMBSTONE_TABLE + " (table_name, pk, hlc, node_id, vv, frontier)"
-                + " VALUES (?, " + pkJson + ", ?, ?, ?::jsonb, ?::jsonb) ON CONFLICT (table_name, pk) DO NOTHING";
+                + " VALUES (?, " + pkJson + ", ?, ?, ?::jsonb, ?::jsonb) ON CONFLICT (table_name, pk) DO UPDATE"
+                + " SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id, vv = EXCLUDED.vv, frontier = EXCLUDED.frontier,"
+                + " deleted_at = now(), collect_checkpoint = NULL WHERE NOT " + notStable(ReplicationSchema.TOMBSTONE_TABLE);
     }
 
     /** Parameters: hlc, node, vv, frontier, table name, key... */
     String updateTombstoneVersion() {
         return "UPDATE " + ReplicationSchema.TOMBSTONE_TABLE + " SET hlc = ?, node_id = ?, vv = ?::jsonb,"
-                + " frontier = ?::jsonb WHERE " + TOMBSTONE_WHERE + pkJson;
+                + " frontier = ?::jsonb, collect_checkpoint = NULL WHERE " + TOMBSTONE_WHERE + pkJson;
     }
 
     /** Parameters: key... */

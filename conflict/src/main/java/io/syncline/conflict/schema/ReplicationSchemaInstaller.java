@@ -186,8 +186,9 @@ public final class ReplicationSchemaInstaller {
 
     private String publicationSql(Connection connection, List<TableKey> keys) throws SQLException {
         String publication = ReplicationSchema.publicationName(nodeId);
-        String tableList = keys.stream().map(TableKey::quotedName).collect(Collectors.joining(", "));
-        tableList = tableList.isEmpty() ? ReplicationSchema.TOMBSTONE_TABLE : tableList + ", " + ReplicationSchema.TOMBSTONE_TABLE;
+        List<String> published = new ArrayList<>(keys.stream().map(TableKey::quotedName).toList());
+        published.addAll(ReplicationSchema.CAPTURED_OWN_TABLES);
+        String tableList = String.join(", ", published);
         try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
             exists.setString(1, publication);
             try (ResultSet rs = exists.executeQuery()) {

@@ -112,3 +112,49 @@ CREATE OR REPLACE FUNCTION syncline.merge_vectors(a jsonb, b jsonb) RETURNS json
         SELECT coalesce(jsonb_object_agg(k, greatest(coalesce((a ->> k)::bigint, 0), coalesce((b ->> k)::bigint, 0))), '{}')
           FROM (SELECT jsonb_object_keys(a) UNION SELECT jsonb_object_keys(b)) keys(k)
     $$;
+
+-- Tombstone collection (DDIA ch. 5: a tombstone may go once every node has seen the delete).
+-- Each node periodically marks its unmarked tombstones with a checkpoint: the applied position
+-- of every origin and its own WAL position at that moment, so the checkpoint covers every delete
+-- its tombstones hold. A write to a tombstone clears its mark. See TombstoneCollector.
+ALTER TABLE syncline.tombstone ADD COLUMN IF NOT EXISTS collect_checkpoint bigint;
+CREATE INDEX IF NOT EXISTS tombstone_collect_checkpoint ON syncline.tombstone (collect_checkpoint);
+
+CREATE TABLE IF NOT EXISTS syncline.tombstone_checkpoint (
+    id             bigserial   PRIMARY KEY,
+    -- origin node -> position; this node's own entry is its WAL insert position (an upper bound)
+    positions      jsonb       NOT NULL,
+    -- this node's WAL position below which every local commit was visible when the checkpoint was taken
+    own_visible    bigint      NOT NULL,
+    taken_at       timestamptz NOT NULL DEFAULT now()
+);
+
+-- This node's own progress, one row, published to the peers through the capture (in commit order
+-- with the node's own changes): what it has applied of every origin, up to which positions its
+-- tombstones are known stable, and whether it waits for the peers' progress to collect tombstones.
+CREATE TABLE IF NOT EXISTS syncline.progress_report (
+    node_id     text        PRIMARY KEY,
+    applied     jsonb       NOT NULL,
+    stable      jsonb       NOT NULL,
+    awaiting    boolean     NOT NULL,
+    reported_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- The latest progress report received from each peer.
+CREATE TABLE IF NOT EXISTS syncline.peer_progress (
+    peer        text        PRIMARY KEY,
+    applied     jsonb       NOT NULL,
+    stable      jsonb       NOT NULL,
+    awaiting    boolean     NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- The newest checkpoint every peer has applied past: tombstones marked at or below it hold no
+-- delete that a change still to arrive could be concurrent with, so the applier treats them as absent.
+CREATE TABLE IF NOT EXISTS syncline.collector_state (
+    node_id           text   PRIMARY KEY,
+    stable_checkpoint bigint NOT NULL
+);
+
+CREATE OR REPLACE FUNCTION syncline.stable_checkpoint() RETURNS bigint
+    LANGUAGE sql STABLE AS $$ SELECT coalesce(max(stable_checkpoint), 0) FROM syncline.collector_state $$;

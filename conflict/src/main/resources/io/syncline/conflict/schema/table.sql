@@ -39,7 +39,7 @@ BEGIN
         VALUES ({{table_name}}, {{pk_old}}, greatest(syncline.now_hlc(), OLD.syncline_hlc + 1), {{node}},
                 syncline.bump_vector(OLD.syncline_vv, {{node}}))
         ON CONFLICT (table_name, pk) DO UPDATE
-            SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id, vv = EXCLUDED.vv, deleted_at = now(), frontier = NULL;
+            SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id, vv = EXCLUDED.vv, deleted_at = now(), frontier = NULL, collect_checkpoint = NULL;
         SELECT t.hlc, t.vv INTO previous_hlc, previous_vv
           FROM syncline.tombstone t WHERE t.table_name = {{table_name}} AND t.pk = {{pk_new}} FOR SHARE;
     ELSE
@@ -69,7 +69,7 @@ BEGIN
     VALUES ({{table_name}}, {{pk_old}}, greatest(syncline.now_hlc(), OLD.syncline_hlc + 1), {{node}},
             syncline.bump_vector(OLD.syncline_vv, {{node}}))
     ON CONFLICT (table_name, pk) DO UPDATE
-        SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id, vv = EXCLUDED.vv, deleted_at = now(), frontier = NULL;
+        SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id, vv = EXCLUDED.vv, deleted_at = now(), frontier = NULL, collect_checkpoint = NULL;
     RETURN NULL;
 END $$;
 

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * strings, {@code time.precision.mode=microseconds}, source column types propagated to the
  * schema parameters. Rows of {@link ReplicationSchema#TOMBSTONE_TABLE} become deletes of the
  * table they name; the user tables' own deletes are not replicated (their tombstone row, written
- * in the same transaction, carries the delete and its version). Thread-safe.
+ * in the same transaction, carries the delete and its version). The row of
+ * {@link ReplicationSchema#PROGRESS_REPORT_TABLE} travels as an update of that table. Thread-safe.
  */
 public final class ChangeConverter {
 
@@ -116,7 +117,14 @@ public final class ChangeConverter {
         switch (op) {
             case "c", "r", "u" -> {
                 Struct after = value.getStruct("after");
-                return Optional.of(tombstones ? tombstoneToDelete(after) : upsert(table, "u".equals(op) ? Operation.UPDATE : Operation.INSERT, key, after));
+                if (tombstones) {
+                    // A tombstone with a collection mark was only marked by the collector; every real write clears the mark.
+                    return isCollectionMark(after) ? Optional.empty() : Optional.of(tombstoneToDelete(after));
+                }
+                if (table.equals(ReplicationSchema.PROGRESS_REPORT_TABLE)) {
+                    return Optional.of(progressReport(after));
+                }
+                return Optional.of(upsert(table, "u".equals(op) ? Operation.UPDATE : Operation.INSERT, key, after));
             }
             case "d" -> {
                 return Optional.empty();
@@ -185,6 +193,20 @@ public final class ChangeConverter {
         } catch (IllegalArgumentException | ClassCastException e) {
             throw new UnconvertibleValueException(table + ": " + e.getMessage(), e);
         }
+    }
+
+    private static boolean isCollectionMark(Struct tombstone) {
+        return tombstone.schema().field("collect_checkpoint") != null && tombstone.get("collect_checkpoint") != null;
+    }
+
+    /** The node's progress report: published like a row, taken by the peers' appliers as their view of this node's progress. */
+    private static RowChange progressReport(Struct after) {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("applied", after.getString("applied"));
+        values.put("stable", after.getString("stable"));
+        values.put("awaiting", Boolean.toString(Boolean.TRUE.equals(after.getBoolean("awaiting"))));
+        return new RowChange(ReplicationSchema.PROGRESS_REPORT_TABLE, Operation.UPDATE, Map.of("node_id", after.getString("node_id")),
+                null, values, Set.of(), RowVersion.INITIAL);
     }
 
     private RowChange tombstoneToDelete(Struct after) {

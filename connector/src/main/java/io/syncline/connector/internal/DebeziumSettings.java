@@ -36,7 +36,7 @@ public final class DebeziumSettings {
         p.setProperty("publication.name", ReplicationSchema.publicationName(config.nodeId()));
         p.setProperty("publication.autocreate.mode", "disabled");
         List<String> tables = new ArrayList<>(config.tables());
-        tables.add(ReplicationSchema.TOMBSTONE_TABLE);
+        tables.addAll(ReplicationSchema.CAPTURED_OWN_TABLES);
         p.setProperty("table.include.list", String.join(",", tables.stream().map(t -> Pattern.quote(t)).toList()));
         p.setProperty("snapshot.mode", "no_data");
         p.setProperty("provide.transaction.metadata", "true");

@@ -57,7 +57,7 @@ public final class Preflight {
                 problems.add("publication " + publication + " does not exist: run `syncline init` for node " + config.nodeId());
             }
             List<String> tables = new ArrayList<>(config.tables());
-            tables.add(ReplicationSchema.TOMBSTONE_TABLE);
+            tables.addAll(ReplicationSchema.CAPTURED_OWN_TABLES);
             for (String table : tables) {
                 checkTable(c, config, table, publicationExists ? publication : null, problems, keys);
             }
@@ -65,7 +65,7 @@ public final class Preflight {
         if (!problems.isEmpty()) {
             throw new CaptureSetupException("[" + config.nodeId() + " capture] cannot start:\n  - " + String.join("\n  - ", problems));
         }
-        keys.remove(ReplicationSchema.TOMBSTONE_TABLE);
+        ReplicationSchema.CAPTURED_OWN_TABLES.forEach(keys::remove);
         return keys;
     }
 
@@ -73,7 +73,7 @@ public final class Preflight {
             List<String> problems, Map<String, List<String>> keys) throws SQLException {
         String oid = single(c, "SELECT to_regclass(?)::oid::text", quoted(table));
         if (oid == null) {
-            problems.add(table.equals(ReplicationSchema.TOMBSTONE_TABLE)
+            problems.add(ReplicationSchema.CAPTURED_OWN_TABLES.contains(table)
                     ? table + " does not exist: run `syncline init` for node " + config.nodeId()
                     : "table " + table + " does not exist");
             return;
@@ -98,7 +98,7 @@ public final class Preflight {
                     + " add one (ALTER TABLE " + table + " ADD PRIMARY KEY (...))");
         }
         keys.put(table, pk);
-        if (!table.equals(ReplicationSchema.TOMBSTONE_TABLE)) {
+        if (!ReplicationSchema.CAPTURED_OWN_TABLES.contains(table)) {
             List<String> missing = new ArrayList<>();
             List<String> unsupported = new ArrayList<>();
             Set<String> metadata = new java.util.HashSet<>(ReplicationSchema.METADATA_COLUMNS);

@@ -1,5 +1,6 @@
 package io.syncline.core.schema;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -35,6 +36,19 @@ public final class ReplicationSchema {
 
     /** {@code (table_name text, pk jsonb, hlc bigint, node_id text, vv jsonb, deleted_at timestamptz)}, key (table_name, pk). */
     public static final String TOMBSTONE_TABLE = SCHEMA + ".tombstone";
+
+    /**
+     * The node's own progress, one row keyed by node id ({@code applied}, {@code stable}: jsonb
+     * origin -> position; {@code awaiting}: boolean), published to the peers through the capture so
+     * that each node knows how far every peer has applied, for tombstone collection.
+     */
+    public static final String PROGRESS_REPORT_TABLE = SCHEMA + ".progress_report";
+
+    /** The latest {@link #PROGRESS_REPORT_TABLE} row received from each peer. */
+    public static final String PEER_PROGRESS_TABLE = SCHEMA + ".peer_progress";
+
+    /** Syncline's own tables that the capture publishes besides the replicated ones. */
+    public static final List<String> CAPTURED_OWN_TABLES = List.of(TOMBSTONE_TABLE, PROGRESS_REPORT_TABLE);
 
     /** Per origin node: the last applied origin position, written in the same transaction as the applied rows. */
     public static final String APPLIED_POSITION_TABLE = SCHEMA + ".applied_position";

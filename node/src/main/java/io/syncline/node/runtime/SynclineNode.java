@@ -5,6 +5,7 @@ import io.syncline.conflict.ApplyListener;
 import io.syncline.conflict.ConflictPolicies;
 import io.syncline.conflict.ParkedChange;
 import io.syncline.conflict.TransactionApplier;
+import io.syncline.conflict.gc.TombstoneCollector;
 import io.syncline.connector.CaptureConfig;
 import io.syncline.connector.LocalCapture;
 import io.syncline.connector.OutboxPublisher;
@@ -56,6 +57,8 @@ public final class SynclineNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SynclineNode.class);
     private static final Duration MAX_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     private static final Duration LINK_STOP_WAIT = Duration.ofSeconds(30);
+    /** How often tombstones are checked for collection and progress is reported to the peers. */
+    static final Duration COLLECTION_INTERVAL = Duration.ofSeconds(2);
 
     /** A link thread and its runnable. */
     private record RunningLink(ReplicationLink link, Thread thread) {}
@@ -69,6 +72,7 @@ public final class SynclineNode implements AutoCloseable {
     private final Map<String, RunningLink> runningLinks = new LinkedHashMap<>();
     private final Map<String, LinkStatus> linkStatuses = new LinkedHashMap<>();
     private final AtomicLong parkedChanges = new AtomicLong();
+    private final AtomicLong tombstones = new AtomicLong();
     private final ApplyListener applyListener = new ApplyListener() {
         @Override
         public void changeParked(ParkedChange parked) {
@@ -86,6 +90,8 @@ public final class SynclineNode implements AutoCloseable {
     private Rerouter rerouter;
     private ScheduledExecutorService heartbeatTimer;
     private ScheduledExecutorService livenessTimer;
+    private ScheduledExecutorService collectionTimer;
+    private TombstoneCollector collector;
 
     public SynclineNode(NodeConfig config, Path dataDirectory, Clock clock) {
         this.config = config;
@@ -153,6 +159,7 @@ public final class SynclineNode implements AutoCloseable {
         livenessTimer = Executors.newSingleThreadScheduledExecutor(daemon("syncline-liveness-" + nodeId()));
         livenessTimer.scheduleWithFixedDelay(this::checkLiveness, checkInterval(failureTimeout).toMillis(),
                 checkInterval(failureTimeout).toMillis(), TimeUnit.MILLISECONDS);
+        startTombstoneCollection();
         log.info("{} running: capture streaming, {}; a peer counts as down after {} s without heartbeat", prefix,
                 plan.describe(), failureTimeout.toSeconds());
     }
@@ -177,6 +184,27 @@ public final class SynclineNode implements AutoCloseable {
         heartbeatTimer = Executors.newSingleThreadScheduledExecutor(daemon("syncline-heartbeat-" + nodeId()));
         heartbeatTimer.scheduleAtFixedRate(() -> heartbeat.beat(clock.millis()), interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
+    }
+
+    private void startTombstoneCollection() {
+        collector = new TombstoneCollector(nodeId(), config.topology().nodes(), dataSource);
+        collectionTimer = Executors.newSingleThreadScheduledExecutor(daemon("syncline-tombstones-" + nodeId()));
+        collectionTimer.scheduleWithFixedDelay(this::collectTombstones, COLLECTION_INTERVAL.toMillis(),
+                COLLECTION_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void collectTombstones() {
+        try {
+            TombstoneCollector.Cycle cycle = collector.runOnce();
+            tombstones.set(cycle.pending());
+            if (cycle.collected() > 0) {
+                log.info("[{}] collected {} tombstone(s) every peer has applied past; {} held", nodeId(), cycle.collected(),
+                        cycle.pending());
+            }
+        } catch (java.sql.SQLException | RuntimeException e) {
+            // A concurrent apply (serialization failure) or a database outage: the next cycle tries again.
+            log.debug("[{}] tombstone collection cycle failed: {}", nodeId(), e.toString());
+        }
     }
 
     private void checkLiveness() {
@@ -272,6 +300,11 @@ public final class SynclineNode implements AutoCloseable {
         return parkedChanges.get();
     }
 
+    /** Tombstones held in the local database at the last collection cycle (they wait until every peer applied past them). */
+    public long tombstonesHeld() {
+        return tombstones.get();
+    }
+
     public LagHistogram lag() {
         return lag;
     }
@@ -288,6 +321,10 @@ public final class SynclineNode implements AutoCloseable {
         if (heartbeatTimer != null) {
             heartbeatTimer.shutdownNow();
             awaitTermination(heartbeatTimer);
+        }
+        if (collectionTimer != null) {
+            collectionTimer.shutdownNow();
+            awaitTermination(collectionTimer);
         }
         List<RunningLink> toStop;
         synchronized (this) {

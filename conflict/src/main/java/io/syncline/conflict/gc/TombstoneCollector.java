@@ -1,0 +1,278 @@
+package io.syncline.conflict.gc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.syncline.core.schema.ReplicationSchema;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+
+/**
+ * Collects the tombstones of one node once no change still to arrive can be concurrent with their
+ * deletes (DDIA ch. 5), and publishes the node's own progress for the peers to do the same.
+ *
+ * <p>One {@link #runOnce() cycle}, in one repeatable-read transaction so that everything it reads
+ * is one consistent state:
+ * <ol>
+ *   <li>finds the checkpoints every peer has applied past (stable) and those whose deletes every
+ *       peer reports stable too (collectable; see {@link CollectionPlan}), deletes the collectable
+ *       tombstones and records the stable checkpoint for the applier;</li>
+ *   <li>marks the tombstones written since the last cycle with a new checkpoint: the applied
+ *       position of every origin and this node's WAL position, which bound every delete they hold;</li>
+ *   <li>writes this node's progress report row when it changed and someone waits for it. The
+ *       capture publishes the row in commit order with the node's own changes, so a peer that
+ *       applied a report has applied every change the node wrote before it.</li>
+ * </ol>
+ * Nothing is collected while a peer has never reported or is down: tombstones wait, they are not
+ * dropped early. Not thread-safe: one collector per node.
+ */
+public final class TombstoneCollector {
+
+    /** What one cycle did. */
+    public record Cycle(long stableCheckpoint, int collected, long pending, boolean reported) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<TreeMap<String, Long>> POSITIONS = new TypeReference<>() {};
+    private static final String CHECKPOINTS = ReplicationSchema.SCHEMA + ".tombstone_checkpoint";
+    private static final String STATE = ReplicationSchema.SCHEMA + ".collector_state";
+
+    private final String nodeId;
+    private final List<String> peers;
+    private final DataSource dataSource;
+
+    /**
+     * @param nodeId     this node
+     * @param allNodes   every node of the topology (this one may be among them)
+     * @param dataSource this node's database; sessions must not carry a replication origin (the report
+     *                   must be captured)
+     */
+    public TombstoneCollector(String nodeId, List<String> allNodes, DataSource dataSource) {
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        this.peers = allNodes.stream().filter(n -> !n.equals(nodeId)).distinct().toList();
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /**
+     * Runs one cycle.
+     *
+     * @throws SQLException if the database failed; a serialization failure (SQLSTATE 40001) only means a
+     *                      concurrent apply touched a tombstone: the next cycle tries again
+     */
+    public Cycle runOnce() throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(true);
+            // Read before the snapshot: every local commit below it is visible to the snapshot.
+            long ownVisible = ownVisiblePosition(connection);
+            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            connection.setAutoCommit(false);
+            try {
+                Cycle cycle = cycle(connection, ownVisible);
+                connection.commit();
+                return cycle;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+                connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            }
+        }
+    }
+
+    private Cycle cycle(Connection connection, long ownVisible) throws SQLException {
+        List<PeerProgress> progress = peerProgress(connection);
+        TreeMap<Long, Positions> checkpoints = new TreeMap<>();
+        Map<Long, Long> checkpointVisible = new TreeMap<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT id, positions::text, own_visible FROM " + CHECKPOINTS + " ORDER BY id")) {
+            while (rs.next()) {
+                checkpoints.put(rs.getLong(1), positions(rs.getString(2)));
+                checkpointVisible.put(rs.getLong(1), rs.getLong(3));
+            }
+        }
+        Positions applied = appliedPositions(connection);
+
+        long stable = CollectionPlan.stableUpTo(checkpoints, progress, peers);
+        long collectable = CollectionPlan.collectableUpTo(checkpoints, stable, progress, peers);
+        int collected = 0;
+        if (collectable > 0) {
+            collected = update(connection, "DELETE FROM " + ReplicationSchema.TOMBSTONE_TABLE + " WHERE collect_checkpoint <= ?",
+                    collectable);
+            update(connection, "DELETE FROM " + CHECKPOINTS + " WHERE id <= ?", collectable);
+        }
+        if (stable > 0) {
+            try (PreparedStatement state = connection.prepareStatement("INSERT INTO " + STATE
+                    + " (node_id, stable_checkpoint) VALUES (?, ?) ON CONFLICT (node_id) DO UPDATE"
+                    + " SET stable_checkpoint = greatest(" + STATE + ".stable_checkpoint, EXCLUDED.stable_checkpoint)")) {
+                state.setString(1, nodeId);
+                state.setLong(2, stable);
+                state.executeUpdate();
+            }
+        }
+
+        boolean marked = mark(connection, applied, ownVisible);
+        boolean awaiting = marked || !checkpoints.isEmpty() && checkpoints.lastKey() > collectable;
+        Positions stableClaim = stableClaim(checkpoints, checkpointVisible, stable, awaiting, applied, ownVisible);
+        boolean reported = report(connection, applied, stableClaim, awaiting,
+                progress.stream().anyMatch(PeerProgress::awaiting));
+        long pending = count(connection);
+        return new Cycle(stable, collected, pending, reported);
+    }
+
+    /**
+     * Up to where this node's tombstones are stable: the positions of the newest stable checkpoint
+     * (with the local WAL position every local commit was visible below); when nothing waits, all
+     * that was applied, since every tombstone it left is collected.
+     */
+    private Positions stableClaim(TreeMap<Long, Positions> checkpoints, Map<Long, Long> visible, long stable,
+            boolean awaiting, Positions applied, long ownVisible) {
+        if (!awaiting) {
+            return applied.with(nodeId, ownVisible);
+        }
+        Map.Entry<Long, Positions> newestStable = checkpoints.floorEntry(stable);
+        if (newestStable == null) {
+            return Positions.NONE;
+        }
+        return newestStable.getValue().with(nodeId, visible.get(newestStable.getKey()));
+    }
+
+    /** Marks the unmarked tombstones with a new checkpoint; false when there were none. */
+    private boolean mark(Connection connection, Positions applied, long ownVisible) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT EXISTS (SELECT 1 FROM " + ReplicationSchema.TOMBSTONE_TABLE
+                        + " WHERE collect_checkpoint IS NULL), (pg_current_wal_insert_lsn() - '0/0')::bigint")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return false;
+            }
+            // Read after the snapshot was taken: at or past the commit of every local delete it sees.
+            Positions required = applied.with(nodeId, rs.getLong(2));
+            long id;
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + CHECKPOINTS
+                    + " (positions, own_visible) VALUES (?::jsonb, ?) RETURNING id")) {
+                insert.setString(1, json(required));
+                insert.setLong(2, ownVisible);
+                try (ResultSet inserted = insert.executeQuery()) {
+                    inserted.next();
+                    id = inserted.getLong(1);
+                }
+            }
+            update(connection, "UPDATE " + ReplicationSchema.TOMBSTONE_TABLE + " SET collect_checkpoint = ? WHERE collect_checkpoint IS NULL",
+                    id);
+            return true;
+        }
+    }
+
+    /**
+     * Writes the progress report when it changed and this node or a peer waits for progress (or this
+     * node just stopped waiting), so that an idle cluster goes quiet.
+     */
+    private boolean report(Connection connection, Positions applied, Positions stable, boolean awaiting, boolean peerAwaiting)
+            throws SQLException {
+        PeerProgress last = null;
+        try (PreparedStatement read = connection.prepareStatement("SELECT applied::text, stable::text, awaiting FROM "
+                + ReplicationSchema.PROGRESS_REPORT_TABLE + " WHERE node_id = ?")) {
+            read.setString(1, nodeId);
+            try (ResultSet rs = read.executeQuery()) {
+                if (rs.next()) {
+                    last = new PeerProgress(nodeId, positions(rs.getString(1)), positions(rs.getString(2)), rs.getBoolean(3));
+                }
+            }
+        }
+        PeerProgress now = new PeerProgress(nodeId, applied, stable, awaiting);
+        boolean wanted = awaiting || peerAwaiting || last != null && last.awaiting();
+        if (!wanted || now.equals(last)) {
+            return false;
+        }
+        try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + ReplicationSchema.PROGRESS_REPORT_TABLE
+                + " (node_id, applied, stable, awaiting) VALUES (?, ?::jsonb, ?::jsonb, ?) ON CONFLICT (node_id) DO UPDATE"
+                + " SET applied = EXCLUDED.applied, stable = EXCLUDED.stable, awaiting = EXCLUDED.awaiting, reported_at = now()")) {
+            upsert.setString(1, nodeId);
+            upsert.setString(2, json(applied));
+            upsert.setString(3, json(stable));
+            upsert.setBoolean(4, awaiting);
+            upsert.executeUpdate();
+        }
+        return true;
+    }
+
+    private List<PeerProgress> peerProgress(Connection connection) throws SQLException {
+        List<PeerProgress> progress = new ArrayList<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT peer, applied::text, stable::text, awaiting FROM "
+                        + ReplicationSchema.PEER_PROGRESS_TABLE)) {
+            while (rs.next()) {
+                progress.add(new PeerProgress(rs.getString(1), positions(rs.getString(2)), positions(rs.getString(3)),
+                        rs.getBoolean(4)));
+            }
+        }
+        return progress;
+    }
+
+    private static Positions appliedPositions(Connection connection) throws SQLException {
+        Map<String, Long> applied = new TreeMap<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT origin_node, position FROM " + ReplicationSchema.APPLIED_POSITION_TABLE
+                        + " WHERE position >= 0")) {
+            while (rs.next()) {
+                applied.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return new Positions(applied);
+    }
+
+    /** The capture's confirmed position: every local commit below it was decoded and published, so it is visible. */
+    private long ownVisiblePosition(Connection connection) throws SQLException {
+        try (PreparedStatement slot = connection.prepareStatement("SELECT (confirmed_flush_lsn - '0/0')::bigint"
+                + " FROM pg_replication_slots WHERE slot_name = ?")) {
+            slot.setString(1, ReplicationSchema.slotName(nodeId));
+            try (ResultSet rs = slot.executeQuery()) {
+                if (rs.next()) {
+                    long position = rs.getLong(1);
+                    return rs.wasNull() ? -1 : position;
+                }
+                return -1;
+            }
+        }
+    }
+
+    private static long count(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT count(*) FROM " + ReplicationSchema.TOMBSTONE_TABLE)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static int update(Connection connection, String sql, long value) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setLong(1, value);
+            return statement.executeUpdate();
+        }
+    }
+
+    private static Positions positions(String json) {
+        try {
+            return new Positions(JSON.readValue(json, POSITIONS));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a map of positions: " + json, e);
+        }
+    }
+
+    private static String json(Positions positions) {
+        try {
+            return JSON.writeValueAsString(positions.byOrigin());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
