@@ -232,9 +232,18 @@ class CaptureIT {
             // 5: a local transaction after it still flows.
             s.execute("INSERT INTO " + TABLE + " (id, c_text) VALUES (5, 'five')");
             tx5 = commitAndXid(c);
+            // 6: a primary-key change: the old key's tombstone as a delete, then the insert of the new key naming the old one.
+            s.execute("UPDATE " + TABLE + " SET id = 6 WHERE id = 5");
+            long tx6 = commitAndXid(c);
             c.setAutoCommit(true);
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> readOutbox().stream().anyMatch(tx -> tx.originTxId() == tx5));
+            await().atMost(Duration.ofSeconds(60)).until(() -> readOutbox().stream().anyMatch(tx -> tx.originTxId() == tx6));
+            SourceTransaction keyChange = readOutbox().stream().filter(tx -> tx.originTxId() == tx6).findFirst().orElseThrow();
+            assertThat(keyChange.changes()).extracting(RowChange::operation).containsExactly(Operation.DELETE, Operation.INSERT);
+            assertThat(keyChange.changes().get(0).key()).isEqualTo(Map.of("id", "5"));
+            assertThat(keyChange.changes().get(1).key()).isEqualTo(Map.of("id", "6"));
+            assertThat(keyChange.changes().get(1).oldKey()).isEqualTo(Map.of("id", "5"));
+            assertThat(keyChange.changes().get(1).values()).containsEntry("c_text", "five");
             assertThat(capture.appliedTransactionsSkipped()).isEqualTo(1);
 
             try (ResultSet rs = s.executeQuery("SELECT xid::text::bigint, lsn - '0/0'::pg_lsn FROM pg_logical_slot_peek_changes('evidence', NULL, NULL)"
@@ -246,7 +255,7 @@ class CaptureIT {
             s.execute("SELECT pg_drop_replication_slot('evidence')");
 
             List<SourceTransaction> published = readOutbox();
-            assertThat(published).extracting(SourceTransaction::originTxId).containsExactly(tx1, tx2, tx3, tx5);
+            assertThat(published).extracting(SourceTransaction::originTxId).containsExactly(tx1, tx2, tx3, tx5, tx6);
             for (int i = 1; i < published.size(); i++) {
                 assertThat(published.get(i).originPosition()).isGreaterThan(published.get(i - 1).originPosition());
             }

@@ -166,10 +166,12 @@ class ConflictResolutionIT {
             assertLogged(table, UPDATE_THEN_DELETE, rule, Set.of("update_delete", "delete_update"), 1, cluster.names());
             assertLogged(table, DELETE_THEN_UPDATE, rule, Set.of("update_delete", "delete_update"), 1, cluster.names());
             assertLogged(table, DELETE_DELETE, rule, Set.of("delete_delete"), 1, cluster.names());
-            // The capture sends a key change as a delete of the old key and an insert of the new one
-            // (Debezium's default), so the race is detected and resolved at the old key as an
-            // update/delete conflict; nothing produces the key_change type yet.
-            assertLogged(table, KEY_CHANGE, rule, Set.of("update_delete", "delete_update"), 1, cluster.names());
+            // dc-a moved key 6 to 60 while dc-b updated 6: dc-b, holding the row, meets dc-a's key
+            // change (key_change); dc-a, holding the old key's tombstone, meets dc-b's update
+            // (delete_update); dc-c sees whichever arrives second.
+            assertLogged(table, KEY_CHANGE, rule, Set.of("key_change"), 1, List.of(B));
+            assertLogged(table, KEY_CHANGE, rule, Set.of("delete_update"), 1, List.of(A));
+            assertLogged(table, KEY_CHANGE, rule, Set.of("key_change", "delete_update"), 1, List.of(C));
             assertLogged(table, MOVED_TO, rule, Set.of(), 0, cluster.names());
         }
         assertLogged("it.mx", 2, "max", Set.of("update_update"), 2, cluster.names());

@@ -92,6 +92,8 @@ public final class ApplySession implements AutoCloseable {
     private long rowsSkipped;
     private final List<ResolvedConflict> conflicts = new ArrayList<>();
     private final List<ParkedChange> parked = new ArrayList<>();
+    // The deletes of old keys of primary-key changes in the target transaction in progress.
+    private final Set<RowChange> keyChangeDeletes = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private int pendingConflictLogs;
     private boolean parkFailures = true;
 
@@ -227,6 +229,7 @@ public final class ApplySession implements AutoCloseable {
      * change order. A repeated key ends the run: its second change depends on the first.
      */
     private void applyChanges(List<SourceTransaction> transactions) throws SQLException {
+        findKeyChangeDeletes(transactions);
         List<SourceTransaction> runTransactions = new ArrayList<>();
         List<RowChange> run = new ArrayList<>();
         Set<Map<String, String>> keys = new HashSet<>();
@@ -279,6 +282,31 @@ public final class ApplySession implements AutoCloseable {
     }
 
     /**
+     * The capture sends a primary-key change as the delete of the old key (its tombstone) and an
+     * insert of the new key that names the old one; finds those deletes, so that a conflict at the
+     * old key is logged as the key change it is.
+     */
+    private void findKeyChangeDeletes(List<SourceTransaction> transactions) {
+        keyChangeDeletes.clear();
+        for (SourceTransaction transaction : transactions) {
+            Set<List<Object>> movedFrom = new HashSet<>();
+            for (RowChange change : transaction.changes()) {
+                if (change.operation() == Operation.INSERT && change.changesKey()) {
+                    movedFrom.add(List.of(change.table(), change.oldKey()));
+                }
+            }
+            if (movedFrom.isEmpty()) {
+                continue;
+            }
+            for (RowChange change : transaction.changes()) {
+                if (change.operation() == Operation.DELETE && movedFrom.contains(List.of(change.table(), change.key()))) {
+                    keyChangeDeletes.add(change);
+                }
+            }
+        }
+    }
+
+    /**
      * A peer's progress report, applied in order with the peer's own changes: everything the peer
      * wrote before it has been applied here (see TombstoneCollector). Never conflicts: each peer
      * reports only its own row.
@@ -322,7 +350,8 @@ public final class ApplySession implements AutoCloseable {
             LocalState local = locals[i];
             RowPlan plan;
             try {
-                plan = decider.decide(table.name(), table.columnTypes(), change.key(), local, change, transaction.originNode());
+                plan = decider.decide(table.name(), table.columnTypes(), change.key(), local, change, transaction.originNode(),
+                        keyChangeDeletes.contains(change));
             } catch (ResolverFailedException e) {
                 flushWrites();
                 park(transaction, change, e.getMessage());
@@ -638,7 +667,7 @@ public final class ApplySession implements AutoCloseable {
     private void applyOrPark(SourceTransaction transaction, RowChange change) throws SQLException {
         // A resolver fails before the change wrote anything, and a refused row rolls back its own
         // savepoint (executeChecked); only a key change writes (the old key) before resolving.
-        Savepoint savepoint = change.changesKey() ? connection.setSavepoint() : null;
+        Savepoint savepoint = change.operation() == Operation.UPDATE && change.changesKey() ? connection.setSavepoint() : null;
         try {
             applyChange(transaction, change);
             if (savepoint != null) {
@@ -659,6 +688,7 @@ public final class ApplySession implements AutoCloseable {
         conflicts.clear();
         parked.clear();
         pendingConflictLogs = 0;
+        keyChangeDeletes.clear();
         PreparedStatement staleLog = statements.get(INSERT_CONFLICT_LOG);
         if (staleLog != null) {
             staleLog.clearBatch();
@@ -713,7 +743,7 @@ public final class ApplySession implements AutoCloseable {
         for (int attempt = firstAttempt; ; attempt++) {
             LocalState local = readLocal(table, effective.key());
             RowPlan plan = decider.decide(table.name(), table.columnTypes(), effective.key(), local, effective,
-                    transaction.originNode());
+                    transaction.originNode(), keyChangeDeletes.contains(effective));
             if (tryDecided(transaction, table, effective, local, plan)) {
                 return;
             }

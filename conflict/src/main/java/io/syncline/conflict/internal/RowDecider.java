@@ -80,6 +80,15 @@ public final class RowDecider {
      */
     public RowPlan decide(String table, Map<String, String> columnTypes, Map<String, String> key, LocalState local,
             RowChange remote, String originNode) {
+        return decide(table, columnTypes, key, local, remote, originNode, false);
+    }
+
+    /**
+     * @param keyChange whether {@code remote} is the delete of the old key of a primary-key change: a conflict
+     *                  it meets is logged as {@link ConflictType#KEY_CHANGE} (and resolved as the delete it is)
+     */
+    public RowPlan decide(String table, Map<String, String> columnTypes, Map<String, String> key, LocalState local,
+            RowChange remote, String originNode, boolean keyChange) {
         RowVersion remoteVersion = remote.version();
         if (local.kind() == LocalState.Kind.NONE) {
             // A key change's new key is new here by design; any other update should have found its row.
@@ -99,7 +108,8 @@ public final class RowDecider {
             default:
                 break;
         }
-        ConflictType type = conflictType(local.kind(), remote.operation());
+        ConflictType type = keyChange && remote.operation() == Operation.DELETE
+                ? ConflictType.KEY_CHANGE : conflictType(local.kind(), remote.operation());
         RowState localState = local.asRowState();
         RowState remoteState = remoteState(remote, localState);
         TablePolicy policy = policies.forTable(table);

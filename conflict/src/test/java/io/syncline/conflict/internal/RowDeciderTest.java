@@ -108,6 +108,23 @@ class RowDeciderTest {
     }
 
     @Test
+    void theOldKeyOfAKeyChangeConflictsAsAKeyChangeAndResolvesAsTheDelete() {
+        RowChange moved = change(Operation.DELETE, Order.CONCURRENT_NEWER.remote);
+
+        RowPlan keyChange = decider.decide(TABLE, TYPES, KEY, LocalState.row(LOCAL, Map.of("id", "1", "v", "local")), moved,
+                "dc-a", true);
+        RowPlan plainDelete = decider.decide(TABLE, TYPES, KEY, LocalState.row(LOCAL, Map.of("id", "1", "v", "local")), moved,
+                "dc-a", false);
+
+        assertThat(keyChange.conflictType()).isEqualTo(ConflictType.KEY_CHANGE);
+        assertThat(plainDelete.conflictType()).isEqualTo(ConflictType.UPDATE_DELETE);
+        assertThat(keyChange.action()).isEqualTo(plainDelete.action()).isEqualTo(RowPlan.Action.DELETE_ROW);
+        assertThat(keyChange.version()).isEqualTo(plainDelete.version());
+        assertThat(decider.decide(TABLE, TYPES, KEY, LocalState.row(LOCAL, Map.of()), change(Operation.DELETE, Order.AFTER.remote),
+                "dc-a", true).isConflict()).as("a key change that saw the local version").isFalse();
+    }
+
+    @Test
     void bothSidesOfAConflictEndWithTheSameVersion() {
         RowVersion a = version(300, "dc-a", Map.of("dc-a", 3L, "dc-b", 1L));
         RowVersion b = version(250, "dc-b", Map.of("dc-a", 2L, "dc-b", 2L));

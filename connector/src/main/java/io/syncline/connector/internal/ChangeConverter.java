@@ -110,6 +110,15 @@ public final class ChangeConverter {
      * @throws UnconvertibleValueException for a value whose text form cannot be rebuilt exactly
      */
     public Optional<RowChange> convert(Struct key, Struct value) {
+        return convert(key, value, null);
+    }
+
+    /**
+     * As {@link #convert(Struct, Struct)}, for the create event of a primary-key change: the insert
+     * of the new key names {@code movedFromKey}, the old key (whose tombstone the same transaction
+     * carries as a delete).
+     */
+    public Optional<RowChange> convert(Struct key, Struct value, Struct movedFromKey) {
         String op = value.getString("op");
         Struct source = value.getStruct("source");
         String table = source.getString("schema") + "." + source.getString("table");
@@ -124,7 +133,8 @@ public final class ChangeConverter {
                 if (table.equals(ReplicationSchema.PROGRESS_REPORT_TABLE)) {
                     return Optional.of(progressReport(after));
                 }
-                return Optional.of(upsert(table, "u".equals(op) ? Operation.UPDATE : Operation.INSERT, key, after));
+                RowChange change = upsert(table, "u".equals(op) ? Operation.UPDATE : Operation.INSERT, key, after);
+                return Optional.of(movedFromKey == null ? change : movedFrom(change, movedFromKey));
             }
             case "d" -> {
                 return Optional.empty();
@@ -193,6 +203,15 @@ public final class ChangeConverter {
         } catch (IllegalArgumentException | ClassCastException e) {
             throw new UnconvertibleValueException(table + ": " + e.getMessage(), e);
         }
+    }
+
+    private RowChange movedFrom(RowChange insert, Struct oldKey) {
+        Map<String, String> old = new LinkedHashMap<>();
+        for (Field field : oldKey.schema().fields()) {
+            old.put(field.name(), text(field.schema(), oldKey.get(field), false));
+        }
+        return new RowChange(insert.table(), insert.operation(), insert.key(), old, insert.values(), insert.unchangedColumns(),
+                insert.version(), insert.metadata());
     }
 
     private static boolean isCollectionMark(Struct tombstone) {

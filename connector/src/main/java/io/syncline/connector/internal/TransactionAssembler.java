@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
 final class TransactionAssembler {
 
     private static final Logger log = LoggerFactory.getLogger(TransactionAssembler.class);
+    // RelationalChangeRecordEmitter.PK_UPDATE_OLDKEY_FIELD: Debezium sends a primary-key change as a
+    // delete of the old key and a create of the new one that carries the old key in this header.
+    private static final String PK_UPDATE_OLD_KEY_HEADER = "__debezium.oldkey";
 
     /** What became of a transaction whose END was seen. */
     record Completed(long txId, long position, Optional<SourceTransaction> transaction, String droppedBecause) {}
@@ -82,11 +85,18 @@ final class TransactionAssembler {
             tx.commitTimeMicros = micros != null ? micros : source.getInt64("ts_ms") * 1000;
         }
         if (tx.origin == null) {
-            converter.convert(record.key() instanceof Struct key ? key : null, value).ifPresent(tx.changes::add);
+            converter.convert(record.key() instanceof Struct key ? key : null, value, movedFromKey(record))
+                    .ifPresent(tx.changes::add);
         } else if (!tx.changes.isEmpty()) {
             tx.changes.clear();
         }
         return Optional.empty();
+    }
+
+    /** The old key Debezium attaches to the insert half of a primary-key change; null for other records. */
+    private static Struct movedFromKey(SourceRecord record) {
+        org.apache.kafka.connect.header.Header header = record.headers().lastWithName(PK_UPDATE_OLD_KEY_HEADER);
+        return header != null && header.value() instanceof Struct oldKey ? oldKey : null;
     }
 
     /** Whether every transaction seen so far is complete: the stream can be acknowledged up to here. */
