@@ -119,9 +119,10 @@ public final class TombstoneCollector {
             }
         }
 
-        boolean marked = mark(connection, applied, ownVisible);
-        boolean awaiting = marked || !checkpoints.isEmpty() && checkpoints.lastKey() > collectable;
-        Positions stableClaim = stableClaim(checkpoints, checkpointVisible, stable, awaiting, applied, ownVisible);
+        long marked = mark(connection, applied, ownVisible);
+        long newest = Math.max(marked, checkpoints.isEmpty() ? 0 : checkpoints.lastKey());
+        boolean awaiting = newest > collectable;
+        Positions stableClaim = stableClaim(checkpoints, checkpointVisible, stable, newest, applied, ownVisible);
         boolean reported = report(connection, applied, stableClaim, awaiting,
                 progress.stream().anyMatch(PeerProgress::awaiting));
         long pending = count(connection);
@@ -129,13 +130,14 @@ public final class TombstoneCollector {
     }
 
     /**
-     * Up to where this node's tombstones are stable: the positions of the newest stable checkpoint
-     * (with the local WAL position every local commit was visible below); when nothing waits, all
-     * that was applied, since every tombstone it left is collected.
+     * Up to where this node's tombstones are stable. When every checkpoint is stable: everything
+     * applied, and every local commit below the visible position, since every tombstone they left
+     * is marked by now. Otherwise the positions of the newest stable checkpoint (with the local
+     * position every local commit was visible below when it was taken).
      */
     private Positions stableClaim(TreeMap<Long, Positions> checkpoints, Map<Long, Long> visible, long stable,
-            boolean awaiting, Positions applied, long ownVisible) {
-        if (!awaiting) {
+            long newest, Positions applied, long ownVisible) {
+        if (newest <= stable) {
             return applied.with(nodeId, ownVisible);
         }
         Map.Entry<Long, Positions> newestStable = checkpoints.floorEntry(stable);
@@ -145,14 +147,14 @@ public final class TombstoneCollector {
         return newestStable.getValue().with(nodeId, visible.get(newestStable.getKey()));
     }
 
-    /** Marks the unmarked tombstones with a new checkpoint; false when there were none. */
-    private boolean mark(Connection connection, Positions applied, long ownVisible) throws SQLException {
+    /** Marks the unmarked tombstones with a new checkpoint; returns its id, or 0 when there were none. */
+    private long mark(Connection connection, Positions applied, long ownVisible) throws SQLException {
         try (Statement statement = connection.createStatement();
                 ResultSet rs = statement.executeQuery("SELECT EXISTS (SELECT 1 FROM " + ReplicationSchema.TOMBSTONE_TABLE
                         + " WHERE collect_checkpoint IS NULL), (pg_current_wal_insert_lsn() - '0/0')::bigint")) {
             rs.next();
             if (!rs.getBoolean(1)) {
-                return false;
+                return 0;
             }
             // Read after the snapshot was taken: at or past the commit of every local delete it sees.
             Positions required = applied.with(nodeId, rs.getLong(2));
@@ -168,7 +170,7 @@ public final class TombstoneCollector {
             }
             update(connection, "UPDATE " + ReplicationSchema.TOMBSTONE_TABLE + " SET collect_checkpoint = ? WHERE collect_checkpoint IS NULL",
                     id);
-            return true;
+            return id;
         }
     }
 

@@ -92,8 +92,12 @@ public final class ApplySession implements AutoCloseable {
     private long rowsSkipped;
     private final List<ResolvedConflict> conflicts = new ArrayList<>();
     private final List<ParkedChange> parked = new ArrayList<>();
-    // The deletes of old keys of primary-key changes in the target transaction in progress.
+    // The deletes of old keys of primary-key changes in the target transaction in progress; for
+    // those whose new key's insert left TOASTed values out, that insert, and the old row's values
+    // read just before the delete (null when there was no local row).
     private final Set<RowChange> keyChangeDeletes = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Map<RowChange, RowChange> movedInsertsNeedingValues = new java.util.IdentityHashMap<>();
+    private final Map<RowChange, Map<String, String>> carriedValues = new java.util.IdentityHashMap<>();
     private int pendingConflictLogs;
     private boolean parkFailures = true;
 
@@ -244,6 +248,23 @@ public final class ApplySession implements AutoCloseable {
                     recordPeerProgress(transaction.originNode(), change);
                     continue;
                 }
+                RowChange movedInsert = movedInsertsNeedingValues.get(change);
+                if (movedInsert != null) {
+                    // The old row goes with this delete: keep the values its new key's insert did not send.
+                    if (!run.isEmpty()) {
+                        applyRunOrSingle(runTransactions, table, run);
+                        runTransactions.clear();
+                        run.clear();
+                        keys.clear();
+                        currentTransaction = transaction;
+                        currentChange = change;
+                    }
+                    carriedValues.put(movedInsert, readLocal(shapeFor(change), change.key()).values());
+                }
+                if (carriedValues.containsKey(change)) {
+                    change = withCarriedValues(change, carriedValues.remove(change));
+                    currentChange = change;
+                }
                 if (!run.isEmpty()) {
                     if (runnable(change) && change.table().equals(runTable) && !keys.contains(change.key())
                             && run.size() < MAX_RUN && shapeFor(change) == table) {
@@ -288,19 +309,25 @@ public final class ApplySession implements AutoCloseable {
      */
     private void findKeyChangeDeletes(List<SourceTransaction> transactions) {
         keyChangeDeletes.clear();
+        movedInsertsNeedingValues.clear();
+        carriedValues.clear();
         for (SourceTransaction transaction : transactions) {
-            Set<List<Object>> movedFrom = new HashSet<>();
+            Map<List<Object>, RowChange> movedFrom = new HashMap<>();
             for (RowChange change : transaction.changes()) {
                 if (change.operation() == Operation.INSERT && change.changesKey()) {
-                    movedFrom.add(List.of(change.table(), change.oldKey()));
+                    movedFrom.put(List.of(change.table(), change.oldKey()), change);
                 }
             }
             if (movedFrom.isEmpty()) {
                 continue;
             }
             for (RowChange change : transaction.changes()) {
-                if (change.operation() == Operation.DELETE && movedFrom.contains(List.of(change.table(), change.key()))) {
+                RowChange insert = change.operation() == Operation.DELETE ? movedFrom.get(List.of(change.table(), change.key())) : null;
+                if (insert != null) {
                     keyChangeDeletes.add(change);
+                    if (!insert.unchangedColumns().isEmpty()) {
+                        movedInsertsNeedingValues.put(change, insert);
+                    }
                 }
             }
         }
@@ -689,6 +716,8 @@ public final class ApplySession implements AutoCloseable {
         parked.clear();
         pendingConflictLogs = 0;
         keyChangeDeletes.clear();
+        movedInsertsNeedingValues.clear();
+        carriedValues.clear();
         PreparedStatement staleLog = statements.get(INSERT_CONFLICT_LOG);
         if (staleLog != null) {
             staleLog.clearBatch();
@@ -950,15 +979,23 @@ public final class ApplySession implements AutoCloseable {
         }
     }
 
-    private static RowChange withCarriedValues(RowChange change, Map<String, String> oldValues) {
-        if (oldValues == null || change.unchangedColumns().isEmpty()) {
+    /** The change with the values it did not send (unchanged TOASTed columns) taken from the old row, when there is one. */
+    private RowChange withCarriedValues(RowChange change, Map<String, String> oldValues) {
+        if (change.unchangedColumns().isEmpty()) {
+            return change;
+        }
+        if (oldValues == null) {
+            log.warn("{} key change of {} from {} to {}: no local row at the old key, so the columns {} it did not send"
+                    + " (unchanged TOASTed values) get their defaults", logPrefix, change.table(), change.oldKey(), change.key(),
+                    change.unchangedColumns());
             return change;
         }
         Map<String, String> values = new LinkedHashMap<>(change.values());
         for (String column : change.unchangedColumns()) {
             values.put(column, oldValues.get(column));
         }
-        return new RowChange(change.table(), change.operation(), change.key(), change.oldKey(), values, Set.of(), change.version());
+        return new RowChange(change.table(), change.operation(), change.key(), change.oldKey(), values, Set.of(), change.version(),
+                change.metadata());
     }
 
     private boolean insertRow(TableShape table, RowChange change, RowVersion version, RowMetadata metadata,

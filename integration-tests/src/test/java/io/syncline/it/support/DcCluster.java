@@ -392,6 +392,21 @@ public final class DcCluster implements AutoCloseable {
         return took;
     }
 
+    /**
+     * Waits until every node has collected all its tombstones and every progress report, the own and
+     * the received ones, says nobody waits any more: from then on the nodes publish no progress
+     * reports until the next delete, so outboxes hold only the tests' own transactions.
+     */
+    public void awaitTombstonesCollected(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (String node : names) {
+            awaitTrue(deadline, node + " collecting its tombstones and nobody awaiting progress", () ->
+                    queryLong(node, "SELECT count(*) FROM syncline.tombstone") == 0
+                    && queryLong(node, "SELECT count(*) FROM syncline.progress_report WHERE awaiting") == 0
+                    && queryLong(node, "SELECT count(*) FROM syncline.peer_progress WHERE awaiting") == 0);
+        }
+    }
+
     /** Row-by-row comparison of {@code tables} (table -> key column) across all databases, metadata included. */
     public ConvergenceCheck.Result compare(Map<String, String> tablesWithKey) throws SQLException {
         List<Connection> connections = new ArrayList<>();
