@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * What one {@link TransactionApplier#apply} call (or one of its target transactions) did.
  *
- * @param appliedTransactions   source transactions applied
+ * @param appliedTransactions   source transactions applied (peers' progress reports, which are bookkeeping, not counted)
  * @param duplicateTransactions source transactions skipped because their origin position was already applied
  * @param echoTransactions      source transactions skipped because they came from (or passed through) this node
  * @param rowsWritten           row changes that wrote the target table or the tombstones (including version

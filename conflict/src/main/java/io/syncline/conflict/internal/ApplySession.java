@@ -161,7 +161,9 @@ public final class ApplySession implements AutoCloseable {
             position[0] = transaction.originPosition();
             position[1] = transaction.commitTimeMicros();
             advanced.add(transaction.originNode());
-            applied++;
+            if (!isProgressReport(transaction)) {
+                applied++;
+            }
             last = transaction;
         }
         applyChanges(toApply);
@@ -195,6 +197,11 @@ public final class ApplySession implements AutoCloseable {
         conflicts.forEach(c -> byType.merge(c.type(), 1, Integer::sum));
         ApplyResult result = new ApplyResult(applied, duplicates, echoes, rowsWritten, rowsSkipped, 1, byType, parked.size());
         return new Outcome(result, List.copyOf(conflicts), List.copyOf(parked));
+    }
+
+    /** A peer's progress report alone: bookkeeping, not counted as an applied transaction. */
+    private static boolean isProgressReport(SourceTransaction transaction) {
+        return transaction.changes().stream().allMatch(c -> c.table().equals(ReplicationSchema.PROGRESS_REPORT_TABLE));
     }
 
     private boolean isEcho(SourceTransaction transaction) {
