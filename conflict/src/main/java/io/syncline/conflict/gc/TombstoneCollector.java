@@ -20,8 +20,7 @@ import javax.sql.DataSource;
  * Collects the tombstones of one node once no change still to arrive can be concurrent with their
  * deletes (DDIA ch. 5), and publishes the node's own progress for the peers to do the same.
  *
- * <p>One {@link #runOnce() cycle}, in one repeatable-read transaction so that everything it reads
- * is one consistent state:
+ * <p>One {@link #runOnce() cycle}, in one transaction:
  * <ol>
  *   <li>finds the checkpoints every peer has applied past (stable) and those whose deletes every
  *       peer reports stable too (collectable; see {@link CollectionPlan}), deletes the collectable
@@ -64,15 +63,13 @@ public final class TombstoneCollector {
     /**
      * Runs one cycle.
      *
-     * @throws SQLException if the database failed; a serialization failure (SQLSTATE 40001) only means a
-     *                      concurrent apply touched a tombstone: the next cycle tries again
+     * @throws SQLException if the database failed; the next cycle tries again
      */
     public Cycle runOnce() throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(true);
-            // Read before the snapshot: every local commit below it is visible to the snapshot.
+            // Read first: every local commit below it is visible to all that follows.
             long ownVisible = ownVisiblePosition(connection);
-            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             connection.setAutoCommit(false);
             try {
                 Cycle cycle = cycle(connection, ownVisible);
@@ -83,11 +80,14 @@ public final class TombstoneCollector {
                 throw e;
             } finally {
                 connection.setAutoCommit(true);
-                connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             }
         }
     }
 
+    /**
+     * One cycle, read committed: each statement sees at least what the ones before it saw, and the
+     * order of the reads is what makes each bound safe (see {@link #mark} and {@link #stableClaim}).
+     */
     private Cycle cycle(Connection connection, long ownVisible) throws SQLException {
         List<PeerProgress> progress = peerProgress(connection);
         TreeMap<Long, Positions> checkpoints = new TreeMap<>();
@@ -99,12 +99,14 @@ public final class TombstoneCollector {
                 checkpointVisible.put(rs.getLong(1), rs.getLong(3));
             }
         }
+        // Read before marking: every delete applied up to these positions has its tombstone visible to the marking.
         Positions applied = appliedPositions(connection);
 
         long stable = CollectionPlan.stableUpTo(checkpoints, progress, peers);
         long collectable = CollectionPlan.collectableUpTo(checkpoints, stable, progress, peers);
         int collected = 0;
         if (collectable > 0) {
+            // A tombstone written again meanwhile lost its mark and stays.
             collected = update(connection, "DELETE FROM " + ReplicationSchema.TOMBSTONE_TABLE + " WHERE collect_checkpoint <= ?",
                     collectable);
             update(connection, "DELETE FROM " + CHECKPOINTS + " WHERE id <= ?", collectable);
@@ -119,7 +121,7 @@ public final class TombstoneCollector {
             }
         }
 
-        long marked = mark(connection, applied, ownVisible);
+        long marked = mark(connection, ownVisible);
         long newest = Math.max(marked, checkpoints.isEmpty() ? 0 : checkpoints.lastKey());
         boolean awaiting = newest > collectable;
         Positions stableClaim = stableClaim(checkpoints, checkpointVisible, stable, newest, applied, ownVisible);
@@ -147,31 +149,44 @@ public final class TombstoneCollector {
         return newestStable.getValue().with(nodeId, visible.get(newestStable.getKey()));
     }
 
-    /** Marks the unmarked tombstones with a new checkpoint; returns its id, or 0 when there were none. */
-    private long mark(Connection connection, Positions applied, long ownVisible) throws SQLException {
+    /**
+     * Marks the unmarked tombstones with a new checkpoint; returns its id, or 0 when there were none.
+     * The positions are read after the marking, so they cover every delete it marked.
+     */
+    private long mark(Connection connection, long ownVisible) throws SQLException {
         try (Statement statement = connection.createStatement();
                 ResultSet rs = statement.executeQuery("SELECT EXISTS (SELECT 1 FROM " + ReplicationSchema.TOMBSTONE_TABLE
-                        + " WHERE collect_checkpoint IS NULL), (pg_current_wal_insert_lsn() - '0/0')::bigint")) {
+                        + " WHERE collect_checkpoint IS NULL)")) {
             rs.next();
             if (!rs.getBoolean(1)) {
                 return 0;
             }
-            // Read after the snapshot was taken: at or past the commit of every local delete it sees.
-            Positions required = applied.with(nodeId, rs.getLong(2));
-            long id;
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + CHECKPOINTS
-                    + " (positions, own_visible) VALUES (?::jsonb, ?) RETURNING id")) {
-                insert.setString(1, json(required));
-                insert.setLong(2, ownVisible);
-                try (ResultSet inserted = insert.executeQuery()) {
-                    inserted.next();
-                    id = inserted.getLong(1);
-                }
-            }
-            update(connection, "UPDATE " + ReplicationSchema.TOMBSTONE_TABLE + " SET collect_checkpoint = ? WHERE collect_checkpoint IS NULL",
-                    id);
-            return id;
         }
+        long id;
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + CHECKPOINTS
+                + " (positions, own_visible) VALUES ('{}', ?) RETURNING id")) {
+            insert.setLong(1, ownVisible);
+            try (ResultSet inserted = insert.executeQuery()) {
+                inserted.next();
+                id = inserted.getLong(1);
+            }
+        }
+        update(connection, "UPDATE " + ReplicationSchema.TOMBSTONE_TABLE + " SET collect_checkpoint = ? WHERE collect_checkpoint IS NULL",
+                id);
+        long ownPosition;
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT (pg_current_wal_insert_lsn() - '0/0')::bigint")) {
+            // At or past the commit of every local delete the marking saw.
+            rs.next();
+            ownPosition = rs.getLong(1);
+        }
+        try (PreparedStatement positions = connection.prepareStatement("UPDATE " + CHECKPOINTS
+                + " SET positions = ?::jsonb WHERE id = ?")) {
+            positions.setString(1, json(appliedPositions(connection).with(nodeId, ownPosition)));
+            positions.setLong(2, id);
+            positions.executeUpdate();
+        }
+        return id;
     }
 
     /**
