@@ -66,6 +66,7 @@ class TombstoneCollectionIT {
             assertThat(cluster.queryLong(node, TOMBSTONES_OF_KEY_1)).as("tombstone of key 1 kept at %s", node).isEqualTo(1);
             assertThat(cluster.queryLong(node, "SELECT count(*) FROM syncline.peer_progress WHERE peer = 'dc-c'"))
                     .as("no progress from the stopped dc-c at %s", node).isZero();
+            assertThat(cluster.node(node).tombstonesHeld()).as("tombstones %s reports holding", node).isEqualTo(1);
         }
 
         // dc-c returns: its old update meets the tombstone, the newer delete wins everywhere.

@@ -65,9 +65,10 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static void logStatus(SynclineNode node) {
-        log.info("[{}] capture {} published {} transaction(s); lag p50 {} ms p99 {} ms; {} change(s) parked", node.nodeId(),
+        log.info("[{}] capture {} published {} transaction(s); lag p50 {} ms p99 {} ms; {} change(s) parked;"
+                + " {} tombstone(s) held until every peer applied past them", node.nodeId(),
                 node.capture().state(), node.capture().publishedTransactions(), node.lag().percentile(50),
-                node.lag().percentile(99), node.parkedChanges());
+                node.lag().percentile(99), node.parkedChanges(), node.tombstonesHeld());
         NodeStatus status = node.status();
         log.info("[{}] {}{}", node.nodeId(), status.routes(), status.down().isEmpty() ? "" : "; down: " + status.down());
         for (LinkStatus link : status.links()) {
