@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.syncline.core.config.TopologyKind;
-import io.syncline.it.support.TopologyCluster;
+import io.syncline.it.support.DcCluster;
 import io.syncline.it.support.TopologyWorkload;
 import java.time.Duration;
 import java.util.List;
@@ -22,12 +22,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AllToAllTopologyIT {
 
-    private TopologyCluster cluster;
+    private DcCluster cluster;
 
     @BeforeAll
     void startCluster() throws Exception {
-        cluster = TopologyCluster.start(3, TopologyKind.ALL_TO_ALL, Duration.ofSeconds(3), TopologyWorkload.SCHEMA,
-                TopologyWorkload.TABLES);
+        cluster = TopologyWorkload.cluster(3, TopologyKind.ALL_TO_ALL, Duration.ofSeconds(3));
         cluster.startAllNodes();
     }
 

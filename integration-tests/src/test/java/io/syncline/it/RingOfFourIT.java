@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.syncline.core.config.TopologyKind;
-import io.syncline.it.support.TopologyCluster;
+import io.syncline.it.support.DcCluster;
 import io.syncline.it.support.TopologyWorkload;
 import java.time.Duration;
 import java.util.Map;
@@ -15,8 +15,7 @@ class RingOfFourIT {
 
     @Test
     void concurrentWritesConvergeAroundTheRingAndEveryTransactionIsAppliedOnceAtEveryOtherNode() throws Exception {
-        try (TopologyCluster cluster = TopologyCluster.start(4, TopologyKind.RING, Duration.ofSeconds(5),
-                TopologyWorkload.SCHEMA, TopologyWorkload.TABLES)) {
+        try (DcCluster cluster = TopologyWorkload.cluster(4, TopologyKind.RING, Duration.ofSeconds(5))) {
             cluster.startAllNodes();
             Map<String, Integer> committed;
             try (TopologyWorkload workload = new TopologyWorkload(cluster, 10, System.nanoTime())) {

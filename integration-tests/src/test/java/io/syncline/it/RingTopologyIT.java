@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.syncline.core.config.TopologyKind;
-import io.syncline.it.support.TopologyCluster;
+import io.syncline.it.support.DcCluster;
 import io.syncline.it.support.TopologyWorkload;
 import io.syncline.node.runtime.LinkStatus;
 import java.time.Duration;
@@ -23,11 +23,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 class RingTopologyIT {
 
     private static final Duration FAILURE_TIMEOUT = Duration.ofSeconds(3);
-    private TopologyCluster cluster;
+    private DcCluster cluster;
 
     @BeforeAll
     void startCluster() throws Exception {
-        cluster = TopologyCluster.start(3, TopologyKind.RING, FAILURE_TIMEOUT, TopologyWorkload.SCHEMA, TopologyWorkload.TABLES);
+        cluster = TopologyWorkload.cluster(3, TopologyKind.RING, FAILURE_TIMEOUT);
         cluster.startAllNodes();
     }
 

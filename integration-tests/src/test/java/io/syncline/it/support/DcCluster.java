@@ -64,8 +64,15 @@ public final class DcCluster implements AutoCloseable {
         private final List<String> schemaSql = new ArrayList<>();
         private final List<String> tables = new ArrayList<>();
         private final Map<String, String> conflicts = new LinkedHashMap<>();
+        private Duration failureTimeout;
 
         private Builder() {}
+
+        /** How long a silent peer counts as alive ({@code topology.failure-timeout}; default: the config's default). */
+        public Builder failureTimeout(Duration timeout) {
+            this.failureTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
 
         /** Number of datacenters, 1-26 (default 2). */
         public Builder nodes(int count) {
@@ -130,12 +137,13 @@ public final class DcCluster implements AutoCloseable {
     private final List<String> schemaSql;
     private final List<String> tables;
     private final Map<String, String> conflicts;
+    private final Duration failureTimeout;
     private final Environment environment;
     private final Path workDirectory;
     private final Map<String, PostgresServer> databases = new LinkedHashMap<>();
     private final Map<String, KafkaCluster> kafka = new LinkedHashMap<>();
     private final Map<String, Path> configFiles = new LinkedHashMap<>();
-    private final Map<String, SynclineNode> nodes = new LinkedHashMap<>();
+    private final Map<String, SynclineNode> nodes = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, NodeProcess> processes = new LinkedHashMap<>();
 
     private DcCluster(Builder builder) {
@@ -146,6 +154,7 @@ public final class DcCluster implements AutoCloseable {
         this.schemaSql = List.copyOf(builder.schemaSql);
         this.tables = List.copyOf(builder.tables);
         this.conflicts = Map.copyOf(builder.conflicts);
+        this.failureTimeout = builder.failureTimeout;
         if (!tables.containsAll(conflicts.keySet())) {
             throw new IllegalArgumentException("conflict policies for tables not replicated: " + conflicts.keySet());
         }
@@ -190,7 +199,7 @@ public final class DcCluster implements AutoCloseable {
                     statement.execute(sql);
                 }
                 Path config = DemoConfigWriter.write(workDirectory.resolve("config"), name, names, topology.configName(),
-                        databases.get(name), kafkaInOrder, tables, conflicts);
+                        databases.get(name), kafkaInOrder, tables, conflicts, failureTimeout);
                 configFiles.put(name, config);
             } catch (SQLException e) {
                 throw new IllegalStateException("[" + name + "] creating the test schema failed: " + e.getMessage(), e);
@@ -254,8 +263,13 @@ public final class DcCluster implements AutoCloseable {
         }
     }
 
+    /** Starts every node in this JVM, in parallel (each capture takes a few seconds to start). */
     public void startAllNodes() {
-        names.forEach(this::startNode);
+        List<CompletableFuture<SynclineNode>> started = new ArrayList<>();
+        for (String name : names) {
+            started.add(CompletableFuture.supplyAsync(() -> startNode(name)));
+        }
+        started.forEach(DcCluster::join);
     }
 
     /** The node running in this JVM. */

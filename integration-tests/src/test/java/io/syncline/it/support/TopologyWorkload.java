@@ -3,6 +3,7 @@ package io.syncline.it.support;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.syncline.core.config.TopologyKind;
 import io.syncline.node.runtime.LinkStatus;
 import io.syncline.node.runtime.SynclineNode;
 import java.sql.Connection;
@@ -51,16 +52,23 @@ public final class TopologyWorkload implements AutoCloseable {
     public static final Map<String, String> KEYS = Map.of("it.events", "origin || '/' || seq", "it.shared", "id");
 
     private static final Logger log = LoggerFactory.getLogger(TopologyWorkload.class);
+
+    /** {@code nodes} datacenters with this workload's schema, prepared but not running; a star's hub is dc-a. */
+    public static DcCluster cluster(int nodes, TopologyKind topology, Duration failureTimeout) {
+        DcCluster.Builder builder = DcCluster.builder().nodes(nodes).topology(topology).failureTimeout(failureTimeout);
+        SCHEMA.forEach(builder::schema);
+        return builder.replicate(TABLES.toArray(String[]::new)).start();
+    }
     private static final int SHARED_KEYS = 10;
 
-    private final TopologyCluster cluster;
+    private final DcCluster cluster;
     private final Map<String, AtomicInteger> written = new LinkedHashMap<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final List<Thread> writers = new ArrayList<>();
 
     /** Starts one writer per node, each committing about {@code transactionsPerSecond}. */
-    public TopologyWorkload(TopologyCluster cluster, double transactionsPerSecond, long seed) {
+    public TopologyWorkload(DcCluster cluster, double transactionsPerSecond, long seed) {
         this.cluster = cluster;
         log.info("topology workload seed {}", seed);
         for (String node : cluster.names()) {
@@ -179,7 +187,7 @@ public final class TopologyWorkload implements AutoCloseable {
     }
 
     /** The applier counters agree: each node applied exactly the others' transactions, none twice. */
-    public static void assertLinkCountersExact(TopologyCluster cluster, Map<String, Integer> committed) {
+    public static void assertLinkCountersExact(DcCluster cluster, Map<String, Integer> committed) {
         for (String node : cluster.names()) {
             long others = committed.entrySet().stream().filter(e -> !e.getKey().equals(node)).mapToLong(Map.Entry::getValue).sum();
             long applied = cluster.node(node).allLinks().stream().mapToLong(LinkStatus::appliedTransactions).sum();
@@ -188,13 +196,13 @@ public final class TopologyWorkload implements AutoCloseable {
     }
 
     /** Transactions forwarded by all nodes. */
-    public static long forwarded(TopologyCluster cluster) {
+    public static long forwarded(DcCluster cluster) {
         return cluster.names().stream().map(cluster::node).flatMap(n -> n.allLinks().stream())
                 .mapToLong(LinkStatus::forwardedTransactions).sum();
     }
 
     /** The databases are identical, row versions included. */
-    public static void assertConverged(TopologyCluster cluster) throws SQLException {
+    public static void assertConverged(DcCluster cluster) throws SQLException {
         var result = cluster.compare(KEYS);
         assertThat(result.mismatchedRows()).as("mismatched rows, e.g. %s", result.examples()).isZero();
         assertThat(result.rowsCompared()).isPositive();

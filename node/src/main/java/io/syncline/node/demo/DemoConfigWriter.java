@@ -5,6 +5,7 @@ import io.syncline.node.env.PostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -40,6 +41,18 @@ public final class DemoConfigWriter {
      */
     public static Path write(Path directory, String nodeId, List<String> nodes, String topologyKind, PostgresServer database,
                       List<KafkaCluster> kafka, List<String> tables, Map<String, String> conflicts) throws IOException {
+        return write(directory, nodeId, nodes, topologyKind, database, kafka, tables, conflicts, null);
+    }
+
+    /**
+     * As {@link #write(Path, String, List, String, PostgresServer, List, List, Map)}, with
+     * {@code topology.failure-timeout} set.
+     *
+     * @param failureTimeout how long a silent peer counts as alive; {@code null} for the default
+     */
+    public static Path write(Path directory, String nodeId, List<String> nodes, String topologyKind, PostgresServer database,
+                      List<KafkaCluster> kafka, List<String> tables, Map<String, String> conflicts, Duration failureTimeout)
+            throws IOException {
         Files.createDirectories(directory);
         Path passwordFile = directory.resolve(nodeId + ".db-password");
         Files.writeString(passwordFile, database.password());
@@ -51,6 +64,9 @@ public final class DemoConfigWriter {
         yaml.append("kafka:\n  bootstrap-servers: ").append(kafka.get(nodes.indexOf(nodeId)).bootstrapServers()).append('\n');
         yaml.append("topology:\n  kind: ").append(topologyKind).append('\n')
                 .append("  nodes: [").append(String.join(", ", nodes)).append("]\n");
+        if (failureTimeout != null) {
+            yaml.append("  failure-timeout: ").append(failureTimeout.toMillis()).append("ms\n");
+        }
         if (topologyKind.equals("star")) {
             yaml.append("  hub: ").append(nodes.get(0)).append('\n');
         }
