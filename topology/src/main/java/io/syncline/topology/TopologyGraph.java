@@ -1,5 +1,9 @@
 package io.syncline.topology;
 
+import io.syncline.core.config.Edge;
+import io.syncline.core.config.TopologyConfig;
+import io.syncline.core.config.TopologyKind;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -31,25 +36,23 @@ public final class TopologyGraph {
         this.successors = Collections.unmodifiableMap(copy);
     }
 
+    /** The graph a node's configuration describes (see {@link TopologyConfig#links()}). */
+    public static TopologyGraph of(TopologyConfig topology) {
+        Map<String, List<String>> edges = new LinkedHashMap<>();
+        for (Edge edge : topology.links()) {
+            edges.computeIfAbsent(edge.from(), k -> new ArrayList<>()).add(edge.to());
+        }
+        return of(topology.nodes(), edges);
+    }
+
     /** Every node sends its own changes to every other node. */
     public static TopologyGraph allToAll(List<String> nodes) {
-        Map<String, Set<String>> edges = new LinkedHashMap<>();
-        for (String from : distinct(nodes)) {
-            Set<String> to = new LinkedHashSet<>(nodes);
-            to.remove(from);
-            edges.put(from, to);
-        }
-        return new TopologyGraph(distinct(nodes), edges);
+        return of(shape(TopologyKind.ALL_TO_ALL, nodes, Optional.empty()));
     }
 
     /** Each node sends to the next in list order, the last to the first. */
     public static TopologyGraph ring(List<String> nodes) {
-        List<String> ordered = distinct(nodes);
-        Map<String, Set<String>> edges = new LinkedHashMap<>();
-        for (int i = 0; i < ordered.size() && ordered.size() > 1; i++) {
-            edges.put(ordered.get(i), Set.of(ordered.get((i + 1) % ordered.size())));
-        }
-        return new TopologyGraph(ordered, edges);
+        return of(shape(TopologyKind.RING, nodes, Optional.empty()));
     }
 
     /** Leaves exchange changes only with the hub, which forwards them to the other leaves. */
@@ -57,14 +60,12 @@ public final class TopologyGraph {
         if (!nodes.contains(hub)) {
             throw new IllegalArgumentException("hub " + hub + " is not one of the nodes " + nodes);
         }
-        Map<String, Set<String>> edges = new LinkedHashMap<>();
-        Set<String> leaves = new LinkedHashSet<>(nodes);
-        leaves.remove(hub);
-        edges.put(hub, leaves);
-        for (String leaf : leaves) {
-            edges.put(leaf, Set.of(hub));
-        }
-        return new TopologyGraph(distinct(nodes), edges);
+        return of(shape(TopologyKind.STAR, nodes, Optional.of(hub)));
+    }
+
+    /** A topology of one kind, only for its links (the failure timeout does not shape the graph). */
+    private static TopologyConfig shape(TopologyKind kind, List<String> nodes, Optional<String> hub) {
+        return new TopologyConfig(kind, distinct(nodes), hub, List.of(), Duration.ofSeconds(1));
     }
 
     /** An explicit directed graph; {@code edges} maps a node to the nodes it sends to. */

@@ -116,7 +116,7 @@ public final class SynclineNode implements AutoCloseable {
         String prefix = "[" + nodeId() + "]";
         log.info("{} starting with {}", prefix, config);
         config.warnings().forEach(w -> log.warn("{} {}", prefix, w.format()));
-        TopologyGraph graph = NodeTopology.graphOf(config.topology());
+        TopologyGraph graph = TopologyGraph.of(config.topology());
         // Forwarding always follows the configured graph, also while peers are down (see RoutePlan).
         router = new Router(graph, nodeId());
         policies = ConflictPolicies.of(config);
