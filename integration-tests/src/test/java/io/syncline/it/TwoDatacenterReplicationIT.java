@@ -119,7 +119,10 @@ class TwoDatacenterReplicationIT {
         assertThat(cluster.queryString(B, digest)).isEqualTo(cluster.queryString(A, digest)).endsWith(":64000");
     }
 
-    /** Inserts rows base+1..4, updates base+2, deletes base+3 and moves base+4 to base+6, in separate transactions. */
+    /**
+     * Inserts rows base+1..4, updates base+1 and base+2 together, updates base+2, deletes base+3 and moves base+4 to
+     * base+6, in separate transactions.
+     */
     private static void writeEveryType(String node, int base) throws SQLException {
         String insert = "INSERT INTO it.all_types (id, " + ALL_TYPES_COLUMNS + ") VALUES ";
         cluster.execute(node,
@@ -135,6 +138,8 @@ class TwoDatacenterReplicationIT {
                         + " '{}', '{}', now(), localtimestamp, current_date, localtime, '3 hours', '{3}', '{three}')",
                 "INSERT INTO it.all_types (id) VALUES (" + (base + 4) + ")");
         cluster.execute(node,
+                // Two rows in one statement: applied by one multi-row update that carries every type as text.
+                "UPDATE it.all_types SET c_bool = NOT c_bool WHERE id IN (" + (base + 1) + ", " + (base + 2) + ")",
                 "UPDATE it.all_types SET c_text = 'updated', c_int_arr = '{NULL}', c_text_arr = ARRAY[NULL, '\"'],"
                         + " c_jsonb = '{\"k\": \"v\"}', c_num = 99999999999999.99999 WHERE id = " + (base + 2),
                 "DELETE FROM it.all_types WHERE id = " + (base + 3),

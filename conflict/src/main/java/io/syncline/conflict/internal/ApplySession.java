@@ -465,6 +465,44 @@ public final class ApplySession implements AutoCloseable {
     // tombstone writes of distinct keys commute and wait for the end of the run.
     private PreparedStatement pendingRowStatement;
     private final List<QueuedWrite> pendingRowWrites = new ArrayList<>();
+    // Updates of locked rows of one table and column set, written by one statement (TableShape.updateRows).
+    private PendingUpdates pendingUpdates;
+
+    /** Updates of locked rows waiting to be written together: the columns of row i are {@code columns[*].get(i)}. */
+    private static final class PendingUpdates {
+        final TableShape table;
+        final List<String> names;
+        final List<List<String>> columns = new ArrayList<>();
+        final List<RowChange> written = new ArrayList<>();
+        final List<QueuedWrite> writes = new ArrayList<>();
+
+        PendingUpdates(TableShape table, List<String> names) {
+            this.table = table;
+            this.names = names;
+            int count = table.keyColumnNames().size() + names.size() + 6;
+            for (int i = 0; i < count; i++) {
+                columns.add(new ArrayList<>());
+            }
+        }
+
+        void add(RowChange change, RowPlan plan, QueuedWrite write) {
+            int c = 0;
+            for (String column : table.keyColumnNames()) {
+                columns.get(c++).add(change.key().get(column));
+            }
+            for (String name : names) {
+                columns.get(c++).add(change.values().get(name));
+            }
+            columns.get(c++).add(Long.toString(plan.version().clock().hlc()));
+            columns.get(c++).add(plan.version().clock().nodeId());
+            columns.get(c++).add(Json.vector(plan.version().vector()));
+            columns.get(c++).add(Json.counters(plan.metadata()));
+            columns.get(c++).add(Json.dots(plan.metadata()));
+            columns.get(c).add(Json.frontier(plan.frontier()));
+            written.add(change);
+            writes.add(write);
+        }
+    }
     private final Map<String, List<QueuedWrite>> pendingTombstoneWrites = new LinkedHashMap<>();
 
     /** How many changes one run holds at most, to bound the query and the batch. */
@@ -494,8 +532,7 @@ public final class ApplySession implements AutoCloseable {
                 RowChange written = plan.values() == null ? change : new RowChange(change.table(), change.operation(),
                         change.key(), null, plan.values(), Set.of(), plan.version(), plan.metadata());
                 if (local.kind() == LocalState.Kind.ROW) {
-                    queueRow(bindUpdateRow(table, written, plan.version(), plan.metadata(), plan.frontier(), true),
-                            new QueuedWrite(transaction, table, change, local, plan, Check.ONE));
+                    queueUpdate(table, written, plan, new QueuedWrite(transaction, table, change, local, plan, Check.ONE));
                     completed(transaction, table, change, local, plan);
                 } else {
                     queueRow(bindInsertRow(table, written, plan.version(), plan.metadata(), plan.frontier(), true),
@@ -559,6 +596,51 @@ public final class ApplySession implements AutoCloseable {
         }
     }
 
+    /** Queues the update of a locked row; updates of one table and column set are written by one statement. */
+    private void queueUpdate(TableShape table, RowChange written, RowPlan plan, QueuedWrite write) throws SQLException {
+        if (pendingRowStatement != null) {
+            flushRowWrites();
+        }
+        List<String> names = updatedColumns(table, written);
+        if (pendingUpdates != null && (pendingUpdates.table != table || !pendingUpdates.names.equals(names))) {
+            flushUpdates();
+        }
+        if (pendingUpdates == null) {
+            pendingUpdates = new PendingUpdates(table, names);
+        }
+        pendingUpdates.add(written, plan, write);
+    }
+
+    /**
+     * Writes the pending updates: one alone with its own statement, several with one statement over
+     * arrays, which costs the server one execution instead of one per row.
+     */
+    private void flushUpdates() throws SQLException {
+        PendingUpdates updates = pendingUpdates;
+        if (updates == null) {
+            return;
+        }
+        pendingUpdates = null;
+        QueuedWrite first = updates.writes.get(0);
+        if (updates.writes.size() == 1) {
+            updateRow(updates.table, updates.written.get(0), first.plan().version(), first.plan().metadata(),
+                    first.plan().frontier());
+            return;
+        }
+        PreparedStatement statement = statement(updates.table.updateRows(updates.names));
+        for (int i = 0; i < updates.columns.size(); i++) {
+            statement.setArray(i + 1, connection.createArrayOf("text", updates.columns.get(i).toArray()));
+        }
+        // The database names the offending row in its message, should one be refused.
+        currentTransaction = first.transaction();
+        currentChange = first.change();
+        int count = statement.executeUpdate();
+        if (count != updates.writes.size()) {
+            throw new SQLException(updates.writes.size() - count + " of " + updates.writes.size() + " locked rows of "
+                    + updates.table.name() + " vanished", "40001");
+        }
+    }
+
     /** @param write the change the statement writes, and how its count is checked */
     private void queueRow(PreparedStatement bound, QueuedWrite write) throws SQLException {
         if (pendingRowStatement != null && pendingRowStatement != bound) {
@@ -589,6 +671,7 @@ public final class ApplySession implements AutoCloseable {
      * must wait: binding parameters of a statement with a pending batch is fine, of another is not).
      */
     private PreparedStatement rowStatement(String sql) throws SQLException {
+        flushUpdates();
         PreparedStatement statement = statement(sql);
         if (pendingRowStatement != null && pendingRowStatement != statement) {
             flushRowWrites();
@@ -607,6 +690,7 @@ public final class ApplySession implements AutoCloseable {
         pendingRowStatement = null;
         pendingRowWrites.clear();
         pendingTombstoneWrites.clear();
+        pendingUpdates = null;
     }
 
     private void flushWrites() throws SQLException {
@@ -622,6 +706,7 @@ public final class ApplySession implements AutoCloseable {
     }
 
     private void flushRowWrites() throws SQLException {
+        flushUpdates();
         if (pendingRowStatement == null) {
             return;
         }
@@ -1048,22 +1133,27 @@ public final class ApplySession implements AutoCloseable {
     /** As {@link #bindInsertRow}, for the update of a locked row. */
     private PreparedStatement bindUpdateRow(TableShape table, RowChange change, RowVersion version, RowMetadata metadata,
             List<RowState> frontier, boolean batched) throws SQLException {
-        List<String> names = new ArrayList<>();
-        List<String> values = new ArrayList<>();
-        for (TableShape.Column column : table.columns()) {
-            String name = column.name();
-            if (!column.generated() && !change.key().containsKey(name) && change.values().containsKey(name)
-                    && !change.unchangedColumns().contains(name)) {
-                names.add(name);
-                values.add(change.values().get(name));
-            }
-        }
+        List<String> names = updatedColumns(table, change);
+        List<String> values = names.stream().map(change.values()::get).toList();
         PreparedStatement update = batched ? rowStatement(table.updateRow(names)) : statement(table.updateRow(names));
         int i = bindValues(update, 1, values);
         i = bindVersion(update, i, version);
         i = bindMetadata(update, i, metadata, frontier);
         bindKey(update, i, table, change.key());
         return update;
+    }
+
+    /** The columns an update of a locked row writes: every non-key, non-generated column the change sent. */
+    private static List<String> updatedColumns(TableShape table, RowChange change) {
+        List<String> names = new ArrayList<>();
+        for (TableShape.Column column : table.columns()) {
+            String name = column.name();
+            if (!column.generated() && !change.key().containsKey(name) && change.values().containsKey(name)
+                    && !change.unchangedColumns().contains(name)) {
+                names.add(name);
+            }
+        }
+        return names;
     }
 
     private void deleteRow(TableShape table, Map<String, String> key) throws SQLException {

@@ -42,6 +42,7 @@ final class TableShape {
     private final String pkJson;
     private final Map<List<String>, String> insertSql = new HashMap<>();
     private final Map<List<String>, String> updateSql = new HashMap<>();
+    private final Map<List<String>, String> updateRowsSql = new HashMap<>();
 
     private TableShape(TableKey key, Map<String, Column> columns) {
         this.key = key;
@@ -300,6 +301,40 @@ final class TableShape {
             assignments.add(ReplicationSchema.DOTS_COLUMN + " = ?::jsonb");
             assignments.add(ReplicationSchema.FRONTIER_COLUMN + " = ?::jsonb");
             return "UPDATE " + key.quotedName() + " SET " + String.join(", ", assignments) + " WHERE " + pkPredicate;
+        });
+    }
+
+    /**
+     * The update of many locked rows in one statement. Parameters: one {@code text[]} per key column,
+     * per column of {@code names}, then hlc, node, vv, counters, dots, frontier; element {@code i} of
+     * every array belongs to row {@code i}.
+     */
+    String updateRows(List<String> names) {
+        return updateRowsSql.computeIfAbsent(List.copyOf(names), n -> {
+            List<String> assignments = new ArrayList<>();
+            List<String> arrays = new ArrayList<>();
+            List<String> aliases = new ArrayList<>();
+            List<String> match = new ArrayList<>();
+            for (int i = 0; i < keyColumns.size(); i++) {
+                arrays.add("?::text[]");
+                aliases.add("k" + i);
+                match.add("t." + identifier(keyColumns.get(i).name()) + " = v.k" + i + "::" + keyColumns.get(i).type());
+            }
+            for (int i = 0; i < n.size(); i++) {
+                arrays.add("?::text[]");
+                aliases.add("c" + i);
+                assignments.add(identifier(n.get(i)) + " = v.c" + i + "::" + columns.get(n.get(i)).type());
+            }
+            String[][] version = {{ReplicationSchema.HLC_COLUMN, "bigint"}, {ReplicationSchema.NODE_COLUMN, "text"},
+                    {ReplicationSchema.VECTOR_COLUMN, "jsonb"}, {ReplicationSchema.COUNTERS_COLUMN, "jsonb"},
+                    {ReplicationSchema.DOTS_COLUMN, "jsonb"}, {ReplicationSchema.FRONTIER_COLUMN, "jsonb"}};
+            for (String[] column : version) {
+                arrays.add("?::text[]");
+                aliases.add(column[0]);
+                assignments.add(column[0] + " = v." + column[0] + "::" + column[1]);
+            }
+            return "UPDATE " + key.quotedName() + " AS t SET " + String.join(", ", assignments) + " FROM unnest("
+                    + String.join(", ", arrays) + ") AS v(" + String.join(", ", aliases) + ") WHERE " + String.join(" AND ", match);
         });
     }
 
