@@ -235,7 +235,8 @@ class CaptureIT {
             c.setAutoCommit(true);
 
             await().atMost(Duration.ofSeconds(60)).until(() -> readOutbox().stream().anyMatch(tx -> tx.originTxId() == tx5));
-            assertThat(capture.appliedTransactionsSkipped()).isEqualTo(1);
+            // PostgreSQL 16+ leaves it out of the stream (pgoutput origin=none); older servers send it and the capture drops it.
+            assertThat(capture.appliedTransactionsSkipped()).isEqualTo(capture.serverFiltersAppliedTransactions() ? 0 : 1);
 
             try (ResultSet rs = s.executeQuery("SELECT xid::text::bigint, lsn - '0/0'::pg_lsn FROM pg_logical_slot_peek_changes('evidence', NULL, NULL)"
                     + " WHERE data LIKE 'COMMIT%'")) {
