@@ -11,6 +11,7 @@ public record BenchReport(
         int transactionSize,
         double nativeUpdatesPerSecond,
         double nativeInsertsPerSecond,
+        SynclineReplicationBench.Result synclineColdUpdates,
         SynclineReplicationBench.Result synclineUpdates,
         SynclineReplicationBench.Result synclineInserts,
         List<LagBench.Result> lag,
@@ -23,6 +24,8 @@ public record BenchReport(
         json.putObject("native_rows_per_s").put("updates", round(nativeUpdatesPerSecond)).put("inserts", round(nativeInsertsPerSecond));
         json.putObject("syncline_rows_per_s").put("updates", round(synclineUpdates.rowsPerSecond()))
                 .put("inserts", round(synclineInserts.rowsPerSecond()));
+        json.putObject("syncline_cold_rows_per_s").put("updates", round(synclineColdUpdates.rowsPerSecond()))
+                .put("capture", round(synclineColdUpdates.captureRowsPerSecond()));
         json.putObject("capture_rows_per_s").put("updates", round(synclineUpdates.captureRowsPerSecond()))
                 .put("inserts", round(synclineInserts.captureRowsPerSecond()));
         json.putObject("ratio").put("updates", round2(synclineUpdates.rowsPerSecond() / nativeUpdatesPerSecond))
@@ -48,6 +51,9 @@ public record BenchReport(
                 synclineUpdates.rowsPerSecond() / nativeUpdatesPerSecond, synclineUpdates.captureRowsPerSecond());
         out.printf("%-10s %14.0f %16.0f %7.2f %22.0f%n", "inserts", nativeInsertsPerSecond, synclineInserts.rowsPerSecond(),
                 synclineInserts.rowsPerSecond() / nativeInsertsPerSecond, synclineInserts.captureRowsPerSecond());
+        out.printf("%-10s %14s %16.0f %7.2f %22.0f  (first backlog of a fresh JVM, before the JIT warmed up)%n", "cold upd.",
+                "", synclineColdUpdates.rowsPerSecond(), synclineColdUpdates.rowsPerSecond() / nativeUpdatesPerSecond,
+                synclineColdUpdates.captureRowsPerSecond());
         for (LagBench.Result result : lag) {
             out.printf("lag, %d nodes all-to-all at %.0f rows/s: p50 %d ms, p99 %d ms, max %d ms (%d samples)%n", result.nodes(),
                     result.rowsPerSecond(), result.p50(), result.p99(), result.max(), result.samples());
