@@ -94,6 +94,7 @@ public final class LocalCapture implements AutoCloseable {
             converter = new ChangeConverter(config.nodeId(), database.primaryKeys(), ChangeConverter.DEFAULT_UNAVAILABLE_PLACEHOLDER);
             publisher = new OutboxPublisher(config.nodeId(), "capture", config.kafkaSettings());
             publisher.ensureTopic();
+            publisher.connect();
         } catch (CaptureSetupException e) {
             fail(e);
             throw e;
