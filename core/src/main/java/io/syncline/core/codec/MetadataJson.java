@@ -21,6 +21,7 @@ import java.util.TreeMap;
 public final class MetadataJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String EMPTY_OBJECT = "{}";
 
     private MetadataJson() {}
 
@@ -32,7 +33,8 @@ public final class MetadataJson {
     public static RowMetadata parse(String counters, String dots) {
         try {
             Map<String, Map<String, BigDecimal>> counterMap = new TreeMap<>();
-            if (counters != null && !counters.isEmpty()) {
+            // "{}" (jsonb's text of an empty object) is what tables without merge metadata carry on every row.
+            if (counters != null && !counters.isEmpty() && !counters.equals(EMPTY_OBJECT)) {
                 JsonNode root = MAPPER.readTree(counters);
                 for (Iterator<Map.Entry<String, JsonNode>> columns = root.fields(); columns.hasNext(); ) {
                     Map.Entry<String, JsonNode> column = columns.next();
@@ -45,7 +47,7 @@ public final class MetadataJson {
                 }
             }
             Map<String, ColumnDot> dotMap = new TreeMap<>();
-            if (dots != null && !dots.isEmpty()) {
+            if (dots != null && !dots.isEmpty() && !dots.equals(EMPTY_OBJECT)) {
                 JsonNode root = MAPPER.readTree(dots);
                 for (Iterator<Map.Entry<String, JsonNode>> columns = root.fields(); columns.hasNext(); ) {
                     Map.Entry<String, JsonNode> column = columns.next();
