@@ -82,8 +82,10 @@ class CaptureIT {
                     + " c_uuid_arr uuid[], c_jsonb_arr jsonb[], c_bytea_arr bytea[], c_float_arr float8[], c_large text)");
             new ReplicationSchemaInstaller(NODE).install(c, List.of(TABLE));
         }
+        // earliest: the first poll may come after the capture published; the default (latest) would then skip the outbox.
         reader = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(), "isolation.level", "read_committed",
-                "max.partition.fetch.bytes", 64 * 1024 * 1024), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                "max.partition.fetch.bytes", 64 * 1024 * 1024, "auto.offset.reset", "earliest"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
         reader.assign(List.of(new TopicPartition(ReplicationSchema.outboxTopic(NODE), 0)));
     }
 
