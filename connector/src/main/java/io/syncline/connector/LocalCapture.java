@@ -11,8 +11,6 @@ import io.syncline.connector.internal.Preflight;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -69,6 +67,7 @@ public final class LocalCapture implements AutoCloseable {
     private final AtomicReference<CountDownLatch> streaming = new AtomicReference<>(new CountDownLatch(1));
     private OutboxPublisher publisher;
     private ChangeConverter converter;
+    private volatile boolean serverFiltersOrigins;
     private long restartBackoffMillis = 500;
 
     public LocalCapture(CaptureConfig config) {
@@ -90,10 +89,12 @@ public final class LocalCapture implements AutoCloseable {
         log.info("{} starting with {}", logPrefix, config);
         try {
             Files.createDirectories(config.dataDirectory());
-            Map<String, List<String>> keys = Preflight.check(config);
-            converter = new ChangeConverter(config.nodeId(), keys, ChangeConverter.DEFAULT_UNAVAILABLE_PLACEHOLDER);
+            Preflight.Database database = Preflight.check(config);
+            serverFiltersOrigins = database.serverFiltersOrigins();
+            converter = new ChangeConverter(config.nodeId(), database.primaryKeys(), ChangeConverter.DEFAULT_UNAVAILABLE_PLACEHOLDER);
             publisher = new OutboxPublisher(config.nodeId(), "capture", config.kafkaSettings());
             publisher.ensureTopic();
+            publisher.connect();
         } catch (CaptureSetupException e) {
             fail(e);
             throw e;
@@ -142,9 +143,20 @@ public final class LocalCapture implements AutoCloseable {
         return counters.publishedChanges.get();
     }
 
-    /** Transactions not published because the applier wrote them (replication origin set). */
+    /**
+     * Transactions not published because the applier wrote them (replication origin set), among
+     * those the capture received: none when {@link #serverFiltersAppliedTransactions()}.
+     */
     public long appliedTransactionsSkipped() {
         return counters.appliedTransactionsSkipped.get();
+    }
+
+    /**
+     * Whether the database leaves the applier's transactions out of the stream (PostgreSQL 16 and
+     * later, pgoutput {@code origin=none}); known once {@link #start()} returned.
+     */
+    public boolean serverFiltersAppliedTransactions() {
+        return serverFiltersOrigins;
     }
 
     /** The origin position of the newest transaction Kafka committed, or -1. */
@@ -153,7 +165,7 @@ public final class LocalCapture implements AutoCloseable {
     }
 
     private void launchEngine() {
-        Properties props = DebeziumSettings.of(config);
+        Properties props = DebeziumSettings.of(config, serverFiltersOrigins);
         CaptureConsumer consumer = new CaptureConsumer(config.nodeId(), converter, publisher,
                 () -> state.get() != State.RUNNING, counters);
         CountDownLatch started = new CountDownLatch(1);

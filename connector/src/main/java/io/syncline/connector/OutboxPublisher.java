@@ -132,6 +132,16 @@ public final class OutboxPublisher implements AutoCloseable {
     }
 
     /**
+     * Starts the transactional producer now (coordinator lookup, producer id, fencing of an older
+     * publisher), so that the first {@link #publish} does not wait for it. Optional.
+     *
+     * @throws org.apache.kafka.common.KafkaException when Kafka fails; the next call starts over
+     */
+    public synchronized void connect() {
+        producer();
+    }
+
+    /**
      * Publishes the node's own transactions, in order, atomically, and waits until Kafka committed them.
      *
      * @throws TransactionTooLargeException if a transaction's body exceeds {@link #MAX_TRANSACTION_BYTES};

@@ -82,8 +82,10 @@ class CaptureIT {
                     + " c_uuid_arr uuid[], c_jsonb_arr jsonb[], c_bytea_arr bytea[], c_float_arr float8[], c_large text)");
             new ReplicationSchemaInstaller(NODE).install(c, List.of(TABLE));
         }
+        // earliest: the first poll may come after the capture published; the default (latest) would then skip the outbox.
         reader = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(), "isolation.level", "read_committed",
-                "max.partition.fetch.bytes", 64 * 1024 * 1024), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                "max.partition.fetch.bytes", 64 * 1024 * 1024, "auto.offset.reset", "earliest"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
         reader.assign(List.of(new TopicPartition(ReplicationSchema.outboxTopic(NODE), 0)));
     }
 
@@ -244,7 +246,8 @@ class CaptureIT {
             assertThat(keyChange.changes().get(1).key()).isEqualTo(Map.of("id", "6"));
             assertThat(keyChange.changes().get(1).oldKey()).isEqualTo(Map.of("id", "5"));
             assertThat(keyChange.changes().get(1).values()).containsEntry("c_text", "five");
-            assertThat(capture.appliedTransactionsSkipped()).isEqualTo(1);
+            // PostgreSQL 16+ leaves it out of the stream (pgoutput origin=none); older servers send it and the capture drops it.
+            assertThat(capture.appliedTransactionsSkipped()).isEqualTo(capture.serverFiltersAppliedTransactions() ? 0 : 1);
 
             try (ResultSet rs = s.executeQuery("SELECT xid::text::bigint, lsn - '0/0'::pg_lsn FROM pg_logical_slot_peek_changes('evidence', NULL, NULL)"
                     + " WHERE data LIKE 'COMMIT%'")) {

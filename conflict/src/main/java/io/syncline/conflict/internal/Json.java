@@ -32,15 +32,11 @@ final class Json {
         if (json == null || json.isEmpty()) {
             return VersionVector.EMPTY;
         }
-        try {
-            return VersionVector.of(MAPPER.readValue(json, COUNTERS));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not a version vector: " + json, e);
-        }
+        return MetadataJson.vector(json);
     }
 
     static String vector(VersionVector vector) {
-        return write(vector.counters());
+        return MetadataJson.vector(vector);
     }
 
     /** The row's merge metadata from {@code syncline_delta} and {@code syncline_dots}. */

@@ -262,21 +262,9 @@ public final class ChangeConverter {
 
     static VersionVector vector(String table, String json) {
         try {
-            JsonNode node = JSON.readTree(json);
-            if (!node.isObject()) {
-                throw new UnconvertibleValueException(table + ": version vector is not a JSON object: " + json);
-            }
-            Map<String, Long> counters = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> entry = it.next();
-                if (!entry.getValue().canConvertToLong()) {
-                    throw new UnconvertibleValueException(table + ": version vector counter is not a number: " + json);
-                }
-                counters.put(entry.getKey(), entry.getValue().asLong());
-            }
-            return VersionVector.of(counters);
-        } catch (IOException e) {
-            throw new UnconvertibleValueException(table + ": version vector is not JSON: " + json, e);
+            return MetadataJson.vector(json);
+        } catch (IllegalArgumentException e) {
+            throw new UnconvertibleValueException(table + ": " + e.getMessage(), e);
         }
     }
 

@@ -21,7 +21,12 @@ public final class DebeziumSettings {
         return topicPrefix(nodeId) + ".transaction";
     }
 
-    public static Properties of(CaptureConfig config) {
+    /**
+     * @param serverFiltersOrigins whether the server supports pgoutput's {@code origin} option; then
+     *                             the walsender leaves out what the applier wrote, which the capture
+     *                             would otherwise decode only to drop it
+     */
+    public static Properties of(CaptureConfig config, boolean serverFiltersOrigins) {
         Properties p = new Properties();
         p.setProperty("name", "syncline-capture-" + config.nodeId());
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -40,6 +45,12 @@ public final class DebeziumSettings {
         p.setProperty("table.include.list", String.join(",", tables.stream().map(t -> Pattern.quote(t)).toList()));
         p.setProperty("snapshot.mode", "no_data");
         p.setProperty("provide.transaction.metadata", "true");
+        if (serverFiltersOrigins) {
+            // Only changes without a replication origin, i.e. not the applier's (PostgreSQL 16+,
+            // CREATE SUBSCRIPTION ... origin = none uses the same pgoutput option). The capture still
+            // drops origin-marked transactions itself, for older servers.
+            p.setProperty("slot.stream.params", "origin=none");
+        }
         p.setProperty("tombstones.on.delete", "false");
         // Exact values: no precision-losing mappings (ChangeConverter turns these into PostgreSQL text).
         p.setProperty("decimal.handling.mode", "string");

@@ -27,21 +27,34 @@ public final class Preflight {
     private static final Set<String> UNSUPPORTED_TYPES = Set.of(
             "_interval", "_money", "_name", "_varbit", "_bit", "_xml", "_point", "_timetz", "bit", "varbit", "timetz");
 
+    // pgoutput takes the option origin=none from PostgreSQL 16 on (logical replication docs, "origin").
+    private static final int ORIGIN_FILTER_SINCE = 160000;
+
     private Preflight() {}
 
     /**
-     * @return the primary-key columns in key order of every configured table
+     * What the capture learned about the database.
+     *
+     * @param primaryKeys            primary-key columns in key order of every configured table
+     * @param serverFiltersOrigins   whether pgoutput can leave out transactions that carry a
+     *                               replication origin ({@code origin=none}, PostgreSQL 16 and later)
+     */
+    public record Database(Map<String, List<String>> primaryKeys, boolean serverFiltersOrigins) {}
+
+    /**
      * @throws CaptureSetupException listing every problem found
      * @throws SQLException if the database cannot be reached or queried
      */
-    public static Map<String, List<String>> check(CaptureConfig config) throws SQLException {
+    public static Database check(CaptureConfig config) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", config.databaseUser());
         props.setProperty("password", config.databasePassword());
         props.setProperty("connectTimeout", "10");
         List<String> problems = new ArrayList<>();
         Map<String, List<String>> keys = new LinkedHashMap<>();
+        int serverVersion;
         try (Connection c = DriverManager.getConnection(config.jdbcUrl(), props)) {
+            serverVersion = Integer.parseInt(single(c, "SHOW server_version_num"));
             String walLevel = single(c, "SHOW wal_level");
             if (!"logical".equals(walLevel)) {
                 problems.add("wal_level is '" + walLevel + "', the capture needs logical decoding:"
@@ -66,7 +79,7 @@ public final class Preflight {
             throw new CaptureSetupException("[" + config.nodeId() + " capture] cannot start:\n  - " + String.join("\n  - ", problems));
         }
         ReplicationSchema.CAPTURED_OWN_TABLES.forEach(keys::remove);
-        return keys;
+        return new Database(keys, serverVersion >= ORIGIN_FILTER_SINCE);
     }
 
     private static void checkTable(Connection c, CaptureConfig config, String table, String publication,

@@ -1,10 +1,17 @@
 package io.syncline.core.codec;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.syncline.core.event.ColumnDot;
 import io.syncline.core.event.RowMetadata;
+import io.syncline.core.event.VersionVector;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import io.syncline.core.schema.ReplicationSchema;
 import java.math.BigDecimal;
 import java.util.Iterator;
@@ -16,11 +23,15 @@ import java.util.TreeMap;
  * The JSON forms of {@link RowMetadata} in the row-version columns, as the row triggers write
  * them and the capture and the applier read them: {@link ReplicationSchema#COUNTERS_COLUMN}
  * {@code {"col": {"node": "12.5"}}} (amounts as strings, so numeric precision survives) and
- * {@link ReplicationSchema#DOTS_COLUMN} {@code {"col": ["node", counter, hlc]}}. Thread-safe.
+ * {@link ReplicationSchema#DOTS_COLUMN} {@code {"col": ["node", counter, hlc]}}; and of the
+ * version vector in {@link ReplicationSchema#VECTOR_COLUMN} {@code {"node": counter}}, read and
+ * written for every replicated row, so with Jackson's streaming parser rather than a tree.
+ * Thread-safe.
  */
 public final class MetadataJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String EMPTY_OBJECT = "{}";
 
     private MetadataJson() {}
 
@@ -32,7 +43,8 @@ public final class MetadataJson {
     public static RowMetadata parse(String counters, String dots) {
         try {
             Map<String, Map<String, BigDecimal>> counterMap = new TreeMap<>();
-            if (counters != null && !counters.isEmpty()) {
+            // "{}" (jsonb's text of an empty object) is what tables without merge metadata carry on every row.
+            if (counters != null && !counters.isEmpty() && !counters.equals(EMPTY_OBJECT)) {
                 JsonNode root = MAPPER.readTree(counters);
                 for (Iterator<Map.Entry<String, JsonNode>> columns = root.fields(); columns.hasNext(); ) {
                     Map.Entry<String, JsonNode> column = columns.next();
@@ -45,7 +57,7 @@ public final class MetadataJson {
                 }
             }
             Map<String, ColumnDot> dotMap = new TreeMap<>();
-            if (dots != null && !dots.isEmpty()) {
+            if (dots != null && !dots.isEmpty() && !dots.equals(EMPTY_OBJECT)) {
                 JsonNode root = MAPPER.readTree(dots);
                 for (Iterator<Map.Entry<String, JsonNode>> columns = root.fields(); columns.hasNext(); ) {
                     Map.Entry<String, JsonNode> column = columns.next();
@@ -62,8 +74,53 @@ public final class MetadataJson {
         }
     }
 
+    /**
+     * Parses a version vector object.
+     *
+     * @throws IllegalArgumentException if {@code json} is not an object of whole, non-negative counters
+     */
+    public static VersionVector vector(String json) {
+        try (JsonParser parser = MAPPER.getFactory().createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("version vector is not a JSON object: " + json);
+            }
+            Map<String, Long> counters = new TreeMap<>();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String node = parser.currentName();
+                if (parser.nextToken() != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                    throw new IllegalArgumentException("version vector counter of " + node + " is not a whole number: " + json);
+                }
+                counters.put(node, parser.getLongValue());
+            }
+            if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                throw new IllegalArgumentException("version vector is not one JSON object: " + json);
+            }
+            return VersionVector.of(counters);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("version vector is not JSON: " + json, e);
+        }
+    }
+
+    /** The {@link ReplicationSchema#VECTOR_COLUMN} text of {@code vector}: {@code {"node":counter,...}}, nodes in order. */
+    public static String vector(VersionVector vector) {
+        StringWriter out = new StringWriter(16 + 16 * vector.counters().size());
+        try (JsonGenerator generator = MAPPER.getFactory().createGenerator(out)) {
+            generator.writeStartObject();
+            for (Map.Entry<String, Long> counter : vector.counters().entrySet()) {
+                generator.writeNumberField(counter.getKey(), counter.getValue());
+            }
+            generator.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
     /** The {@link ReplicationSchema#COUNTERS_COLUMN} text of {@code metadata}. */
     public static String counters(RowMetadata metadata) {
+        if (metadata.counters().isEmpty()) {
+            return EMPTY_OBJECT;
+        }
         Map<String, Map<String, String>> document = new TreeMap<>();
         metadata.counters().forEach((column, shares) -> {
             Map<String, String> texts = new TreeMap<>();
@@ -75,6 +132,9 @@ public final class MetadataJson {
 
     /** The {@link ReplicationSchema#DOTS_COLUMN} text of {@code metadata}. */
     public static String dots(RowMetadata metadata) {
+        if (metadata.columnDots().isEmpty()) {
+            return EMPTY_OBJECT;
+        }
         Map<String, List<Object>> document = new TreeMap<>();
         metadata.columnDots().forEach((column, dot) -> document.put(column, List.of(dot.node(), dot.counter(), dot.hlc())));
         return write(document);

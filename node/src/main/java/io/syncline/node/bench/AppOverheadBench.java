@@ -19,18 +19,25 @@ import javax.sql.DataSource;
 /**
  * What Syncline costs the application's own writes: pgbench's simple-update transaction
  * (update an account, read it back, insert a history row) from several clients on dc-a, first
- * without Syncline, then with the row-version triggers installed and both nodes running.
+ * without Syncline, then with the row-version triggers installed, then with dc-a's node running,
+ * then with both nodes running.
  */
 final class AppOverheadBench {
 
     /**
      * @param tpsWithout      plain tables
      * @param tpsTriggersOnly row-version triggers installed, nodes not running: the cost inside PostgreSQL
-     * @param tpsWith         triggers and both nodes running (capture, Kafka, apply on the same machine)
+     * @param tpsLocalNode    triggers and dc-a's node running (capture, dc-a's Kafka): what Syncline adds
+     *                        at dc-a when dc-b runs on its own machines
+     * @param tpsWith         triggers and both nodes running (capture, Kafka, dc-b's apply on the same machine)
      */
-    record Result(double tpsWithout, double tpsTriggersOnly, double tpsWith) {
+    record Result(double tpsWithout, double tpsTriggersOnly, double tpsLocalNode, double tpsWith) {
         double ratio() {
             return tpsWith / tpsWithout;
+        }
+
+        double localNodeRatio() {
+            return tpsLocalNode / tpsWithout;
         }
     }
 
@@ -58,9 +65,11 @@ final class AppOverheadBench {
             double without = tps(cluster.database(0), duration);
             cluster.initAll();
             double triggersOnly = tps(cluster.database(0), duration);
-            cluster.startAll();
+            cluster.start(0);
+            double localNode = tps(cluster.database(0), duration);
+            cluster.start(1);
             double with = tps(cluster.database(0), duration);
-            return new Result(without, triggersOnly, with);
+            return new Result(without, triggersOnly, localNode, with);
         }
     }
 

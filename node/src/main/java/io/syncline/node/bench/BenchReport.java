@@ -11,6 +11,7 @@ public record BenchReport(
         int transactionSize,
         double nativeUpdatesPerSecond,
         double nativeInsertsPerSecond,
+        SynclineReplicationBench.Result synclineColdUpdates,
         SynclineReplicationBench.Result synclineUpdates,
         SynclineReplicationBench.Result synclineInserts,
         List<LagBench.Result> lag,
@@ -23,6 +24,8 @@ public record BenchReport(
         json.putObject("native_rows_per_s").put("updates", round(nativeUpdatesPerSecond)).put("inserts", round(nativeInsertsPerSecond));
         json.putObject("syncline_rows_per_s").put("updates", round(synclineUpdates.rowsPerSecond()))
                 .put("inserts", round(synclineInserts.rowsPerSecond()));
+        json.putObject("syncline_cold_rows_per_s").put("updates", round(synclineColdUpdates.rowsPerSecond()))
+                .put("capture", round(synclineColdUpdates.captureRowsPerSecond()));
         json.putObject("capture_rows_per_s").put("updates", round(synclineUpdates.captureRowsPerSecond()))
                 .put("inserts", round(synclineInserts.captureRowsPerSecond()));
         json.putObject("ratio").put("updates", round2(synclineUpdates.rowsPerSecond() / nativeUpdatesPerSecond))
@@ -33,8 +36,8 @@ public record BenchReport(
                     .put("p50", result.p50()).put("p99", result.p99()).put("max", result.max()).put("samples", result.samples());
         }
         json.put("app_tps_without", round(app.tpsWithout())).put("app_tps_triggers_only", round(app.tpsTriggersOnly()))
-                .put("app_tps_with", round(app.tpsWith()))
-                .put("app_tps_ratio", round2(app.ratio()));
+                .put("app_tps_with_local_node", round(app.tpsLocalNode())).put("app_tps_with", round(app.tpsWith()))
+                .put("app_tps_ratio_local_node", round2(app.localNodeRatio())).put("app_tps_ratio", round2(app.ratio()));
         json.put("heap_mb", peakHeapMegabytes);
         json.putObject("cpu_s_per_100k_rows").put("updates", round2(synclineUpdates.cpuSecondsPer100kRows()))
                 .put("inserts", round2(synclineInserts.cpuSecondsPer100kRows()));
@@ -48,12 +51,16 @@ public record BenchReport(
                 synclineUpdates.rowsPerSecond() / nativeUpdatesPerSecond, synclineUpdates.captureRowsPerSecond());
         out.printf("%-10s %14.0f %16.0f %7.2f %22.0f%n", "inserts", nativeInsertsPerSecond, synclineInserts.rowsPerSecond(),
                 synclineInserts.rowsPerSecond() / nativeInsertsPerSecond, synclineInserts.captureRowsPerSecond());
+        out.printf("%-10s %14s %16.0f %7.2f %22.0f  (first backlog of a fresh JVM, before the JIT warmed up)%n", "cold upd.",
+                "", synclineColdUpdates.rowsPerSecond(), synclineColdUpdates.rowsPerSecond() / nativeUpdatesPerSecond,
+                synclineColdUpdates.captureRowsPerSecond());
         for (LagBench.Result result : lag) {
             out.printf("lag, %d nodes all-to-all at %.0f rows/s: p50 %d ms, p99 %d ms, max %d ms (%d samples)%n", result.nodes(),
                     result.rowsPerSecond(), result.p50(), result.p99(), result.max(), result.samples());
         }
-        out.printf("application TPS on dc-a: %.0f without Syncline, %.0f with its triggers only, %.0f with nodes running"
-                + " (ratio %.2f)%n", app.tpsWithout(), app.tpsTriggersOnly(), app.tpsWith(), app.ratio());
+        out.printf("application TPS on dc-a: %.0f without Syncline, %.0f with its triggers only, %.0f with dc-a's node"
+                + " (ratio %.2f), %.0f with both nodes on this machine (ratio %.2f)%n", app.tpsWithout(), app.tpsTriggersOnly(),
+                app.tpsLocalNode(), app.localNodeRatio(), app.tpsWith(), app.ratio());
         out.printf("peak heap of this JVM (nodes and in-process Kafka): %d MB; CPU per 100k rows: %.2f s (updates)%n",
                 peakHeapMegabytes, synclineUpdates.cpuSecondsPer100kRows());
     }

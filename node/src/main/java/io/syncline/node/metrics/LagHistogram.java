@@ -25,13 +25,16 @@ public final class LagHistogram {
 
     /** Adds every sample of {@code other} to this histogram. */
     public void addAll(LagHistogram other) {
+        // The total first: samples recorded meanwhile then show in the counts only, never in the
+        // total alone, so that a percentile never runs past the last bucket.
+        long otherTotal = other.total.get();
         for (int millis = 0; millis <= MAX_MILLIS; millis++) {
             long n = other.counts.get(millis);
             if (n > 0) {
                 counts.addAndGet(millis, n);
             }
         }
-        total.addAndGet(other.total.get());
+        total.addAndGet(otherTotal);
         max.accumulateAndGet(other.max.get(), Math::max);
     }
 

@@ -129,6 +129,8 @@ final class InProcessKafka implements KafkaCluster {
                 Map.entry("offsets.topic.num.partitions", "5"),
                 Map.entry("transaction.state.log.replication.factor", "1"),
                 Map.entry("transaction.state.log.min.isr", "1"),
+                // The first transactional producer creates this topic; 50 partitions (the default) take seconds here.
+                Map.entry("transaction.state.log.num.partitions", "1"),
                 Map.entry("share.coordinator.state.topic.replication.factor", "1"),
                 Map.entry("share.coordinator.state.topic.min.isr", "1"),
                 Map.entry("group.initial.rebalance.delay.ms", "0"),
