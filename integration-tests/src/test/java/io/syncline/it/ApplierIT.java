@@ -62,7 +62,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApplierIT {
 
-    private static final List<String> TABLES = List.of("public.item", "public.account");
+    private static final List<String> TABLES = List.of("public.item", "public.account", "public.slot");
     private static final String DDL = """
             CREATE TABLE IF NOT EXISTS item (
                 id   int PRIMARY KEY,
@@ -83,6 +83,10 @@ class ApplierIT {
                 id      int PRIMARY KEY,
                 balance int NOT NULL CHECK (balance >= 0),
                 note    text
+            );
+            CREATE TABLE IF NOT EXISTS slot (
+                id   int PRIMARY KEY,
+                code text NOT NULL UNIQUE
             );
             """;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -175,6 +179,23 @@ class ApplierIT {
         a.applierFrom(b).apply(List.of(fromB), "dc-b", 1);
         assertThat(b.queryOne("SELECT note FROM account")).isEqualTo("local");
         assertThat(a.dump("account")).isEqualTo(b.dump("account"));
+    }
+
+    @Test
+    void rowsOfATableWithAnotherUniqueConstraintAreWrittenInChangeOrder() throws Exception {
+        SourceTransaction seed = a.write(List.of("INSERT INTO slot VALUES (1, 'a'), (2, 'b'), (3, 'c')"),
+                change("public.slot", Operation.INSERT, 1), change("public.slot", Operation.INSERT, 2),
+                change("public.slot", Operation.INSERT, 3));
+        // Each update frees the code the next one takes: correct only in this order.
+        SourceTransaction rotate = a.write(List.of("UPDATE slot SET code = 'x' WHERE id = 3", "UPDATE slot SET code = 'c' WHERE id = 2",
+                        "UPDATE slot SET code = 'b' WHERE id = 1"),
+                change("public.slot", Operation.UPDATE, 3), change("public.slot", Operation.UPDATE, 2),
+                change("public.slot", Operation.UPDATE, 1));
+
+        ApplyResult result = b.applierFrom(a).apply(List.of(seed, rotate), "dc-a", 2);
+
+        assertThat(result.appliedTransactions()).isEqualTo(2);
+        assertThat(b.dump("slot")).isEqualTo(a.dump("slot")).hasSize(3);
     }
 
     @Test
@@ -700,7 +721,7 @@ class ApplierIT {
         }
 
         void reset() throws SQLException {
-            exec("TRUNCATE item, account, syncline.tombstone, syncline.conflict_log, syncline.applied_position, syncline.link_offset");
+            exec("TRUNCATE item, account, slot, syncline.tombstone, syncline.conflict_log, syncline.applied_position, syncline.link_offset");
             setClockOffset(0);
             appliers.clear();
             conflicts.clear();

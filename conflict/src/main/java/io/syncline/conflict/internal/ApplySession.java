@@ -465,33 +465,44 @@ public final class ApplySession implements AutoCloseable {
     // tombstone writes of distinct keys commute and wait for the end of the run.
     private PreparedStatement pendingRowStatement;
     private final List<QueuedWrite> pendingRowWrites = new ArrayList<>();
-    // Updates of locked rows of one table and column set, written by one statement (TableShape.updateRows).
-    private PendingUpdates pendingUpdates;
+    // Inserts, or updates of locked rows, of one table and column set, written by one statement
+    // (TableShape.insertRows / updateRows), which applies them in no particular order: only for
+    // tables whose primary key is their only unique constraint (TableShape.rowOrderFree).
+    private PendingRows pendingRows;
 
-    /** Updates of locked rows waiting to be written together: the columns of row i are {@code columns[*].get(i)}. */
-    private static final class PendingUpdates {
+    /** Row writes waiting to be written together: the value of column c in row i is {@code columns.get(c).get(i)}. */
+    private static final class PendingRows {
+        final boolean insert;
         final TableShape table;
         final List<String> names;
         final List<List<String>> columns = new ArrayList<>();
         final List<RowChange> written = new ArrayList<>();
         final List<QueuedWrite> writes = new ArrayList<>();
 
-        PendingUpdates(TableShape table, List<String> names) {
+        /** @param names for an update the columns after the key columns; for an insert every column written */
+        PendingRows(boolean insert, TableShape table, List<String> names) {
+            this.insert = insert;
             this.table = table;
             this.names = names;
-            int count = table.keyColumnNames().size() + names.size() + 6;
+            int count = (insert ? 0 : table.keyColumnNames().size()) + names.size() + 6;
             for (int i = 0; i < count; i++) {
                 columns.add(new ArrayList<>());
             }
         }
 
+        boolean accepts(boolean insert, TableShape table, List<String> names) {
+            return this.insert == insert && this.table == table && this.names.equals(names);
+        }
+
         void add(RowChange change, RowPlan plan, QueuedWrite write) {
             int c = 0;
-            for (String column : table.keyColumnNames()) {
-                columns.get(c++).add(change.key().get(column));
+            if (!insert) {
+                for (String column : table.keyColumnNames()) {
+                    columns.get(c++).add(change.key().get(column));
+                }
             }
             for (String name : names) {
-                columns.get(c++).add(change.values().get(name));
+                columns.get(c++).add(change.key().containsKey(name) ? change.key().get(name) : change.values().get(name));
             }
             columns.get(c++).add(Long.toString(plan.version().clock().hlc()));
             columns.get(c++).add(plan.version().clock().nodeId());
@@ -503,6 +514,7 @@ public final class ApplySession implements AutoCloseable {
             writes.add(write);
         }
     }
+
     private final Map<String, List<QueuedWrite>> pendingTombstoneWrites = new LinkedHashMap<>();
 
     /** How many changes one run holds at most, to bound the query and the batch. */
@@ -535,8 +547,7 @@ public final class ApplySession implements AutoCloseable {
                     queueUpdate(table, written, plan, new QueuedWrite(transaction, table, change, local, plan, Check.ONE));
                     completed(transaction, table, change, local, plan);
                 } else {
-                    queueRow(bindInsertRow(table, written, plan.version(), plan.metadata(), plan.frontier(), true),
-                            new QueuedWrite(transaction, table, change, local, plan, Check.RACE));
+                    queueInsert(table, written, plan, new QueuedWrite(transaction, table, change, local, plan, Check.RACE));
                 }
                 return;
             }
@@ -598,47 +609,92 @@ public final class ApplySession implements AutoCloseable {
 
     /** Queues the update of a locked row; updates of one table and column set are written by one statement. */
     private void queueUpdate(TableShape table, RowChange written, RowPlan plan, QueuedWrite write) throws SQLException {
+        if (!table.rowOrderFree()) {
+            queueRow(bindUpdateRow(table, written, plan.version(), plan.metadata(), plan.frontier(), true), write);
+            return;
+        }
+        queueRows(false, table, updatedColumns(table, written), written, plan, write);
+    }
+
+    /** Queues the insert of a row; inserts of one table and column set are written by one statement. */
+    private void queueInsert(TableShape table, RowChange written, RowPlan plan, QueuedWrite write) throws SQLException {
+        if (!table.rowOrderFree()) {
+            queueRow(bindInsertRow(table, written, plan.version(), plan.metadata(), plan.frontier(), true), write);
+            return;
+        }
+        queueRows(true, table, insertedColumns(table, written), written, plan, write);
+    }
+
+    private void queueRows(boolean insert, TableShape table, List<String> names, RowChange written, RowPlan plan,
+            QueuedWrite write) throws SQLException {
         if (pendingRowStatement != null) {
             flushRowWrites();
         }
-        List<String> names = updatedColumns(table, written);
-        if (pendingUpdates != null && (pendingUpdates.table != table || !pendingUpdates.names.equals(names))) {
-            flushUpdates();
+        if (pendingRows != null && !pendingRows.accepts(insert, table, names)) {
+            flushRows();
         }
-        if (pendingUpdates == null) {
-            pendingUpdates = new PendingUpdates(table, names);
+        if (pendingRows == null) {
+            pendingRows = new PendingRows(insert, table, names);
         }
-        pendingUpdates.add(written, plan, write);
+        pendingRows.add(written, plan, write);
     }
 
     /**
-     * Writes the pending updates: one alone with its own statement, several with one statement over
-     * arrays, which costs the server one execution instead of one per row.
+     * Writes the pending rows: several with one statement over arrays, which costs the server one
+     * execution instead of one per row. When that statement fails or does not write every row (a
+     * local writer inserted a key first), it is rolled back to its savepoint and the rows are written
+     * one by one, so that the failing change is named and a lost insert race is decided again.
      */
-    private void flushUpdates() throws SQLException {
-        PendingUpdates updates = pendingUpdates;
-        if (updates == null) {
+    private void flushRows() throws SQLException {
+        PendingRows rows = pendingRows;
+        if (rows == null) {
             return;
         }
-        pendingUpdates = null;
-        QueuedWrite first = updates.writes.get(0);
-        if (updates.writes.size() == 1) {
-            updateRow(updates.table, updates.written.get(0), first.plan().version(), first.plan().metadata(),
-                    first.plan().frontier());
+        pendingRows = null;
+        if (rows.writes.size() > 1 && writeTogether(rows)) {
             return;
         }
-        PreparedStatement statement = statement(updates.table.updateRows(updates.names));
-        for (int i = 0; i < updates.columns.size(); i++) {
-            statement.setArray(i + 1, connection.createArrayOf("text", updates.columns.get(i).toArray()));
+        for (int i = 0; i < rows.writes.size(); i++) {
+            QueuedWrite write = rows.writes.get(i);
+            RowPlan plan = write.plan();
+            currentTransaction = write.transaction();
+            currentChange = write.change();
+            if (!rows.insert) {
+                updateRow(rows.table, rows.written.get(i), plan.version(), plan.metadata(), plan.frontier());
+            } else if (insertRow(rows.table, rows.written.get(i), plan.version(), plan.metadata(), plan.frontier())) {
+                completed(write.transaction(), rows.table, write.change(), write.local(), plan);
+            } else {
+                raceAgain(write.transaction(), rows.table, write.change());
+            }
         }
-        // The database names the offending row in its message, should one be refused.
-        currentTransaction = first.transaction();
-        currentChange = first.change();
-        int count = statement.executeUpdate();
-        if (count != updates.writes.size()) {
-            throw new SQLException(updates.writes.size() - count + " of " + updates.writes.size() + " locked rows of "
-                    + updates.table.name() + " vanished", "40001");
+    }
+
+    /** @return false when the rows must be written one by one (the statement was rolled back) */
+    private boolean writeTogether(PendingRows rows) throws SQLException {
+        PreparedStatement statement = statement(rows.insert ? rows.table.insertRows(rows.names) : rows.table.updateRows(rows.names));
+        for (int i = 0; i < rows.columns.size(); i++) {
+            statement.setArray(i + 1, connection.createArrayOf("text", rows.columns.get(i).toArray()));
         }
+        Savepoint savepoint = connection.setSavepoint();
+        try {
+            if (statement.executeUpdate() != rows.writes.size()) {
+                connection.rollback(savepoint);
+                return false;
+            }
+        } catch (SQLException e) {
+            if (classifier.classify(e) == ApplyErrorClassifier.Kind.RETRIABLE) {
+                throw e;
+            }
+            connection.rollback(savepoint);
+            return false;
+        }
+        connection.releaseSavepoint(savepoint);
+        if (rows.insert) {
+            for (QueuedWrite write : rows.writes) {
+                completed(write.transaction(), write.table(), write.change(), write.local(), write.plan());
+            }
+        }
+        return true;
     }
 
     /** @param write the change the statement writes, and how its count is checked */
@@ -671,7 +727,7 @@ public final class ApplySession implements AutoCloseable {
      * must wait: binding parameters of a statement with a pending batch is fine, of another is not).
      */
     private PreparedStatement rowStatement(String sql) throws SQLException {
-        flushUpdates();
+        flushRows();
         PreparedStatement statement = statement(sql);
         if (pendingRowStatement != null && pendingRowStatement != statement) {
             flushRowWrites();
@@ -690,7 +746,7 @@ public final class ApplySession implements AutoCloseable {
         pendingRowStatement = null;
         pendingRowWrites.clear();
         pendingTombstoneWrites.clear();
-        pendingUpdates = null;
+        pendingRows = null;
     }
 
     private void flushWrites() throws SQLException {
@@ -706,7 +762,7 @@ public final class ApplySession implements AutoCloseable {
     }
 
     private void flushRowWrites() throws SQLException {
-        flushUpdates();
+        flushRows();
         if (pendingRowStatement == null) {
             return;
         }
@@ -1101,21 +1157,9 @@ public final class ApplySession implements AutoCloseable {
      */
     private PreparedStatement bindInsertRow(TableShape table, RowChange change, RowVersion version, RowMetadata metadata,
             List<RowState> frontier, boolean batched) throws SQLException {
-        List<String> names = new ArrayList<>();
-        List<String> values = new ArrayList<>();
-        for (TableShape.Column column : table.columns()) {
-            if (column.generated()) {
-                continue;
-            }
-            String name = column.name();
-            if (change.key().containsKey(name)) {
-                names.add(name);
-                values.add(change.key().get(name));
-            } else if (change.values().containsKey(name) && !change.unchangedColumns().contains(name)) {
-                names.add(name);
-                values.add(change.values().get(name));
-            }
-        }
+        List<String> names = insertedColumns(table, change);
+        List<String> values = names.stream().map(n -> change.key().containsKey(n) ? change.key().get(n) : change.values().get(n))
+                .toList();
         PreparedStatement insert = batched ? rowStatement(table.insertRow(names)) : statement(table.insertRow(names));
         int i = bindValues(insert, 1, values);
         i = bindVersion(insert, i, version);
@@ -1141,6 +1185,19 @@ public final class ApplySession implements AutoCloseable {
         i = bindMetadata(update, i, metadata, frontier);
         bindKey(update, i, table, change.key());
         return update;
+    }
+
+    /** The columns an insert writes: the key, and every non-generated column the change sent. */
+    private static List<String> insertedColumns(TableShape table, RowChange change) {
+        List<String> names = new ArrayList<>();
+        for (TableShape.Column column : table.columns()) {
+            String name = column.name();
+            if (!column.generated() && (change.key().containsKey(name)
+                    || change.values().containsKey(name) && !change.unchangedColumns().contains(name))) {
+                names.add(name);
+            }
+        }
+        return names;
     }
 
     /** The columns an update of a locked row writes: every non-key, non-generated column the change sent. */

@@ -38,15 +38,23 @@ final class TableShape {
     private final Map<String, String> columnTypes;
     private final List<Column> keyColumns;
     private final boolean hasIdentityAlways;
+    private final boolean rowOrderFree;
     private final String pkPredicate;
     private final String pkJson;
     private final Map<List<String>, String> insertSql = new HashMap<>();
     private final Map<List<String>, String> updateSql = new HashMap<>();
     private final Map<List<String>, String> updateRowsSql = new HashMap<>();
+    private final Map<List<String>, String> insertRowsSql = new HashMap<>();
+    // The version columns every row write sets, with their types, in parameter order.
+    private static final String[][] VERSION_COLUMNS = {{ReplicationSchema.HLC_COLUMN, "bigint"},
+            {ReplicationSchema.NODE_COLUMN, "text"}, {ReplicationSchema.VECTOR_COLUMN, "jsonb"},
+            {ReplicationSchema.COUNTERS_COLUMN, "jsonb"}, {ReplicationSchema.DOTS_COLUMN, "jsonb"},
+            {ReplicationSchema.FRONTIER_COLUMN, "jsonb"}};
 
-    private TableShape(TableKey key, Map<String, Column> columns) {
+    private TableShape(TableKey key, Map<String, Column> columns, boolean rowOrderFree) {
         this.key = key;
         this.columns = columns;
+        this.rowOrderFree = rowOrderFree;
         Map<String, String> types = new LinkedHashMap<>();
         columns.values().forEach(c -> types.put(c.name(), c.type()));
         this.columnTypes = java.util.Collections.unmodifiableMap(types);
@@ -94,7 +102,30 @@ final class TableShape {
             throw new SQLException("table " + key.qualifiedName() + " has no row-version columns on this node:"
                     + " run `syncline init` here for this table", "42703");
         }
-        return new TableShape(key, columns);
+        return new TableShape(key, columns, onlyThePrimaryKeyIsUnique(connection, key));
+    }
+
+    /** Whether the primary key is the table's only unique index and it has no exclusion constraint. */
+    private static boolean onlyThePrimaryKeyIsUnique(Connection connection, TableKey key) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("""
+                SELECT NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = ?::regclass AND i.indisunique AND NOT i.indisprimary)
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = ?::regclass AND c.contype = 'x')
+                """)) {
+            statement.setString(1, key.quotedName());
+            statement.setString(2, key.quotedName());
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Whether rows of distinct keys may be written by one statement in any order: no unique or
+     * exclusion constraint besides the primary key, whose check could depend on the change order.
+     */
+    boolean rowOrderFree() {
+        return rowOrderFree;
     }
 
     String name() {
@@ -325,16 +356,44 @@ final class TableShape {
                 aliases.add("c" + i);
                 assignments.add(identifier(n.get(i)) + " = v.c" + i + "::" + columns.get(n.get(i)).type());
             }
-            String[][] version = {{ReplicationSchema.HLC_COLUMN, "bigint"}, {ReplicationSchema.NODE_COLUMN, "text"},
-                    {ReplicationSchema.VECTOR_COLUMN, "jsonb"}, {ReplicationSchema.COUNTERS_COLUMN, "jsonb"},
-                    {ReplicationSchema.DOTS_COLUMN, "jsonb"}, {ReplicationSchema.FRONTIER_COLUMN, "jsonb"}};
-            for (String[] column : version) {
+            for (String[] column : VERSION_COLUMNS) {
                 arrays.add("?::text[]");
                 aliases.add(column[0]);
                 assignments.add(column[0] + " = v." + column[0] + "::" + column[1]);
             }
             return "UPDATE " + key.quotedName() + " AS t SET " + String.join(", ", assignments) + " FROM unnest("
                     + String.join(", ", arrays) + ") AS v(" + String.join(", ", aliases) + ") WHERE " + String.join(" AND ", match);
+        });
+    }
+
+    /**
+     * The insert of many rows in one statement; a key that exists is left alone (ON CONFLICT DO
+     * NOTHING), so the update count tells whether a local writer inserted one first. Parameters:
+     * one {@code text[]} per column of {@code names}, then hlc, node, vv, counters, dots, frontier.
+     */
+    String insertRows(List<String> names) {
+        return insertRowsSql.computeIfAbsent(List.copyOf(names), n -> {
+            List<String> targets = new ArrayList<>();
+            List<String> selected = new ArrayList<>();
+            List<String> arrays = new ArrayList<>();
+            List<String> aliases = new ArrayList<>();
+            for (int i = 0; i < n.size(); i++) {
+                targets.add(identifier(n.get(i)));
+                selected.add("v.c" + i + "::" + columns.get(n.get(i)).type());
+                arrays.add("?::text[]");
+                aliases.add("c" + i);
+            }
+            for (String[] column : VERSION_COLUMNS) {
+                targets.add(column[0]);
+                selected.add("v." + column[0] + "::" + column[1]);
+                arrays.add("?::text[]");
+                aliases.add(column[0]);
+            }
+            String conflictTarget = key.columns().stream().map(TableShape::identifier).collect(Collectors.joining(", "));
+            return "INSERT INTO " + key.quotedName() + " (" + String.join(", ", targets) + ")"
+                    + (hasIdentityAlways ? " OVERRIDING SYSTEM VALUE" : "")
+                    + " SELECT " + String.join(", ", selected) + " FROM unnest(" + String.join(", ", arrays) + ") AS v("
+                    + String.join(", ", aliases) + ") ON CONFLICT (" + conflictTarget + ") DO NOTHING";
         });
     }
 
