@@ -47,6 +47,8 @@ public final class TombstoneCollector {
     private final String nodeId;
     private final List<String> peers;
     private final DataSource dataSource;
+    // Tombstones held after the last cycle that counted them; -1 before the first.
+    private long held = -1;
 
     /**
      * @param nodeId     this node
@@ -127,7 +129,11 @@ public final class TombstoneCollector {
         Positions stableClaim = stableClaim(checkpoints, checkpointVisible, stable, newest, applied, ownVisible);
         boolean reported = report(connection, applied, stableClaim, awaiting,
                 progress.stream().anyMatch(PeerProgress::awaiting));
-        long pending = count(connection);
+        // Tombstones appear only unmarked (this cycle marks them) and go only by collection: count when either happened.
+        if (held < 0 || marked > 0 || collected > 0) {
+            held = count(connection);
+        }
+        long pending = held;
         return new Cycle(stable, collected, pending, reported);
     }
 
