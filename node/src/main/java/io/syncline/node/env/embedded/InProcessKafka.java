@@ -33,29 +33,23 @@ import org.slf4j.LoggerFactory;
  * <p>Its log directory is formatted once with a cluster id chosen here; ports, log directory
  * and cluster id stay the same across restarts. Each cluster gets a node id unique in this
  * JVM so that several clusters do not collide in JMX. Thread-safe: lifecycle methods are
- * synchronized.
+ * synchronized ({@link EmbeddedServer}).
  */
-final class InProcessKafka implements KafkaCluster {
+final class InProcessKafka extends EmbeddedServer implements KafkaCluster {
 
     private static final String HOST = "127.0.0.1";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final AtomicInteger NODE_IDS = new AtomicInteger();
     private static final Logger LOG = LoggerFactory.getLogger(InProcessKafka.class);
 
-    private enum State { NEW, RUNNING, STOPPED, CLOSED }
-
-    private final String name;
-    private final Path dir;
     private final int port;
     private final int controllerPort;
     private final int nodeId = NODE_IDS.incrementAndGet();
     private final String clusterId = Uuid.randomUuid().toString();
-    private State state = State.NEW;
     private KafkaRaftServer server;
 
     InProcessKafka(String name, Path dir) {
-        this.name = name;
-        this.dir = dir;
+        super("Kafka", name, dir);
         this.port = FreePorts.pick();
         this.controllerPort = FreePorts.pick();
     }
@@ -75,16 +69,9 @@ final class InProcessKafka implements KafkaCluster {
         return clusterId;
     }
 
-    @Override
-    public synchronized boolean isRunning() {
-        return state == State.RUNNING;
-    }
-
     /** Formats the log directory and starts the server; called once, before any other method. */
     synchronized void initialize() {
-        if (state != State.NEW) {
-            throw new IllegalStateException("[" + name + "] Kafka already initialized");
-        }
+        requireNew();
         long startedAt = System.nanoTime();
         Dirs.create(dir.resolve("logs"), "rwx------");
         Path config = dir.resolve("server.properties");
@@ -104,7 +91,7 @@ final class InProcessKafka implements KafkaCluster {
             throw new IllegalStateException("[" + name + "] Cannot format Kafka storage in " + dir
                     + " (status " + status + "): " + output.toString(StandardCharsets.UTF_8));
         }
-        startServer();
+        launch();
         LOG.info("[{}] Kafka ready at {} in {} ms (cluster id {}, logs in {})",
                 name, bootstrapServers(), (System.nanoTime() - startedAt) / 1_000_000, clusterId, dir);
     }
@@ -140,22 +127,8 @@ final class InProcessKafka implements KafkaCluster {
     }
 
     @Override
-    public synchronized void start() {
-        switch (state) {
-            case RUNNING:
-                return;
-            case STOPPED:
-                startServer();
-                LOG.info("[{}] Kafka started again at {}", name, bootstrapServers());
-                return;
-            default:
-                throw new IllegalStateException("[" + name + "] Cannot start Kafka in state " + state);
-        }
-    }
-
-    private void startServer() {
+    protected void startServer() {
         server = new KafkaRaftServer(KafkaConfig.fromProps(properties(), false), Time.SYSTEM);
-        state = State.RUNNING;
         server.startup();
         awaitReady();
     }
@@ -188,16 +161,7 @@ final class InProcessKafka implements KafkaCluster {
     }
 
     @Override
-    public synchronized void stop() {
-        if (state != State.RUNNING) {
-            return;
-        }
-        stopServer();
-        state = State.STOPPED;
-        LOG.info("[{}] Kafka stopped", name);
-    }
-
-    private void stopServer() {
+    protected void stopServer() {
         KafkaRaftServer running = server;
         server = null;
         if (running != null) {
@@ -207,17 +171,13 @@ final class InProcessKafka implements KafkaCluster {
     }
 
     @Override
-    public synchronized void close() {
-        if (state == State.CLOSED) {
-            return;
-        }
-        try {
-            stopServer();
-        } finally {
-            state = State.CLOSED;
-            Dirs.deleteRecursively(dir);
-            LOG.info("[{}] Kafka closed, logs removed", name);
-        }
+    protected boolean mayStillRun() {
+        return server != null;
+    }
+
+    @Override
+    protected String address() {
+        return bootstrapServers();
     }
 
     @Override

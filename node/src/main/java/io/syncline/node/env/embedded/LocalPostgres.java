@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout of its instance directory: {@code data/} (the cluster), {@code socket/} (a private
  * Unix socket directory), {@code postgres.log} (the server log) and {@code pg_ctl.log}. The port
- * is picked once and kept across restarts. Thread-safe: lifecycle methods are synchronized.
+ * is picked once and kept across restarts. Thread-safe: lifecycle methods are synchronized
+ * ({@link EmbeddedServer}).
  */
-final class LocalPostgres implements PostgresServer {
+final class LocalPostgres extends EmbeddedServer implements PostgresServer {
 
     static final String USER = "postgres";
     static final String PASSWORD = "syncline";
@@ -34,10 +35,6 @@ final class LocalPostgres implements PostgresServer {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Logger LOG = LoggerFactory.getLogger(LocalPostgres.class);
 
-    private enum State { NEW, RUNNING, STOPPED, CLOSED }
-
-    private final String name;
-    private final Path dir;
     private final Path dataDir;
     private final Path socketDir;
     private final Path serverLog;
@@ -45,11 +42,9 @@ final class LocalPostgres implements PostgresServer {
     private final PostgresBinaries binaries;
     private final ServerUser serverUser;
     private final int port;
-    private State state = State.NEW;
 
     LocalPostgres(String name, Path dir, PostgresBinaries binaries, ServerUser serverUser) {
-        this.name = name;
-        this.dir = dir;
+        super("PostgreSQL", name, dir);
         this.dataDir = dir.resolve("data");
         this.socketDir = dir.resolve("socket");
         this.serverLog = dir.resolve("postgres.log");
@@ -89,16 +84,9 @@ final class LocalPostgres implements PostgresServer {
         return PASSWORD;
     }
 
-    @Override
-    public synchronized boolean isRunning() {
-        return state == State.RUNNING;
-    }
-
     /** Creates the cluster, starts it and creates the database; called once, before any other method. */
     synchronized void initialize() {
-        if (state != State.NEW) {
-            throw new IllegalStateException("[" + name + "] PostgreSQL already initialized");
-        }
+        requireNew();
         long startedAt = System.nanoTime();
         Dirs.create(dir, "rwx------");
         serverUser.own(dir);
@@ -123,7 +111,7 @@ final class LocalPostgres implements PostgresServer {
         } catch (IOException e) {
             throw new UncheckedIOException("[" + name + "] Cannot initialize PostgreSQL in " + dir, e);
         }
-        startServer();
+        launch();
         try (Connection connection = connect("postgres");
                 Statement statement = connection.createStatement()) {
             statement.execute("CREATE DATABASE " + DATABASE);
@@ -160,20 +148,7 @@ final class LocalPostgres implements PostgresServer {
     }
 
     @Override
-    public synchronized void start() {
-        switch (state) {
-            case RUNNING:
-                return;
-            case STOPPED:
-                startServer();
-                LOG.info("[{}] PostgreSQL started again at {}", name, jdbcUrl());
-                return;
-            default:
-                throw new IllegalStateException("[" + name + "] Cannot start PostgreSQL in state " + state);
-        }
-    }
-
-    private void startServer() {
+    protected void startServer() {
         if (Files.exists(serverLog)) {
             // pg_ctl -l appends as the server user: keep the file writable for it.
             serverUser.own(serverLog);
@@ -181,8 +156,6 @@ final class LocalPostgres implements PostgresServer {
         Commands.run(serverUser.wrap(List.of(binaries.pgCtl(), "start",
                 "--pgdata=" + dataDir, "--log=" + serverLog, "--wait", "--timeout=" + START_TIMEOUT.toSeconds(),
                 "--silent")), dir, commandLog, START_TIMEOUT.plusSeconds(10));
-        // From here on the server may be running: stop() and close() must act on it.
-        state = State.RUNNING;
         awaitConnections();
     }
 
@@ -218,16 +191,7 @@ final class LocalPostgres implements PostgresServer {
     }
 
     @Override
-    public synchronized void stop() {
-        if (state != State.RUNNING) {
-            return;
-        }
-        stopServer();
-        state = State.STOPPED;
-        LOG.info("[{}] PostgreSQL stopped", name);
-    }
-
-    private void stopServer() {
+    protected void stopServer() {
         try {
             Commands.run(serverUser.wrap(List.of(binaries.pgCtl(), "stop", "--pgdata=" + dataDir,
                     "--mode=fast", "--wait", "--timeout=60", "--silent")), dir, commandLog, Duration.ofSeconds(70));
@@ -238,20 +202,13 @@ final class LocalPostgres implements PostgresServer {
     }
 
     @Override
-    public synchronized void close() {
-        if (state == State.CLOSED) {
-            return;
-        }
-        try {
-            // A failed start may have left a server behind without reaching RUNNING.
-            if (state == State.RUNNING || Files.exists(dataDir.resolve("postmaster.pid"))) {
-                stopServer();
-            }
-        } finally {
-            state = State.CLOSED;
-            Dirs.deleteRecursively(dir);
-            LOG.info("[{}] PostgreSQL closed, data removed", name);
-        }
+    protected boolean mayStillRun() {
+        return Files.exists(dataDir.resolve("postmaster.pid"));
+    }
+
+    @Override
+    protected String address() {
+        return jdbcUrl();
     }
 
     @Override
