@@ -8,7 +8,6 @@ import io.syncline.it.support.DcCluster;
 import io.syncline.it.support.TopologyWorkload;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -40,15 +39,7 @@ class AllToAllTopologyIT {
     @Test
     @Order(1)
     void concurrentWritesConvergeWithoutForwardingAndEveryTransactionIsAppliedOnce() throws Exception {
-        Map<String, Integer> committed;
-        try (TopologyWorkload workload = new TopologyWorkload(cluster, 15, System.nanoTime())) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> cluster.names().stream().allMatch(n -> workload.written(n) >= 80));
-            committed = workload.stop();
-            workload.awaitAllApplied(committed, Duration.ofSeconds(90));
-            workload.assertAppliedExactlyOnceInOrder(committed);
-        }
-        TopologyWorkload.assertLinkCountersExact(cluster, committed);
-        TopologyWorkload.assertConverged(cluster);
+        TopologyWorkload.runUntilConverged(cluster, 15, 80, Duration.ofSeconds(90));
         assertThat(TopologyWorkload.forwarded(cluster)).as("forwarded").isZero();
     }
 

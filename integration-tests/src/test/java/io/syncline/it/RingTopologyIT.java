@@ -41,15 +41,7 @@ class RingTopologyIT {
     @Test
     @Order(1)
     void concurrentWritesConvergeAndEveryTransactionIsAppliedOnceAtEveryOtherNode() throws Exception {
-        Map<String, Integer> committed;
-        try (TopologyWorkload workload = new TopologyWorkload(cluster, 15, System.nanoTime())) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> cluster.names().stream().allMatch(n -> workload.written(n) >= 80));
-            committed = workload.stop();
-            workload.awaitAllApplied(committed, Duration.ofSeconds(90));
-            workload.assertAppliedExactlyOnceInOrder(committed);
-        }
-        TopologyWorkload.assertLinkCountersExact(cluster, committed);
-        TopologyWorkload.assertConverged(cluster);
+        TopologyWorkload.runUntilConverged(cluster, 15, 80, Duration.ofSeconds(90));
         assertThat(TopologyWorkload.forwarded(cluster)).as("forwarded").isPositive();
     }
 

@@ -195,6 +195,28 @@ public final class TopologyWorkload implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the workload on every node at {@code transactionsPerSecond} until each has committed
+     * {@code perNode} transactions, waits until every node has every origin's transactions, and
+     * checks that each was applied exactly once and in order (apply log and link counters) and that
+     * the databases are identical.
+     *
+     * @return the transactions committed per origin
+     */
+    public static Map<String, Integer> runUntilConverged(DcCluster cluster, double transactionsPerSecond, int perNode,
+            Duration applyTimeout) throws Exception {
+        Map<String, Integer> committed;
+        try (TopologyWorkload workload = new TopologyWorkload(cluster, transactionsPerSecond, System.nanoTime())) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> cluster.names().stream().allMatch(n -> workload.written(n) >= perNode));
+            committed = workload.stop();
+            workload.awaitAllApplied(committed, applyTimeout);
+            workload.assertAppliedExactlyOnceInOrder(committed);
+        }
+        assertLinkCountersExact(cluster, committed);
+        assertConverged(cluster);
+        return committed;
+    }
+
     /** Transactions forwarded by all nodes. */
     public static long forwarded(DcCluster cluster) {
         return cluster.names().stream().map(cluster::node).flatMap(n -> n.allLinks().stream())
