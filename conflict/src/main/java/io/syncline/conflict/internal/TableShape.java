@@ -342,27 +342,19 @@ final class TableShape {
      */
     String updateRows(List<String> names) {
         return updateRowsSql.computeIfAbsent(List.copyOf(names), n -> {
-            List<String> assignments = new ArrayList<>();
-            List<String> arrays = new ArrayList<>();
             List<String> aliases = new ArrayList<>();
             List<String> match = new ArrayList<>();
             for (int i = 0; i < keyColumns.size(); i++) {
-                arrays.add("?::text[]");
                 aliases.add("k" + i);
                 match.add("t." + identifier(keyColumns.get(i).name()) + " = v.k" + i + "::" + keyColumns.get(i).type());
             }
-            for (int i = 0; i < n.size(); i++) {
-                arrays.add("?::text[]");
-                aliases.add("c" + i);
-                assignments.add(identifier(n.get(i)) + " = v.c" + i + "::" + columns.get(n.get(i)).type());
+            List<String> assignments = new ArrayList<>();
+            for (ArrayColumn column : arrayColumns(n)) {
+                aliases.add(column.alias());
+                assignments.add(column.target() + " = " + column.value());
             }
-            for (String[] column : VERSION_COLUMNS) {
-                arrays.add("?::text[]");
-                aliases.add(column[0]);
-                assignments.add(column[0] + " = v." + column[0] + "::" + column[1]);
-            }
-            return "UPDATE " + key.quotedName() + " AS t SET " + String.join(", ", assignments) + " FROM unnest("
-                    + String.join(", ", arrays) + ") AS v(" + String.join(", ", aliases) + ") WHERE " + String.join(" AND ", match);
+            return "UPDATE " + key.quotedName() + " AS t SET " + String.join(", ", assignments) + " FROM "
+                    + unnest(aliases) + " WHERE " + String.join(" AND ", match);
         });
     }
 
@@ -373,28 +365,36 @@ final class TableShape {
      */
     String insertRows(List<String> names) {
         return insertRowsSql.computeIfAbsent(List.copyOf(names), n -> {
-            List<String> targets = new ArrayList<>();
-            List<String> selected = new ArrayList<>();
-            List<String> arrays = new ArrayList<>();
-            List<String> aliases = new ArrayList<>();
-            for (int i = 0; i < n.size(); i++) {
-                targets.add(identifier(n.get(i)));
-                selected.add("v.c" + i + "::" + columns.get(n.get(i)).type());
-                arrays.add("?::text[]");
-                aliases.add("c" + i);
-            }
-            for (String[] column : VERSION_COLUMNS) {
-                targets.add(column[0]);
-                selected.add("v." + column[0] + "::" + column[1]);
-                arrays.add("?::text[]");
-                aliases.add(column[0]);
-            }
+            List<ArrayColumn> written = arrayColumns(n);
             String conflictTarget = key.columns().stream().map(TableShape::identifier).collect(Collectors.joining(", "));
-            return "INSERT INTO " + key.quotedName() + " (" + String.join(", ", targets) + ")"
+            return "INSERT INTO " + key.quotedName() + " ("
+                    + written.stream().map(ArrayColumn::target).collect(Collectors.joining(", ")) + ")"
                     + (hasIdentityAlways ? " OVERRIDING SYSTEM VALUE" : "")
-                    + " SELECT " + String.join(", ", selected) + " FROM unnest(" + String.join(", ", arrays) + ") AS v("
-                    + String.join(", ", aliases) + ") ON CONFLICT (" + conflictTarget + ") DO NOTHING";
+                    + " SELECT " + written.stream().map(ArrayColumn::value).collect(Collectors.joining(", "))
+                    + " FROM " + unnest(written.stream().map(ArrayColumn::alias).toList())
+                    + " ON CONFLICT (" + conflictTarget + ") DO NOTHING";
         });
+    }
+
+    /** A column a multi-row statement writes, with its value taken from the text array named {@code alias}. */
+    private record ArrayColumn(String target, String alias, String value) {}
+
+    /** The columns of {@code names} (aliases c0, c1, ...), then the version columns, as multi-row statements write them. */
+    private List<ArrayColumn> arrayColumns(List<String> names) {
+        List<ArrayColumn> written = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            written.add(new ArrayColumn(identifier(names.get(i)), "c" + i, "v.c" + i + "::" + columns.get(names.get(i)).type()));
+        }
+        for (String[] column : VERSION_COLUMNS) {
+            written.add(new ArrayColumn(column[0], column[0], "v." + column[0] + "::" + column[1]));
+        }
+        return written;
+    }
+
+    /** {@code unnest(?::text[], ...) AS v(alias, ...)}: one text array parameter per alias. */
+    private static String unnest(List<String> aliases) {
+        return "unnest(" + String.join(", ", java.util.Collections.nCopies(aliases.size(), "?::text[]")) + ") AS v("
+                + String.join(", ", aliases) + ")";
     }
 
     static String identifier(String name) {
