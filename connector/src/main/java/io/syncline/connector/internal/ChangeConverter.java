@@ -154,12 +154,7 @@ public final class ChangeConverter {
         if (after == null) {
             throw new UnconvertibleValueException(table + ": " + operation + " event without an after image");
         }
-        Map<String, String> keyValues = new LinkedHashMap<>();
-        if (key != null) {
-            for (Field field : key.schema().fields()) {
-                keyValues.put(field.name(), text(field.schema(), key.get(field), false));
-            }
-        }
+        Map<String, String> keyValues = key == null ? new LinkedHashMap<>() : keyText(key);
         Map<String, String> values = new LinkedHashMap<>();
         Set<String> unchanged = new HashSet<>();
         for (Field field : after.schema().fields()) {
@@ -205,12 +200,17 @@ public final class ChangeConverter {
         }
     }
 
-    private RowChange movedFrom(RowChange insert, Struct oldKey) {
-        Map<String, String> old = new LinkedHashMap<>();
-        for (Field field : oldKey.schema().fields()) {
-            old.put(field.name(), text(field.schema(), oldKey.get(field), false));
+    /** The key columns of a record key as PostgreSQL text, in key order. */
+    private Map<String, String> keyText(Struct key) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Field field : key.schema().fields()) {
+            values.put(field.name(), text(field.schema(), key.get(field), false));
         }
-        return new RowChange(insert.table(), insert.operation(), insert.key(), old, insert.values(), insert.unchangedColumns(),
+        return values;
+    }
+
+    private RowChange movedFrom(RowChange insert, Struct oldKey) {
+        return new RowChange(insert.table(), insert.operation(), insert.key(), keyText(oldKey), insert.values(), insert.unchangedColumns(),
                 insert.version(), insert.metadata());
     }
 
