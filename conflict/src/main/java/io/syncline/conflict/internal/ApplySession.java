@@ -255,25 +255,15 @@ public final class ApplySession implements AutoCloseable {
                     recordPeerProgress(transaction.originNode(), change);
                     continue;
                 }
-                RowChange movedInsert = movedInsertsNeedingValues.get(change);
-                if (movedInsert != null) {
-                    // The old row goes with this delete: keep the values its new key's insert did not send.
-                    if (!run.isEmpty()) {
-                        applyRunOrSingle(runTransactions, table, run);
-                        runTransactions.clear();
-                        run.clear();
-                        keys.clear();
-                        currentTransaction = transaction;
-                        currentChange = change;
-                    }
-                    carriedValues.put(movedInsert, readLocal(shapeFor(change), change.key()).values());
-                }
                 if (carriedValues.containsKey(change)) {
                     change = withCarriedValues(change, carriedValues.remove(change));
                     currentChange = change;
                 }
+                // The old row of a key change goes with this delete: its values the new key's insert did
+                // not send are read first, once the changes before it are written.
+                RowChange movedInsert = movedInsertsNeedingValues.get(change);
                 if (!run.isEmpty()) {
-                    if (runnable(change) && change.table().equals(runTable) && !keys.contains(change.key())
+                    if (movedInsert == null && runnable(change) && change.table().equals(runTable) && !keys.contains(change.key())
                             && run.size() < MAX_RUN && shapeFor(change) == table) {
                         requireKey(table, change.key());
                         runTransactions.add(transaction);
@@ -288,6 +278,9 @@ public final class ApplySession implements AutoCloseable {
                     currentTransaction = transaction;
                     currentChange = change;
                     currentTable = change.table();
+                }
+                if (movedInsert != null) {
+                    carriedValues.put(movedInsert, readLocal(shapeFor(change), change.key()).values());
                 }
                 TableShape shape = runnable(change) ? shapeFor(change) : null;
                 if (shape != null && shape.setApplicable()) {
@@ -675,20 +668,9 @@ public final class ApplySession implements AutoCloseable {
         for (int i = 0; i < rows.columns.size(); i++) {
             statement.setArray(i + 1, connection.createArrayOf("text", rows.columns.get(i).toArray()));
         }
-        Savepoint savepoint = connection.setSavepoint();
-        try {
-            if (statement.executeUpdate() != rows.writes.size()) {
-                connection.rollback(savepoint);
-                return false;
-            }
-        } catch (SQLException e) {
-            if (classifier.classify(e) == ApplyErrorClassifier.Kind.RETRIABLE) {
-                throw e;
-            }
-            connection.rollback(savepoint);
+        if (!underSavepoint(() -> statement.executeUpdate() == rows.writes.size(), written -> written, refused -> false)) {
             return false;
         }
-        connection.releaseSavepoint(savepoint);
         if (rows.insert) {
             for (QueuedWrite write : rows.writes) {
                 completed(write.transaction(), write.table(), write.change(), write.local(), write.plan());
@@ -1027,19 +1009,43 @@ public final class ApplySession implements AutoCloseable {
         if (plan.winner() != Winner.MERGED) {
             return execute(table, change, local, plan);
         }
+        return underSavepoint(() -> execute(table, change, local, plan), done -> true, e -> {
+            throw new ResolvedRowRejectedException("the database refused the row resolved by " + plan.rule() + ": "
+                    + (e.getSQLState() == null ? "" : "SQLSTATE " + e.getSQLState() + ": ") + e.getMessage(), e);
+        });
+    }
+
+    /** Database work that may throw. */
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} under a savepoint and keeps its effect when {@code keep} accepts the result;
+     * otherwise, or when the database refuses the work in a way a retry cannot cure, rolls back to the
+     * savepoint (a refusal is then answered by {@code onRefused}). A retriable failure is thrown: the
+     * whole target transaction is applied again.
+     */
+    private <T> T underSavepoint(SqlWork<T> work, java.util.function.Predicate<T> keep,
+            java.util.function.Function<SQLException, T> onRefused) throws SQLException {
         Savepoint savepoint = connection.setSavepoint();
+        T result;
         try {
-            boolean done = execute(table, change, local, plan);
-            connection.releaseSavepoint(savepoint);
-            return done;
+            result = work.run();
         } catch (SQLException e) {
             if (classifier.classify(e) == ApplyErrorClassifier.Kind.RETRIABLE) {
                 throw e;
             }
             connection.rollback(savepoint);
-            throw new ResolvedRowRejectedException("the database refused the row resolved by " + plan.rule() + ": "
-                    + (e.getSQLState() == null ? "" : "SQLSTATE " + e.getSQLState() + ": ") + e.getMessage(), e);
+            return onRefused.apply(e);
         }
+        if (keep.test(result)) {
+            connection.releaseSavepoint(savepoint);
+        } else {
+            connection.rollback(savepoint);
+        }
+        return result;
     }
 
     /** The database refused a resolved row; the change is parked. */
