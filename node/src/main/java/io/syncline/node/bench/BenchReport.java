@@ -28,6 +28,8 @@ public record BenchReport(
                 .put("capture", round(synclineColdUpdates.captureRowsPerSecond()));
         json.putObject("capture_rows_per_s").put("updates", round(synclineUpdates.captureRowsPerSecond()))
                 .put("inserts", round(synclineInserts.captureRowsPerSecond()));
+        json.putObject("debezium_only_rows_per_s").put("updates", round(synclineUpdates.debeziumRowsPerSecond()))
+                .put("inserts", round(synclineInserts.debeziumRowsPerSecond()));
         json.putObject("ratio").put("updates", round2(synclineUpdates.rowsPerSecond() / nativeUpdatesPerSecond))
                 .put("inserts", round2(synclineInserts.rowsPerSecond() / nativeInsertsPerSecond));
         ObjectNode lagJson = json.putObject("lag_ms");
@@ -35,8 +37,10 @@ public record BenchReport(
             lagJson.putObject(result.nodes() + "_nodes").put("load_rows_per_s", round(result.rowsPerSecond()))
                     .put("p50", result.p50()).put("p99", result.p99()).put("max", result.max()).put("samples", result.samples());
         }
-        json.put("app_tps_without", round(app.tpsWithout())).put("app_tps_triggers_only", round(app.tpsTriggersOnly()))
+        json.put("app_tps_without", round(app.tpsWithout())).put("app_tps_native_replication", round(app.tpsNative()))
+                .put("app_tps_triggers_only", round(app.tpsTriggersOnly()))
                 .put("app_tps_with_local_node", round(app.tpsLocalNode())).put("app_tps_with", round(app.tpsWith()))
+                .put("app_tps_ratio_native_replication", round2(app.nativeRatio()))
                 .put("app_tps_ratio_local_node", round2(app.localNodeRatio())).put("app_tps_ratio", round2(app.ratio()));
         json.put("heap_mb", peakHeapMegabytes);
         json.putObject("cpu_s_per_100k_rows").put("updates", round2(synclineUpdates.cpuSecondsPer100kRows()))
@@ -46,23 +50,29 @@ public record BenchReport(
 
     public void printTable(PrintStream out) {
         out.printf("%nbacklog of %,d rows in transactions of %d rows%n", rows, transactionSize);
-        out.printf("%-10s %14s %16s %7s %22s%n", "", "native rows/s", "syncline rows/s", "ratio", "of which capture rows/s");
-        out.printf("%-10s %14.0f %16.0f %7.2f %22.0f%n", "updates", nativeUpdatesPerSecond, synclineUpdates.rowsPerSecond(),
-                synclineUpdates.rowsPerSecond() / nativeUpdatesPerSecond, synclineUpdates.captureRowsPerSecond());
-        out.printf("%-10s %14.0f %16.0f %7.2f %22.0f%n", "inserts", nativeInsertsPerSecond, synclineInserts.rowsPerSecond(),
-                synclineInserts.rowsPerSecond() / nativeInsertsPerSecond, synclineInserts.captureRowsPerSecond());
-        out.printf("%-10s %14s %16.0f %7.2f %22.0f  (first backlog of a fresh JVM, before the JIT warmed up)%n", "cold upd.",
-                "", synclineColdUpdates.rowsPerSecond(), synclineColdUpdates.rowsPerSecond() / nativeUpdatesPerSecond,
-                synclineColdUpdates.captureRowsPerSecond());
+        out.printf("%-10s %14s %16s %7s %16s %16s%n", "", "native rows/s", "syncline rows/s", "ratio", "capture rows/s",
+                "debezium rows/s");
+        printThroughput(out, "updates", nativeUpdatesPerSecond, synclineUpdates);
+        printThroughput(out, "inserts", nativeInsertsPerSecond, synclineInserts);
+        printThroughput(out, "cold upd.", nativeUpdatesPerSecond, synclineColdUpdates);
+        out.println("(capture: published to Kafka; debezium: Debezium's engine alone, counting; cold: the first backlog of a fresh"
+                + " JVM, before the JIT warmed up, not in the ratio)");
         for (LagBench.Result result : lag) {
             out.printf("lag, %d nodes all-to-all at %.0f rows/s: p50 %d ms, p99 %d ms, max %d ms (%d samples)%n", result.nodes(),
                     result.rowsPerSecond(), result.p50(), result.p99(), result.max(), result.samples());
         }
-        out.printf("application TPS on dc-a: %.0f without Syncline, %.0f with its triggers only, %.0f with dc-a's node"
-                + " (ratio %.2f), %.0f with both nodes on this machine (ratio %.2f)%n", app.tpsWithout(), app.tpsTriggersOnly(),
-                app.tpsLocalNode(), app.localNodeRatio(), app.tpsWith(), app.ratio());
+        out.printf("application TPS on dc-a: %.0f without Syncline, %.0f under native logical replication (ratio %.2f),"
+                + " %.0f with Syncline's triggers only, %.0f with dc-a's node (ratio %.2f), %.0f with both nodes on this machine"
+                + " (ratio %.2f)%n", app.tpsWithout(), app.tpsNative(), app.nativeRatio(), app.tpsTriggersOnly(), app.tpsLocalNode(),
+                app.localNodeRatio(), app.tpsWith(), app.ratio());
         out.printf("peak heap of this JVM (nodes and in-process Kafka): %d MB; CPU per 100k rows: %.2f s (updates)%n",
                 peakHeapMegabytes, synclineUpdates.cpuSecondsPer100kRows());
+    }
+
+    private static void printThroughput(PrintStream out, String label, double nativeRowsPerSecond,
+            SynclineReplicationBench.Result syncline) {
+        out.printf("%-10s %14.0f %16.0f %7.2f %16.0f %16.0f%n", label, nativeRowsPerSecond, syncline.rowsPerSecond(),
+                syncline.rowsPerSecond() / nativeRowsPerSecond, syncline.captureRowsPerSecond(), syncline.debeziumRowsPerSecond());
     }
 
     private static double round(double value) {

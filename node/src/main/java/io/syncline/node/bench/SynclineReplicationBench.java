@@ -1,11 +1,14 @@
 package io.syncline.node.bench;
 
+import io.syncline.connector.CaptureCeiling;
+import io.syncline.connector.CaptureConfig;
 import io.syncline.node.demo.LocalCluster;
 import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
 import io.syncline.node.runtime.SynclineNode;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -15,8 +18,12 @@ import java.util.List;
  */
 final class SynclineReplicationBench {
 
-    /** Throughput of one run, and what it cost this JVM (nodes and in-process Kafka brokers). */
-    record Result(double rowsPerSecond, double captureRowsPerSecond, double cpuSecondsPer100kRows) {}
+    /**
+     * Throughput of one run, and what it cost this JVM (nodes and in-process Kafka brokers).
+     *
+     * @param debeziumRowsPerSecond Debezium's engine alone on the same slot and backlog ({@link CaptureCeiling})
+     */
+    record Result(double rowsPerSecond, double captureRowsPerSecond, double debeziumRowsPerSecond, double cpuSecondsPer100kRows) {}
 
     private SynclineReplicationBench() {}
 
@@ -39,6 +46,7 @@ final class SynclineReplicationBench {
             } else {
                 BenchTable.insertBacklog(cluster.database(0), rows, perTransaction);
             }
+            double debezium = CaptureCeiling.rowChangesPerSecond(captureConfig(cluster, workDirectory), rows, Duration.ofMinutes(15));
             cluster.start(1);
             long cpuBefore = processCpuNanos();
             long started = System.nanoTime();
@@ -47,9 +55,16 @@ final class SynclineReplicationBench {
             long captured = awaitPublished(origin, transactions);
             long arrived = BenchTable.awaitArrived(cluster.database(1), rows, 900_000);
             long cpu = processCpuNanos() - cpuBefore;
-            return new Result(rows / ((arrived - started) / 1e9), rows / ((captured - started) / 1e9),
+            return new Result(rows / ((arrived - started) / 1e9), rows / ((captured - started) / 1e9), debezium,
                     cpu / 1e9 / rows * 100_000);
         }
+    }
+
+    /** dc-a's capture settings, with a data directory of its own so that the node's offsets stay untouched. */
+    private static CaptureConfig captureConfig(LocalCluster cluster, Path workDirectory) {
+        PostgresServer dcA = cluster.server(0);
+        return new CaptureConfig("dc-a", dcA.host(), dcA.port(), dcA.database(), dcA.user(), dcA.password(), List.of(BenchTable.NAME),
+                workDirectory.resolve("capture-ceiling"), cluster.kafkaSettings().get("dc-a"));
     }
 
     /** Waits until the origin's capture has published the whole backlog to Kafka; returns the nanoTime it had. */
