@@ -29,7 +29,8 @@ class BenchCommandIT {
         long startedAt = System.nanoTime();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            status = SynclineCli.run("bench", "--rows", Integer.toString(ROWS), "--phase-duration", "3s", "--json");
+            status = SynclineCli.run("bench", "--rows", Integer.toString(ROWS), "--phase-duration", "3s", "--nodes", "3",
+                    "--topology", "ring", "--json");
         } finally {
             System.setOut(original);
         }
@@ -45,6 +46,7 @@ class BenchCommandIT {
             assertThat(report.path(figure).path("updates").asDouble()).as("%s.updates in %s", figure, report).isPositive();
             assertThat(report.path(figure).path("inserts").asDouble()).as("%s.inserts in %s", figure, report).isPositive();
         }
+        assertThat(report.path("lag_topology").asText()).isEqualTo("ring");
         for (String nodes : List.of("2_nodes", "3_nodes")) {
             JsonNode lag = report.path("lag_ms").path(nodes);
             assertThat(lag.path("samples").asLong()).as("lag samples with %s in %s", nodes, report).isPositive();

@@ -9,6 +9,7 @@ import java.util.List;
 public record BenchReport(
         int rows,
         int transactionSize,
+        String lagTopology,
         double nativeUpdatesPerSecond,
         double nativeInsertsPerSecond,
         SynclineReplicationBench.Result synclineColdUpdates,
@@ -32,6 +33,7 @@ public record BenchReport(
                 .put("inserts", round(synclineInserts.debeziumRowsPerSecond()));
         json.putObject("ratio").put("updates", round2(synclineUpdates.rowsPerSecond() / nativeUpdatesPerSecond))
                 .put("inserts", round2(synclineInserts.rowsPerSecond() / nativeInsertsPerSecond));
+        json.put("lag_topology", lagTopology);
         ObjectNode lagJson = json.putObject("lag_ms");
         for (LagBench.Result result : lag) {
             lagJson.putObject(result.nodes() + "_nodes").put("load_rows_per_s", round(result.rowsPerSecond()))
@@ -58,8 +60,8 @@ public record BenchReport(
         out.println("(capture: published to Kafka; debezium: Debezium's engine alone, counting; cold: the first backlog of a fresh"
                 + " JVM, before the JIT warmed up, not in the ratio)");
         for (LagBench.Result result : lag) {
-            out.printf("lag, %d nodes all-to-all at %.0f rows/s: p50 %d ms, p99 %d ms, max %d ms (%d samples)%n", result.nodes(),
-                    result.rowsPerSecond(), result.p50(), result.p99(), result.max(), result.samples());
+            out.printf("lag, %d nodes %s at %.0f rows/s: p50 %d ms, p99 %d ms, max %d ms (%d samples)%n", result.nodes(),
+                    lagTopology, result.rowsPerSecond(), result.p50(), result.p99(), result.max(), result.samples());
         }
         out.printf("application TPS on dc-a: %.0f without Syncline, %.0f under native logical replication (ratio %.2f),"
                 + " %.0f with Syncline's triggers only, %.0f with dc-a's node (ratio %.2f), %.0f with both nodes on this machine"

@@ -25,11 +25,19 @@ public final class Benchmark {
     private final int rows;
     private final int transactionSize;
     private final Duration phaseDuration;
+    private final List<Integer> lagNodeCounts;
+    private final String lagTopology;
 
-    public Benchmark(int rows, int transactionSize, Duration phaseDuration) {
+    /**
+     * @param lagNodeCounts the sizes of the lag phases, each a cluster of that many datacenters
+     * @param lagTopology   their topology in YAML spelling: all-to-all, ring or star (hub dc-a)
+     */
+    public Benchmark(int rows, int transactionSize, Duration phaseDuration, List<Integer> lagNodeCounts, String lagTopology) {
         this.rows = rows;
         this.transactionSize = transactionSize;
         this.phaseDuration = phaseDuration;
+        this.lagNodeCounts = List.copyOf(lagNodeCounts);
+        this.lagTopology = lagTopology;
     }
 
     public BenchReport run() throws Exception {
@@ -43,9 +51,9 @@ public final class Benchmark {
         SynclineReplicationBench.Result inserts = synclinePhase(NativeReplicationBench.Kind.INSERTS);
         double halfLoad = updates.rowsPerSecond() / 2;
         List<LagBench.Result> lag = new ArrayList<>();
-        for (int nodes : new int[] {2, 3}) {
+        for (int nodes : lagNodeCounts) {
             try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
-                lag.add(LagBench.run(postgres(environment, nodes), kafka(environment, nodes), halfLoad, phaseDuration,
+                lag.add(LagBench.run(postgres(environment, nodes), kafka(environment, nodes), lagTopology, halfLoad, phaseDuration,
                         environment.workDir().resolve("nodes")));
                 log.info("lag with {} nodes: {}", nodes, lag.get(lag.size() - 1));
             }
@@ -55,7 +63,7 @@ public final class Benchmark {
             app = AppOverheadBench.run(postgres(environment, 2), kafka(environment, 2), phaseDuration,
                     environment.workDir().resolve("nodes"));
         }
-        return new BenchReport(rows, transactionSize, nativeUpdates, nativeInserts, cold, updates, inserts, lag, app,
+        return new BenchReport(rows, transactionSize, lagTopology, nativeUpdates, nativeInserts, cold, updates, inserts, lag, app,
                 peakHeapMegabytes());
     }
 

@@ -3,7 +3,9 @@ package io.syncline.node.cli;
 import io.syncline.node.bench.BenchReport;
 import io.syncline.node.bench.Benchmark;
 import java.io.PrintStream;
+import io.syncline.core.config.TopologyKind;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,14 @@ final class BenchCommand implements Callable<Integer> {
             description = "Length of the lag and application-overhead phases (default: ${DEFAULT-VALUE}).")
     Duration phaseDuration;
 
+    @Option(names = "--nodes", defaultValue = "3", paramLabel = "N",
+            description = "Datacenters of the larger lag phase; the other has 2 (2-26; default: ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--topology", defaultValue = "all-to-all", paramLabel = "KIND",
+            description = "Topology of the lag phases: all-to-all, ring or star (hub dc-a) (default: ${DEFAULT-VALUE}).")
+    String topology;
+
     @Option(names = "--quick", description = "About a minute: 20k-row backlogs and 8 s phases.")
     boolean quick;
 
@@ -35,12 +45,35 @@ final class BenchCommand implements Callable<Integer> {
 
     private final PrintStream out = System.out;
 
+    /** The lag phases' sizes: 2 datacenters, and {@code nodes} if more. */
+    static List<Integer> lagNodeCounts(int nodes) {
+        if (nodes < 2 || nodes > 26) {
+            throw new IllegalArgumentException("--nodes must be between 2 and 26, not " + nodes);
+        }
+        return nodes == 2 ? List.of(2) : List.of(2, nodes);
+    }
+
+    static String lagTopology(String topology) {
+        TopologyKind kind = TopologyKind.fromConfigName(topology).orElse(TopologyKind.EDGES);
+        if (kind == TopologyKind.EDGES) {
+            throw new IllegalArgumentException("--topology must be all-to-all, ring or star, not " + topology);
+        }
+        return kind.configName();
+    }
+
     @Override
     public Integer call() {
         int backlog = quick ? Math.min(rows, 20_000) : rows;
         Duration phase = quick ? Duration.ofSeconds(8) : phaseDuration;
+        Benchmark benchmark;
         try {
-            BenchReport report = new Benchmark(backlog, transactionSize, phase).run();
+            benchmark = new Benchmark(backlog, transactionSize, phase, lagNodeCounts(nodes), lagTopology(topology));
+        } catch (IllegalArgumentException e) {
+            log.error("bench: {}", e.getMessage());
+            return 1;
+        }
+        try {
+            BenchReport report = benchmark.run();
             report.printTable(out);
             if (json) {
                 out.println(report.toJson());

@@ -38,6 +38,28 @@ public final class LagHistogram {
         max.accumulateAndGet(other.max.get(), Math::max);
     }
 
+    /**
+     * The samples recorded since {@code earlier}, a copy of this histogram taken before (see
+     * {@link #addAll}); the maximum is that of those samples.
+     */
+    public LagHistogram since(LagHistogram earlier) {
+        LagHistogram difference = new LagHistogram();
+        long newest = 0;
+        for (int millis = 0; millis <= MAX_MILLIS; millis++) {
+            long n = counts.get(millis) - earlier.counts.get(millis);
+            if (n < 0) {
+                throw new IllegalArgumentException("not an earlier copy of this histogram: it has more samples of " + millis + " ms");
+            }
+            if (n > 0) {
+                difference.counts.set(millis, n);
+                difference.total.addAndGet(n);
+                newest = millis;
+            }
+        }
+        difference.max.set(newest == MAX_MILLIS ? Math.max(MAX_MILLIS, max.get()) : newest);
+        return difference;
+    }
+
     public long count() {
         return total.get();
     }
