@@ -1,5 +1,6 @@
 package io.syncline.connector;
 
+import io.syncline.core.config.CaptureSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.regex.Pattern;
  *                           plus its security settings
  * @param offsetFlushInterval how often Debezium's offsets (and so the slot's confirmed position) are
  *                           flushed at most; a crash re-sends at most this much, never less
+ * @param batchInterval      how long a batch collects transactions before one Kafka transaction publishes it
  */
 public record CaptureConfig(
         String nodeId,
@@ -34,7 +36,8 @@ public record CaptureConfig(
         List<String> tables,
         Path dataDirectory,
         Map<String, Object> kafkaSettings,
-        Duration offsetFlushInterval) {
+        Duration offsetFlushInterval,
+        Duration batchInterval) {
 
     public static final String OFFSETS_FILE_NAME = "capture-offsets.dat";
     public static final Duration DEFAULT_OFFSET_FLUSH_INTERVAL = Duration.ofMillis(200);
@@ -79,6 +82,11 @@ public record CaptureConfig(
         } else if (offsetFlushInterval.isNegative() || offsetFlushInterval.isZero()) {
             problems.add("offsetFlushInterval must be positive: " + offsetFlushInterval);
         }
+        if (batchInterval == null) {
+            batchInterval = CaptureSettings.DEFAULT_BATCH_INTERVAL;
+        } else if (batchInterval.isNegative() || batchInterval.isZero()) {
+            problems.add("batchInterval must be positive: " + batchInterval);
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid capture configuration:\n  " + String.join("\n  ", problems));
         }
@@ -87,11 +95,11 @@ public record CaptureConfig(
         kafkaSettings = Map.copyOf(kafkaSettings);
     }
 
-    /** The same settings with the default offset flush interval. */
+    /** The same settings with the default offset flush and batch intervals. */
     public CaptureConfig(String nodeId, String databaseHost, int databasePort, String databaseName, String databaseUser,
             String databasePassword, List<String> tables, Path dataDirectory, Map<String, Object> kafkaSettings) {
         this(nodeId, databaseHost, databasePort, databaseName, databaseUser, databasePassword, tables, dataDirectory,
-                kafkaSettings, DEFAULT_OFFSET_FLUSH_INTERVAL);
+                kafkaSettings, DEFAULT_OFFSET_FLUSH_INTERVAL, CaptureSettings.DEFAULT_BATCH_INTERVAL);
     }
 
     public Path offsetsFile() {
@@ -106,7 +114,7 @@ public record CaptureConfig(
     public String toString() {
         return "CaptureConfig[nodeId=" + nodeId + ", database=" + databaseUser + "@" + databaseHost + ":" + databasePort + "/"
                 + databaseName + ", password=****, tables=" + tables + ", dataDirectory=" + dataDirectory
-                + ", kafka=" + masked(kafkaSettings) + ", offsetFlushInterval=" + offsetFlushInterval + "]";
+                + ", kafka=" + masked(kafkaSettings) + ", offsetFlushInterval=" + offsetFlushInterval + ", batchInterval=" + batchInterval + "]";
     }
 
     static Map<String, Object> masked(Map<String, Object> settings) {

@@ -19,6 +19,7 @@ import java.util.Optional;
  *     node of {@code topology.upstreamsOf(nodeId)}
  * @param tables the replicated tables, in file order, no table twice
  * @param conflict node-wide conflict settings (already applied to {@code tables})
+ * @param capture how the capture batches this node's changes
  * @param warnings doubtful but accepted settings (e.g. a plain-text password that was
  *     allowed); the node logs them at start
  */
@@ -31,6 +32,7 @@ public record NodeConfig(
         List<PeerConfig> peers,
         List<TableConfig> tables,
         ConflictConfig conflict,
+        CaptureSettings capture,
         List<ConfigProblem> warnings) {
 
     public NodeConfig {
@@ -42,6 +44,7 @@ public record NodeConfig(
         peers = List.copyOf(peers);
         tables = List.copyOf(tables);
         Objects.requireNonNull(conflict, "conflict");
+        Objects.requireNonNull(capture, "capture");
         warnings = List.copyOf(warnings);
     }
 

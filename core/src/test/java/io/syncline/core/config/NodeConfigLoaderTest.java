@@ -31,6 +31,7 @@ class NodeConfigLoaderTest {
         assertThat(config.kafka().bootstrapServers()).isEqualTo("localhost:9092");
         assertThat(config.kafka().security()).isEqualTo(SecurityConfig.plaintext());
         assertThat(config.topology().failureTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.capture()).isEqualTo(CaptureSettings.defaults());
         assertThat(config.peers()).extracting(PeerConfig::id).containsExactly("dc-b", "dc-c");
         assertThat(config.tables()).singleElement().satisfies(t -> {
             assertThat(t.name()).isEqualTo(new TableName("public", "accounts"));
@@ -149,6 +150,25 @@ class NodeConfigLoaderTest {
         assertThat(load(dir, ringWith("30s", "500ms")).topology().failureTimeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(load(dir, ringWith("30s", "5m")).topology().failureTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(load(dir, ringWith("30s", "1h")).topology().failureTimeout()).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void captureBatchIntervalIsReadAndBoundedAtTenSeconds() {
+        String withCapture = RING + "capture:\n  batch-interval: 10ms\n";
+        assertThat(load(dir, withCapture).capture().batchInterval()).isEqualTo(Duration.ofMillis(10));
+
+        ConfigProblem p = onlyProblem(dir, withCapture.replace("10ms", "1m"));
+        assertThat(p.fieldPath()).isEqualTo("capture.batch-interval");
+        assertThat(p.message()).isEqualTo("is longer than 10s; expected a positive duration with a unit, like 500ms, 30s, 5m or 1h,"
+                + " at most 10s");
+    }
+
+    @Test
+    void unknownCaptureKeyIsReportedWithASuggestion() {
+        ConfigProblem p = onlyProblem(dir, RING + "capture:\n  batch-intervall: 10ms\n");
+
+        assertThat(p.fieldPath()).isEqualTo("capture.batch-intervall");
+        assertThat(p.message()).contains("batch-interval");
     }
 
     @Test

@@ -128,7 +128,8 @@ public final class SynclineNode implements AutoCloseable {
         JdbcUrl url = JdbcUrl.parse(config.database().url());
         capture = new LocalCapture(new CaptureConfig(nodeId(), url.host(), url.port(), url.database(), config.database().user(),
                 config.database().password().reveal(), config.tables().stream().map(t -> t.name().qualified()).toList(),
-                dataDirectory.resolve("capture"), ownKafka));
+                dataDirectory.resolve("capture"), ownKafka, CaptureConfig.DEFAULT_OFFSET_FLUSH_INTERVAL,
+                config.capture().batchInterval()));
         capture.start();
         if (!capture.awaitStreaming(Duration.ofSeconds(60))) {
             throw new IllegalStateException(prefix + " the capture did not start streaming within 60 s: "

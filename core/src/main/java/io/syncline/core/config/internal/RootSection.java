@@ -1,5 +1,6 @@
 package io.syncline.core.config.internal;
 
+import io.syncline.core.config.CaptureSettings;
 import io.syncline.core.config.ConflictConfig;
 import io.syncline.core.config.ConflictPolicy;
 import io.syncline.core.config.ConflictRule;
@@ -32,13 +33,15 @@ final class RootSection extends Section<NodeConfig> {
             ValueTypes.listOf(new TableSection(), 1), "the replicated tables");
     static final Setting<ConflictRule> CONFLICT = Setting.withDefault("conflict", new ConflictSection(),
             ConflictRule.of(ConflictPolicy.LWW), "the conflict rule of tables without one");
+    static final Setting<CaptureSettings> CAPTURE = Setting.withDefault("capture", new CaptureSection(),
+            CaptureSettings.defaults(), "how this node's own changes are batched for its outbox");
     static final Setting<Boolean> ALLOW_PLAINTEXT_SECRETS = Setting.withDefault("allow-plaintext-secrets",
             ValueTypes.BOOLEAN, false, "accept secrets written in this file (with a warning), e.g. for a demo");
 
     @Override
     List<String> keys() {
         return List.of(NODE.key(), DATABASE.key(), KAFKA.key(), TOPOLOGY.key(), PEERS.key(), TABLES.key(),
-                CONFLICT.key(), ALLOW_PLAINTEXT_SECRETS.key());
+                CONFLICT.key(), CAPTURE.key(), ALLOW_PLAINTEXT_SECRETS.key());
     }
 
     @Override
@@ -53,6 +56,7 @@ final class RootSection extends Section<NodeConfig> {
         Optional<List<PeerConfig>> peers = PEERS.read(map);
         Optional<List<TableEntry>> tables = TABLES.read(map);
         Optional<ConflictRule> defaultRule = CONFLICT.read(map);
+        Optional<CaptureSettings> capture = CAPTURE.read(map);
 
         if (nodeId.isPresent() && topology.isPresent()) {
             if (!topology.get().contains(nodeId.get())) {
@@ -68,7 +72,7 @@ final class RootSection extends Section<NodeConfig> {
         }
         tables.ifPresent(entries -> checkUniqueTables(entries, ctx));
 
-        if (!allPresent(nodeId, database, kafka, topology, peers, tables, defaultRule)) {
+        if (!allPresent(nodeId, database, kafka, topology, peers, tables, defaultRule, capture)) {
             return Optional.empty();
         }
         List<TableConfig> tableConfigs = tables.get().stream()
@@ -76,7 +80,7 @@ final class RootSection extends Section<NodeConfig> {
                         t.conflict().columns(), t.location()))
                 .toList();
         return Optional.of(new NodeConfig(ctx.file(), nodeId.get(), database.get(), kafka.get(), topology.get(),
-                peers.get(), tableConfigs, new ConflictConfig(defaultRule.get()), ctx.warnings()));
+                peers.get(), tableConfigs, new ConflictConfig(defaultRule.get()), capture.get(), ctx.warnings()));
     }
 
     private static void checkTableRules(List<TableEntry> tables, TopologyConfig topology, LoadContext ctx) {

@@ -85,6 +85,26 @@ final class ValueTypes {
         }
     };
 
+    /** A {@link #DURATION} of at most {@code max} (spelled {@code maxText} in messages). */
+    static ValueType<Duration> durationAtMost(Duration max, String maxText) {
+        return new ValueType<>() {
+            @Override
+            public Optional<Duration> read(Node node, String path, LoadContext ctx) {
+                Optional<Duration> duration = DURATION.read(node, path, ctx);
+                if (duration.isPresent() && duration.get().compareTo(max) > 0) {
+                    ctx.error(node, path, "is longer than " + maxText + "; expected " + expected());
+                    return Optional.empty();
+                }
+                return duration;
+            }
+
+            @Override
+            public String expected() {
+                return DURATION.expected() + ", at most " + maxText;
+            }
+        };
+    }
+
     /**
      * A PostgreSQL identifier as written without quotes, folded to lower case as PostgreSQL
      * folds unquoted names (PostgreSQL docs, "4.1.1 Identifiers and Key Words"), so that
