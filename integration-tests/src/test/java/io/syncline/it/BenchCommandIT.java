@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.syncline.node.cli.SynclineCli;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.syncline.it.support.CliRun;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,24 +19,11 @@ class BenchCommandIT {
 
     @Test
     void smallBenchRunsEveryPhaseAndReportsEveryFigure() throws Exception {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int status;
-        long startedAt = System.nanoTime();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            status = SynclineCli.run("bench", "--rows", Integer.toString(ROWS), "--phase-duration", "3s", "--nodes", "3",
-                    "--topology", "ring", "--json");
-        } finally {
-            System.setOut(original);
-        }
-        String output = captured.toString(StandardCharsets.UTF_8);
-        System.out.println(output);
-        System.out.printf("[timing] syncline bench took %d ms%n", (System.nanoTime() - startedAt) / 1_000_000);
+        CliRun run = CliRun.of("bench", "--rows", Integer.toString(ROWS), "--phase-duration", "3s", "--nodes", "3", "--topology",
+                "ring", "--json");
 
-        assertThat(status).as("exit status; output:%n%s", output).isZero();
-        List<String> lines = output.lines().filter(line -> !line.isBlank()).toList();
-        JsonNode report = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        assertThat(run.status()).as("exit status; output:%n%s", run.output()).isZero();
+        JsonNode report = run.lastLineJson();
         assertThat(report.path("rows").asInt()).isEqualTo(ROWS);
         for (String figure : List.of("native_rows_per_s", "syncline_rows_per_s", "capture_rows_per_s", "debezium_only_rows_per_s", "ratio")) {
             assertThat(report.path(figure).path("updates").asDouble()).as("%s.updates in %s", figure, report).isPositive();

@@ -3,12 +3,7 @@ package io.syncline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.syncline.node.cli.SynclineCli;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
+import io.syncline.it.support.CliRun;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,26 +35,13 @@ class DemoPolicyIT {
     }
 
     /** Runs the demo, asserts exit 0 and convergence, and returns the JSON summary. */
-    private static JsonNode demo(String... args) throws Exception {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int status;
-        long startedAt = System.nanoTime();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            String[] command = new String[args.length + 1];
-            command[0] = "demo";
-            System.arraycopy(args, 0, command, 1, args.length);
-            status = SynclineCli.run(command);
-        } finally {
-            System.setOut(original);
-        }
-        String output = captured.toString(StandardCharsets.UTF_8);
-        System.out.println(output);
-        System.out.printf("[timing] syncline demo %s took %d ms%n", String.join(" ", args), (System.nanoTime() - startedAt) / 1_000_000);
-        List<String> lines = output.lines().filter(line -> !line.isBlank()).toList();
-        JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
-        assertThat(status).as("exit status; output:%n%s", output).isZero();
+    private static JsonNode demo(String... args) {
+        String[] command = new String[args.length + 1];
+        command[0] = "demo";
+        System.arraycopy(args, 0, command, 1, args.length);
+        CliRun run = CliRun.of(command);
+        JsonNode summary = run.lastLineJson();
+        assertThat(run.status()).as("exit status; output:%n%s", run.output()).isZero();
         assertThat(summary.path("converged").asBoolean()).as("converged in %s", summary).isTrue();
         assertThat(summary.path("mismatched_rows").asLong()).isZero();
         return summary;
