@@ -152,14 +152,15 @@ class ApplierIT {
         }
     }
 
-    @Test
-    void aLocalInsertThatWinsTheRaceIsReadAgainAndResolved() throws Exception {
-        SourceTransaction fromA = a.write(List.of("INSERT INTO account VALUES (1, 1, 'a')"), change("public.account", Operation.INSERT, 1));
-        b.setClockOffset(1_000);
+    /**
+     * Applies {@code fromA} at dc-b while a local transaction holds an uncommitted insert of the same
+     * key: the applier's insert waits on it, then the local insert commits first.
+     */
+    private ApplyResult applyWhileALocalInsertCommitsFirst(SourceTransaction fromA, String localInsert) throws Exception {
         try (Connection local = connect(serverB)) {
             local.setAutoCommit(false);
             try (Statement statement = local.createStatement()) {
-                statement.execute("INSERT INTO account VALUES (1, 2, 'local')");
+                statement.execute(localInsert);
             }
             ExecutorService executor = Executors.newSingleThreadExecutor();
             try {
@@ -167,14 +168,21 @@ class ApplierIT {
                 await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(b.queryOne(
                         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO \"public\".\"account\"%'")));
                 local.commit();
-
-                ApplyResult result = applying.get(10, TimeUnit.SECONDS);
-
-                assertThat(result.conflicts()).isEqualTo(Map.of(ConflictType.INSERT_INSERT, 1));
+                return applying.get(10, TimeUnit.SECONDS);
             } finally {
                 executor.shutdownNow();
             }
         }
+    }
+
+    @Test
+    void aLocalInsertThatWinsTheRaceIsReadAgainAndResolved() throws Exception {
+        SourceTransaction fromA = a.write(List.of("INSERT INTO account VALUES (1, 1, 'a')"), change("public.account", Operation.INSERT, 1));
+        b.setClockOffset(1_000);
+
+        ApplyResult result = applyWhileALocalInsertCommitsFirst(fromA, "INSERT INTO account VALUES (1, 2, 'local')");
+
+        assertThat(result.conflicts()).isEqualTo(Map.of(ConflictType.INSERT_INSERT, 1));
         SourceTransaction fromB = b.captured(List.of(change("public.account", Operation.INSERT, 1)));
         a.applierFrom(b).apply(List.of(fromB), "dc-b", 1);
         assertThat(b.queryOne("SELECT note FROM account")).isEqualTo("local");
@@ -249,26 +257,11 @@ class ApplierIT {
                 change("public.account", Operation.INSERT, 1), change("public.account", Operation.INSERT, 2),
                 change("public.account", Operation.INSERT, 3));
         b.setClockOffset(1_000);
-        try (Connection local = connect(serverB)) {
-            local.setAutoCommit(false);
-            try (Statement statement = local.createStatement()) {
-                statement.execute("INSERT INTO account VALUES (2, 20, 'local')");
-            }
-            ExecutorService executor = Executors.newSingleThreadExecutor();
-            try {
-                Future<ApplyResult> applying = executor.submit(() -> b.applierFrom(a).apply(List.of(fromA), "dc-a", 1));
-                await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(b.queryOne(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO \"public\".\"account\"%'")));
-                local.commit();
 
-                ApplyResult result = applying.get(10, TimeUnit.SECONDS);
+        ApplyResult result = applyWhileALocalInsertCommitsFirst(fromA, "INSERT INTO account VALUES (2, 20, 'local')");
 
-                assertThat(result.conflicts()).isEqualTo(Map.of(ConflictType.INSERT_INSERT, 1));
-                assertThat(result.rowsWritten()).isEqualTo(3);
-            } finally {
-                executor.shutdownNow();
-            }
-        }
+        assertThat(result.conflicts()).isEqualTo(Map.of(ConflictType.INSERT_INSERT, 1));
+        assertThat(result.rowsWritten()).isEqualTo(3);
         assertThat(b.queryOne("SELECT string_agg(note, ',' ORDER BY id) FROM account")).isEqualTo("a,local,a");
         assertThat(b.conflictLog()).containsExactly("public.account {\"id\": \"2\"} insert_insert lww local dc-a");
         SourceTransaction fromB = b.captured(List.of(change("public.account", Operation.INSERT, 2)));
