@@ -58,6 +58,7 @@ class ConflictPolicyIT {
             CREATE TABLE counter (id int PRIMARY KEY, hits bigint NOT NULL DEFAULT 0, label text);
             CREATE TABLE profile (id int PRIMARY KEY, email text, phone text, visits int);
             CREATE TABLE note (id int PRIMARY KEY, body text);
+            CREATE TABLE stock (id int PRIMARY KEY, quantity int NOT NULL CHECK (quantity >= 0));
             """;
     private static final List<TableConfig> TABLES = List.of(
             new TableConfig(new TableName("public", "counter"), ConflictRule.of(ConflictPolicy.LWW),
@@ -65,7 +66,9 @@ class ConflictPolicyIT {
             new TableConfig(new TableName("public", "profile"), ConflictRule.of(ConflictPolicy.COLUMN_MERGE),
                     List.of(new ColumnRule("visits", ConflictRule.of(ConflictPolicy.MAX), HERE)), HERE),
             new TableConfig(new TableName("public", "note"),
-                    new ConflictRule(ConflictPolicy.CUSTOM, List.of(), Optional.of(FlakyResolver.class.getName())), List.of(), HERE));
+                    new ConflictRule(ConflictPolicy.CUSTOM, List.of(), Optional.of(FlakyResolver.class.getName())), List.of(), HERE),
+            new TableConfig(new TableName("public", "stock"), ConflictRule.of(ConflictPolicy.LWW),
+                    List.of(new ColumnRule("quantity", ConflictRule.of(ConflictPolicy.DELTA), HERE)), HERE));
 
     private Environment environment;
     private PostgresServer server;
@@ -99,7 +102,7 @@ class ConflictPolicyIT {
     @BeforeEach
     void clean() throws SQLException {
         for (Db node : nodes) {
-            node.exec("TRUNCATE counter, profile, note, syncline.tombstone, syncline.conflict_log, syncline.applied_position,"
+            node.exec("TRUNCATE counter, profile, note, stock, syncline.tombstone, syncline.conflict_log, syncline.applied_position,"
                     + " syncline.link_offset, syncline.dead_letter");
         }
         FlakyResolver.broken = true;
@@ -185,6 +188,29 @@ class ConflictPolicyIT {
         assertThat(b.queryOne("SELECT count(*) FROM syncline.dead_letter")).isEqualTo("0");
         assertThat(b.queryOne("SELECT body FROM note WHERE id = 1")).isEqualTo("b");
         assertThat(b.conflictLog()).hasSize(2).last().asString().endsWith(" local");
+    }
+
+    @Test
+    void aMergedRowTheDatabaseRefusesIsParkedAndTheRestOfItsTransactionApplies() throws Exception {
+        Db a = nodes.get(0);
+        Db b = nodes.get(1);
+        SourceTransaction insert = a.write(List.of("INSERT INTO stock VALUES (1, 1), (2, 5)"), List.of(spec("stock", Operation.INSERT, 1),
+                spec("stock", Operation.INSERT, 2)));
+        b.apply(insert);
+        b.write("UPDATE stock SET quantity = quantity - 1 WHERE id = 1", "stock", Operation.UPDATE, 1);
+        // The last unit sold at both places: merged, the two sales leave -1, which the CHECK refuses.
+        SourceTransaction atA = a.write(List.of("UPDATE stock SET quantity = quantity - 1 WHERE id = 1",
+                "UPDATE stock SET quantity = quantity + 3 WHERE id = 2"), List.of(spec("stock", Operation.UPDATE, 1),
+                spec("stock", Operation.UPDATE, 2)));
+
+        ApplyResult result = b.apply(atA);
+
+        assertThat(result.parkedChanges()).isEqualTo(1);
+        assertThat(b.queryOne("SELECT string_agg(id || '=' || quantity, ' ' ORDER BY id) FROM stock")).isEqualTo("1=0 2=8");
+        assertThat(b.queryOne("SELECT count(*) || ' ' || min(error) FROM syncline.dead_letter"))
+                .startsWith("1 the database refused the row resolved by lww (quantity=delta): SQLSTATE 23514");
+        assertThat(b.queryOne("SELECT position FROM syncline.applied_position WHERE origin_node = 'dc-a'"))
+                .isEqualTo(Long.toString(atA.originPosition()));
     }
 
     private record Spec(String table, Operation operation, int id) {}
