@@ -129,8 +129,17 @@ public final class TransactionApplier {
                 boolean lastGroup = i == groups.size() - 1;
                 // Earlier groups leave the link offset alone: after a crash between groups the
                 // consumer re-reads from the old offset and the applied positions skip what is done.
-                ApplySession.Outcome outcome = session.applyTargetTransaction(groups.get(i), upstreamNode,
-                        lastGroup ? OptionalLong.of(nextKafkaOffset) : OptionalLong.empty());
+                OptionalLong offset = lastGroup ? OptionalLong.of(nextKafkaOffset) : OptionalLong.empty();
+                ApplySession.Outcome outcome;
+                try {
+                    outcome = session.applyTargetTransaction(groups.get(i), upstreamNode, offset);
+                } catch (ApplySession.MergedRowRefusedException e) {
+                    connection.rollback();
+                    log.debug("{} {}; applying the target transaction again with a savepoint per merged row", prefix,
+                            e.getMessage());
+                    session.writeMergedRowsUnderSavepoints();
+                    outcome = session.applyTargetTransaction(groups.get(i), upstreamNode, offset);
+                }
                 total = total.plus(outcome.result());
                 notifyListener(outcome, prefix);
             }
@@ -207,6 +216,8 @@ public final class TransactionApplier {
             }
             connection.setAutoCommit(false);
             session = new ApplySession(connection, catalog, decider, localNode, prefix);
+            // A refused row must fail its own retry only, so that it stays parked with the new error.
+            session.writeMergedRowsUnderSavepoints();
             for (long id : ids) {
                 byte[] body;
                 String origin;

@@ -211,6 +211,13 @@ class ConflictPolicyIT {
                 .startsWith("1 the database refused the row resolved by lww (quantity=delta): SQLSTATE 23514");
         assertThat(b.queryOne("SELECT position FROM syncline.applied_position WHERE origin_node = 'dc-a'"))
                 .isEqualTo(Long.toString(atA.originPosition()));
+
+        TransactionApplier.RetryResult retry = b.applier().retryParked(null);
+
+        assertThat(retry.stillParked()).isEqualTo(1);
+        assertThat(b.queryOne("SELECT attempts || ' ' || error FROM syncline.dead_letter"))
+                .startsWith("2 the database refused the row resolved by lww (quantity=delta): SQLSTATE 23514");
+        assertThat(b.queryOne("SELECT string_agg(id || '=' || quantity, ' ' ORDER BY id) FROM stock")).isEqualTo("1=0 2=8");
     }
 
     private record Spec(String table, Operation operation, int id) {}

@@ -100,6 +100,7 @@ public final class ApplySession implements AutoCloseable {
     private final Map<RowChange, Map<String, String>> carriedValues = new java.util.IdentityHashMap<>();
     private int pendingConflictLogs;
     private boolean parkFailures = true;
+    private boolean mergedRowsUnderSavepoints;
 
     public ApplySession(Connection connection, TableCatalog catalog, RowDecider decider, String localNode, String logPrefix) {
         this.connection = connection;
@@ -1004,10 +1005,41 @@ public final class ApplySession implements AutoCloseable {
                 Json.vector(rs.getString(first + 2))), null, RowMetadata.EMPTY, Json.frontier(rs.getString(first + 3)));
     }
 
-    /** Writes a merged row under a savepoint: a row the database refuses is the resolution's failure. */
+    /**
+     * From now on writes every merged row under a savepoint of its own, so that a row the database
+     * refuses is parked alone while the rest of the target transaction applies. Until then a refusal
+     * fails the target transaction with {@link MergedRowRefusedException}: a savepoint costs two round
+     * trips and a subtransaction for every merged row, refusals are rare, so the applier writes without
+     * them and applies the target transaction again with them after a refusal.
+     */
+    public void writeMergedRowsUnderSavepoints() {
+        mergedRowsUnderSavepoints = true;
+    }
+
+    /**
+     * The database refused a merged row written without a savepoint; the target transaction is
+     * aborted. Roll back and apply it again after {@link #writeMergedRowsUnderSavepoints()}.
+     */
+    public static final class MergedRowRefusedException extends RuntimeException {
+        MergedRowRefusedException(SQLException cause) {
+            super("the database refused a merged row: " + cause.getMessage(), cause);
+        }
+    }
+
+    /** Writes a merged row so that a row the database refuses is the resolution's failure. */
     private boolean executeChecked(TableShape table, RowChange change, LocalState local, RowPlan plan) throws SQLException {
         if (plan.winner() != Winner.MERGED) {
             return execute(table, change, local, plan);
+        }
+        if (!mergedRowsUnderSavepoints) {
+            try {
+                return execute(table, change, local, plan);
+            } catch (SQLException e) {
+                if (classifier.classify(e) == ApplyErrorClassifier.Kind.RETRIABLE) {
+                    throw e;
+                }
+                throw new MergedRowRefusedException(e);
+            }
         }
         return underSavepoint(() -> execute(table, change, local, plan), done -> true, e -> {
             throw new ResolvedRowRejectedException("the database refused the row resolved by " + plan.rule() + ": "
