@@ -9,12 +9,11 @@ import io.syncline.core.schema.ReplicationSchema;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +50,7 @@ public final class CaptureCeiling {
         String transactionTopic = DebeziumSettings.transactionTopic(config.nodeId());
         AtomicLong seen = new AtomicLong();
         AtomicLong lastArrivedAt = new AtomicLong();
-        Object arrivedAll = new Object();
+        CountDownLatch arrivedAll = new CountDownLatch(1);
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "capture-ceiling-" + config.nodeId()));
         long started = System.nanoTime();
         try (DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine = DebeziumEngine.create(Connect.class)
@@ -67,49 +66,24 @@ public final class CaptureCeiling {
                         committer.markProcessed(record);
                     }
                     committer.markBatchFinished();
-                    if (seen.addAndGet(rows) >= rowChanges) {
-                        lastArrivedAt.compareAndSet(0, System.nanoTime());
-                        synchronized (arrivedAll) {
-                            arrivedAll.notifyAll();
-                        }
+                    if (seen.addAndGet(rows) >= rowChanges && lastArrivedAt.compareAndSet(0, System.nanoTime())) {
+                        arrivedAll.countDown();
                     }
                 })
                 .build()) {
             thread.execute(engine);
-            long deadline = started + timeout.toNanos();
-            synchronized (arrivedAll) {
-                while (seen.get() < rowChanges) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new TimeoutException("Debezium delivered " + seen.get() + " of " + rowChanges + " row changes in "
-                                + timeout.toSeconds() + " s");
-                    }
-                    arrivedAll.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                }
+            if (!arrivedAll.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new TimeoutException("Debezium delivered " + seen.get() + " of " + rowChanges + " row changes in "
+                        + timeout.toSeconds() + " s");
             }
         } finally {
             thread.shutdown();
             thread.awaitTermination(30, TimeUnit.SECONDS);
         }
-        awaitSlotReleased(config);
-        return rowChanges / ((lastArrivedAt.get() - started) / 1e9);
-    }
-
-    /** The walsender of a closed engine lets the slot go a moment later; a capture started before that is refused. */
-    private static void awaitSlotReleased(CaptureConfig config) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        try (Connection connection = DriverManager.getConnection(config.jdbcUrl(), config.databaseUser(), config.databasePassword());
-                PreparedStatement active = connection.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
-            active.setString(1, ReplicationSchema.slotName(config.nodeId()));
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = active.executeQuery()) {
-                    if (!rs.next() || !rs.getBoolean(1)) {
-                        return;
-                    }
-                }
-                Thread.sleep(20);
-            }
+        try (Connection connection = DriverManager.getConnection(config.jdbcUrl(), config.databaseUser(), config.databasePassword())) {
+            // A capture started while this engine's walsender still holds the slot would be refused.
+            ReplicationSlots.awaitReleased(connection, ReplicationSchema.slotName(config.nodeId()), Duration.ofSeconds(30));
         }
-        throw new IllegalStateException("slot " + ReplicationSchema.slotName(config.nodeId()) + " still active 30 s after the engine closed");
+        return rowChanges / ((lastArrivedAt.get() - started) / 1e9);
     }
 }

@@ -1,10 +1,11 @@
 package io.syncline.node.bench;
 
+import io.syncline.connector.ReplicationSlots;
 import io.syncline.node.env.PostgresServer;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import javax.sql.DataSource;
 
 /**
@@ -46,29 +47,12 @@ final class NativeSubscription implements AutoCloseable {
         execute(subscriber, "ALTER SUBSCRIPTION " + SUBSCRIPTION + " DISABLE");
         execute(subscriber, "ALTER SUBSCRIPTION " + SUBSCRIPTION + " SET (slot_name = NONE)");
         execute(subscriber, "DROP SUBSCRIPTION " + SUBSCRIPTION);
-        awaitSlotReleased();
+        // A disabled subscription's apply worker exits asynchronously, and an active slot cannot be dropped.
+        try (Connection connection = publisher.getConnection()) {
+            ReplicationSlots.awaitReleased(connection, SUBSCRIPTION, Duration.ofSeconds(30));
+        }
         execute(publisher, "SELECT pg_drop_replication_slot('" + SUBSCRIPTION + "')");
         execute(publisher, "DROP PUBLICATION " + PUBLICATION);
-    }
-
-    /**
-     * A disabled subscription's apply worker exits asynchronously; its walsender holds the slot
-     * until then, and dropping an active slot fails.
-     */
-    private void awaitSlotReleased() throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        try (Connection connection = publisher.getConnection(); Statement statement = connection.createStatement()) {
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = statement.executeQuery(
-                        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + SUBSCRIPTION + "' AND active")) {
-                    rs.next();
-                    if (rs.getLong(1) == 0) {
-                        return;
-                    }
-                }
-                Thread.sleep(50);
-            }
-        }
     }
 
     static void execute(DataSource database, String sql) throws SQLException {
