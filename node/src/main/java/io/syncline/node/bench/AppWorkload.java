@@ -2,6 +2,8 @@ package io.syncline.node.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -25,14 +27,14 @@ import java.util.regex.Pattern;
  */
 final class AppWorkload {
 
-    static final int ACCOUNTS = 100_000;
+    private static final int ACCOUNTS = 100_000;
     static final String CREATE_TABLES = """
             CREATE SCHEMA IF NOT EXISTS bench;
             CREATE TABLE bench.accounts (aid integer PRIMARY KEY, abalance integer NOT NULL, filler char(84));
             CREATE TABLE bench.history (hid bigserial PRIMARY KEY, aid integer NOT NULL, delta integer NOT NULL,
                                         mtime timestamptz NOT NULL DEFAULT now());
-            INSERT INTO bench.accounts SELECT g, 0, '' FROM generate_series(1, 100000) g;
-            """;
+            INSERT INTO bench.accounts SELECT g, 0, '' FROM generate_series(1, %d) g;
+            """.formatted(ACCOUNTS);
     static final List<String> TABLES = List.of("bench.accounts", "bench.history");
 
     private static final int CLIENTS = 4;
@@ -51,16 +53,29 @@ final class AppWorkload {
         ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 AppWorkload.class.getName(), jdbcUrl, user, Long.toString(warmUp.toMillis()), Long.toString(measured.toMillis()));
         builder.environment().put(PASSWORD_VARIABLE, password);
-        builder.redirectErrorStream(true);
-        Process child = builder.start();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!child.waitFor(warmUp.plus(measured).toSeconds() + 60, TimeUnit.SECONDS)) {
-            child.destroyForcibly();
-            throw new IllegalStateException("the application workload did not finish: " + output);
+        // To a file, not a pipe: reading a pipe to its end would wait for a hung child past the timeout.
+        Path outputFile = Files.createTempFile("syncline-bench-app", ".log");
+        builder.redirectErrorStream(true).redirectOutput(outputFile.toFile());
+        try {
+            Process child = builder.start();
+            boolean finished = child.waitFor(warmUp.plus(measured).toSeconds() + 60, TimeUnit.SECONDS);
+            if (!finished) {
+                child.destroyForcibly();
+            }
+            String output = Files.readString(outputFile, StandardCharsets.UTF_8);
+            if (!finished) {
+                throw new IllegalStateException("the application workload did not finish: " + output);
+            }
+            return parseResult(child.exitValue(), output);
+        } finally {
+            Files.deleteIfExists(outputFile);
         }
+    }
+
+    private static double parseResult(int exitValue, String output) {
         Matcher result = RESULT.matcher(output);
-        if (child.exitValue() != 0 || !result.find()) {
-            throw new IllegalStateException("the application workload failed (exit " + child.exitValue() + "): " + output);
+        if (exitValue != 0 || !result.find()) {
+            throw new IllegalStateException("the application workload failed (exit " + exitValue + "): " + output);
         }
         return Long.parseLong(result.group(1)) / (Long.parseLong(result.group(2)) / 1000.0);
     }
