@@ -85,8 +85,9 @@ final class ValueTypes {
         }
     };
 
-    /** A {@link #DURATION} of at most {@code max} (spelled {@code maxText} in messages). */
-    static ValueType<Duration> durationAtMost(Duration max, String maxText) {
+    /** A {@link #DURATION} of at most {@code max}. */
+    static ValueType<Duration> durationAtMost(Duration max) {
+        String maxText = spelled(max);
         return new ValueType<>() {
             @Override
             public Optional<Duration> read(Node node, String path, LoadContext ctx) {
@@ -103,6 +104,18 @@ final class ValueTypes {
                 return DURATION.expected() + ", at most " + maxText;
             }
         };
+    }
+
+    /** {@code duration} as the file would spell it, in its largest whole unit: 500ms, 10s, 5m, 1h. */
+    static String spelled(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis % 3_600_000 == 0) {
+            return millis / 3_600_000 + "h";
+        }
+        if (millis % 60_000 == 0) {
+            return millis / 60_000 + "m";
+        }
+        return millis % 1_000 == 0 ? millis / 1_000 + "s" : millis + "ms";
     }
 
     /**
