@@ -54,11 +54,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     static String lagTopology(String topology) {
-        TopologyKind kind = TopologyKind.fromConfigName(topology).orElse(TopologyKind.EDGES);
-        if (kind == TopologyKind.EDGES) {
-            throw new IllegalArgumentException("--topology must be all-to-all, ring or star, not " + topology);
-        }
-        return kind.configName();
+        return TopologyKind.fromConfigName(topology).filter(kind -> !kind.needsExplicitEdges()).map(TopologyKind::configName)
+                .orElseThrow(() -> new IllegalArgumentException("--topology must be all-to-all, ring or star, not " + topology));
     }
 
     @Override
