@@ -269,6 +269,65 @@ class ApplierIT {
         assertThat(a.dump("account")).isEqualTo(b.dump("account"));
     }
 
+    /**
+     * Two links apply at dc-b: dc-a's transaction writes item 1 then account 1, dc-c's account 1 then
+     * item 1, while local transactions hold both rows. The locals let go one after the other so that,
+     * were each change locked as it comes, dc-c's applier would hold account 1 and wait for item 1
+     * while dc-a's held item 1 and waited for account 1: a deadlock, one of them failed after
+     * deadlock_timeout. Both lock their keys in one order before writing, so both apply.
+     */
+    @Test
+    void twoLinksWritingSharedRowsInOppositeOrdersNeverDeadlock() throws Exception {
+        SourceTransaction rows = a.write(List.of("INSERT INTO item (id, t) VALUES (1, 'a')", "INSERT INTO account VALUES (1, 1, 'a')"),
+                change("public.item", Operation.INSERT, 1), change("public.account", Operation.INSERT, 1));
+        b.applierFrom(a).apply(List.of(rows), "dc-a", 1);
+        c.applierFrom(a).apply(List.of(rows), "dc-a", 1);
+        SourceTransaction fromA = a.write(List.of("UPDATE item SET t = 'a2' WHERE id = 1", "UPDATE account SET note = 'a2' WHERE id = 1"),
+                change("public.item", Operation.UPDATE, 1), change("public.account", Operation.UPDATE, 1));
+        SourceTransaction fromC = c.write(List.of("UPDATE account SET note = 'c2' WHERE id = 1", "UPDATE item SET t = 'c2' WHERE id = 1"),
+                change("public.account", Operation.UPDATE, 1), change("public.item", Operation.UPDATE, 1));
+
+        ExecutorService executor = Executors.newFixedThreadPool(2);
+        try (Connection holdsAccount = connect(serverB); Connection holdsItem = connect(serverB)) {
+            int accountHolder = lockRow(holdsAccount, "account");
+            lockRow(holdsItem, "item");
+            Future<ApplyResult> linkFromA = executor.submit(() -> b.applierFrom(a).apply(List.of(fromA), "dc-a", 2));
+            awaitLockWaiters(1, -1);
+            Future<ApplyResult> linkFromC = executor.submit(() -> b.applierFrom(c).apply(List.of(fromC), "dc-c", 1));
+            awaitLockWaiters(2, -1);
+            holdsAccount.commit();
+            awaitLockWaiters(2, accountHolder);
+            holdsItem.commit();
+
+            assertThat(linkFromA.get(30, TimeUnit.SECONDS).appliedTransactions()).isEqualTo(1);
+            assertThat(linkFromC.get(30, TimeUnit.SECONDS).appliedTransactions()).isEqualTo(1);
+        } finally {
+            executor.shutdownNow();
+        }
+        a.applierFrom(c).apply(List.of(fromC), "dc-c", 1);
+        c.applierFrom(a).apply(List.of(fromA), "dc-a", 2);
+        for (String table : List.of("item", "account")) {
+            assertThat(b.dump(table)).isEqualTo(a.dump(table)).isEqualTo(c.dump(table)).hasSize(1);
+        }
+    }
+
+    /** Locks row 1 of {@code table} in an open transaction of {@code connection}; returns the session's pid. */
+    private static int lockRow(Connection connection, String table) throws SQLException {
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT pg_backend_pid() FROM " + table + " WHERE id = 1 FOR UPDATE")) {
+            assertThat(rs.next()).isTrue();
+            return rs.getInt(1);
+        }
+    }
+
+    /** Waits until {@code count} sessions of dc-b wait for a lock, none of them for session {@code notBlockedBy}. */
+    private void awaitLockWaiters(int count, int notBlockedBy) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> Integer.toString(count).equals(b.queryOne(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                        + " AND NOT " + notBlockedBy + " = ANY(pg_blocking_pids(pid))")));
+    }
+
     @Test
     void aLockTimeoutIsRetriableAndTheRetryApplies() throws Exception {
         SourceTransaction insert = a.write(List.of("INSERT INTO account VALUES (1, 1, 'a')"), change("public.account", Operation.INSERT, 1));

@@ -167,6 +167,7 @@ public final class ApplySession implements AutoCloseable {
             }
             last = transaction;
         }
+        lockKeysInOrder(toApply);
         applyChanges(toApply);
         currentTransaction = null;
 
@@ -231,6 +232,63 @@ public final class ApplySession implements AutoCloseable {
             }
         }
         return positions;
+    }
+
+    /**
+     * Locks the rows and tombstones of every key the changes of {@code transactions} write, before
+     * the first write: table by table in name order, each table's keys in key order. The appliers of
+     * several upstream links then lock the keys they share in one order and never wait for each
+     * other in a cycle (a deadlock, which PostgreSQL detects only after {@code deadlock_timeout} and
+     * resolves by failing one of them), and a target transaction does its waiting before it holds
+     * any row. Keys of tables whose key types are not read as sets ({@link TableShape#setApplicable})
+     * are locked as their changes come.
+     */
+    private void lockKeysInOrder(List<SourceTransaction> transactions) throws SQLException {
+        var byTable = GroupKeys.of(transactions);
+        if (GroupKeys.count(byTable) < 2) {
+            return;
+        }
+        for (var table : byTable.entrySet()) {
+            GroupKeys.Writer first = table.getValue().values().iterator().next();
+            currentTransaction = first.transaction();
+            currentChange = first.change();
+            currentTable = table.getKey();
+            TableShape shape = shapeFor(first.change());
+            if (!shape.setApplicable()) {
+                continue;
+            }
+            for (var key : table.getValue().entrySet()) {
+                currentTransaction = key.getValue().transaction();
+                currentChange = key.getValue().change();
+                requireKey(shape, key.getKey());
+            }
+            currentTransaction = first.transaction();
+            currentChange = first.change();
+            List<Map<String, String>> keys = new ArrayList<>(table.getValue().keySet());
+            PreparedStatement rows = statement(shape.lockRowsInKeyOrder());
+            bindKeyArrays(rows, shape, keys);
+            try (ResultSet locked = rows.executeQuery()) {
+                // One row: the count.
+            }
+            PreparedStatement tombstones = statement(shape.lockTombstonesInKeyOrder());
+            tombstones.setString(bindKeyArrays(tombstones, shape, keys), shape.name());
+            try (ResultSet locked = tombstones.executeQuery()) {
+                // One row: the count.
+            }
+        }
+        currentTransaction = null;
+        currentChange = null;
+        currentTable = null;
+    }
+
+    /** Binds one array per key column ({@link TableShape#keyArray}); returns the next parameter index. */
+    private static int bindKeyArrays(PreparedStatement statement, TableShape table, List<Map<String, String>> keys)
+            throws SQLException {
+        int p = 1;
+        for (String column : table.keyColumnNames()) {
+            statement.setObject(p++, TableShape.keyArray(keys, column), Types.OTHER);
+        }
+        return p;
     }
 
     /**
@@ -404,10 +462,7 @@ public final class ApplySession implements AutoCloseable {
             keys.add(change.key());
         }
         PreparedStatement rows = statement(table.selectRowsForUpdate());
-        int p = 1;
-        for (String column : table.keyColumnNames()) {
-            rows.setObject(p++, TableShape.keyArray(keys, column), Types.OTHER);
-        }
+        bindKeyArrays(rows, table, keys);
         int found = 0;
         try (ResultSet rs = rows.executeQuery()) {
             while (rs.next()) {
@@ -428,11 +483,7 @@ public final class ApplySession implements AutoCloseable {
             }
         }
         PreparedStatement tombstones = statement(table.selectTombstonesForUpdate());
-        p = 1;
-        for (String column : table.keyColumnNames()) {
-            tombstones.setObject(p++, TableShape.keyArray(missing, column), Types.OTHER);
-        }
-        tombstones.setString(p, table.name());
+        tombstones.setString(bindKeyArrays(tombstones, table, missing), table.name());
         try (ResultSet rs = tombstones.executeQuery()) {
             while (rs.next()) {
                 locals[positions[rs.getInt(1) - 1]] = tombstoneState(rs, 2);

@@ -196,15 +196,44 @@ final class TableShape {
         String selected = columns.values().stream()
                 .map(c -> "t." + identifier(c.name()) + "::text")
                 .collect(Collectors.joining(", "));
-        StringBuilder join = new StringBuilder();
-        for (int i = 0; i < keyColumns.size(); i++) {
-            join.append(i == 0 ? "" : " AND ").append("t.").append(identifier(keyColumns.get(i).name())).append(" = k.k").append(i);
-        }
         return "SELECT k.ord, " + (selected.isEmpty() ? "" : selected + ", ")
                 + "t." + ReplicationSchema.HLC_COLUMN + ", t." + ReplicationSchema.NODE_COLUMN + ", t."
                 + ReplicationSchema.VECTOR_COLUMN + "::text, t." + ReplicationSchema.COUNTERS_COLUMN + "::text, t."
                 + ReplicationSchema.DOTS_COLUMN + "::text, t." + ReplicationSchema.FRONTIER_COLUMN + "::text FROM "
-                + keyUnnest() + " JOIN " + key.quotedName() + " t ON " + join + " FOR UPDATE OF t";
+                + keyUnnest() + " JOIN " + key.quotedName() + " t ON " + rowsOfKeys() + " FOR UPDATE OF t";
+    }
+
+    /**
+     * Locks the rows of many keys in key order and counts them. Parameters as
+     * {@link #selectRowsForUpdate}. (A locking clause under ORDER BY locks in that order: the
+     * PostgreSQL manual, SELECT, "The Locking Clause".)
+     */
+    String lockRowsInKeyOrder() {
+        String order = keyColumns.stream().map(c -> "t." + identifier(c.name())).collect(Collectors.joining(", "));
+        return "SELECT count(*) FROM (SELECT 1 FROM " + keyUnnest() + " JOIN " + key.quotedName() + " t ON " + rowsOfKeys()
+                + " ORDER BY " + order + " FOR UPDATE OF t) locked";
+    }
+
+    /** Locks the tombstones of many keys in key order and counts them. Parameters as {@link #selectTombstonesForUpdate}. */
+    String lockTombstonesInKeyOrder() {
+        return "SELECT count(*) FROM (SELECT 1 FROM " + keyUnnest() + " JOIN " + ReplicationSchema.TOMBSTONE_TABLE
+                + " s ON s.table_name = ? AND s.pk = " + tombstoneKeyOfKeys() + " ORDER BY s.pk FOR UPDATE OF s) locked";
+    }
+
+    /** The join of table {@code t} to the unnested keys {@code k}. */
+    private String rowsOfKeys() {
+        StringBuilder join = new StringBuilder();
+        for (int i = 0; i < keyColumns.size(); i++) {
+            join.append(i == 0 ? "" : " AND ").append("t.").append(identifier(keyColumns.get(i).name())).append(" = k.k").append(i);
+        }
+        return join.toString();
+    }
+
+    /** The tombstone key (jsonb of the key columns as text) of each unnested key {@code k}. */
+    private String tombstoneKeyOfKeys() {
+        return keyColumns.isEmpty() ? "'{}'::jsonb" : java.util.stream.IntStream.range(0, keyColumns.size())
+                .mapToObj(i -> literal(keyColumns.get(i).name()) + ", k.k" + i + "::text")
+                .collect(Collectors.joining(", ", "jsonb_build_object(", ")"));
     }
 
     /**
@@ -212,12 +241,9 @@ final class TableShape {
      * table name. Columns: the key's 1-based position, hlc, node, vv, frontier.
      */
     String selectTombstonesForUpdate() {
-        String pk = keyColumns.isEmpty() ? "'{}'::jsonb" : java.util.stream.IntStream.range(0, keyColumns.size())
-                .mapToObj(i -> literal(keyColumns.get(i).name()) + ", k.k" + i + "::text")
-                .collect(Collectors.joining(", ", "jsonb_build_object(", ")"));
         return "SELECT k.ord, s.hlc, s.node_id, s.vv::text, s.frontier::text FROM " + keyUnnest() + " JOIN "
-                + ReplicationSchema.TOMBSTONE_TABLE + " s ON s.table_name = ? AND s.pk = " + pk + " AND " + notStable("s")
-                + " FOR UPDATE OF s";
+                + ReplicationSchema.TOMBSTONE_TABLE + " s ON s.table_name = ? AND s.pk = " + tombstoneKeyOfKeys() + " AND "
+                + notStable("s") + " FOR UPDATE OF s";
     }
 
     /** The array literal of one key column's values, for {@link #selectRowsForUpdate}. */
