@@ -57,6 +57,7 @@ public final class TransactionApplier {
     private final TableCatalog catalog = new TableCatalog();
     private final ApplyErrorClassifier classifier = new ApplyErrorClassifier();
     private String originReady;
+    private boolean deadlockTimeoutWarned;
 
     /** Last-write-wins, no listener, {@value #DEFAULT_MAX_ROWS_PER_TRANSACTION} rows per target transaction. */
     public TransactionApplier(String localNode, DataSource dataSource) {
@@ -123,6 +124,7 @@ public final class TransactionApplier {
                 setup.execute();
             }
             originSet = true;
+            yieldInDeadlocks(connection, prefix);
             connection.setAutoCommit(false);
             session = new ApplySession(connection, catalog, decider, localNode, prefix);
             for (int i = 0; i < groups.size(); i++) {
@@ -345,6 +347,38 @@ public final class TransactionApplier {
         groups.add(current);
         return groups;
     }
+
+    /**
+     * Lowers this session's {@code deadlock_timeout} to {@value #APPLIER_DEADLOCK_TIMEOUT} when the
+     * server's is longer. In a deadlock the session whose timeout expires first runs the check and
+     * is the one aborted (PostgreSQL manual, "Lock Management"): an applier locked in a cycle with
+     * an application transaction is then the one that fails, and it applies its batch again after
+     * a tenth of the default wait, while the application's transaction goes on. Setting the
+     * parameter takes a superuser or {@code GRANT SET ON PARAMETER deadlock_timeout}; without
+     * either the server's timeout stays, said once in the log.
+     */
+    private void yieldInDeadlocks(Connection connection, String prefix) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(YIELD_IN_DEADLOCKS);
+            if (statement.getWarnings() != null && !deadlockTimeoutWarned) {
+                deadlockTimeoutWarned = true;
+                log.warn("{} cannot lower deadlock_timeout for the applier ({}): in a deadlock with an application"
+                        + " transaction either may be aborted; GRANT SET ON PARAMETER deadlock_timeout TO the node's role"
+                        + " so that the applier yields", prefix, statement.getWarnings().getMessage());
+            }
+        }
+    }
+
+    private static final String APPLIER_DEADLOCK_TIMEOUT = "100ms";
+    private static final String YIELD_IN_DEADLOCKS = """
+            DO $$
+            BEGIN
+                IF current_setting('deadlock_timeout')::interval > interval '%1$s' THEN
+                    PERFORM set_config('deadlock_timeout', '%1$s', false);
+                END IF;
+            EXCEPTION WHEN insufficient_privilege THEN
+                RAISE NOTICE 'permission denied to set deadlock_timeout, which stays %%', current_setting('deadlock_timeout');
+            END $$""".formatted(APPLIER_DEADLOCK_TIMEOUT);
 
     private void ensureOrigin(Connection connection, String origin) throws SQLException {
         if (origin.equals(originReady)) {

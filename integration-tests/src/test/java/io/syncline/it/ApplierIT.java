@@ -311,6 +311,59 @@ class ApplierIT {
         }
     }
 
+    /**
+     * An applier and an application transaction lock each other's rows, the application waiting
+     * first: the applier holds account 1 and waits for item 1, the application holds item 1 and
+     * then waits for account 1. With equal deadlock timeouts the application, waiting longest,
+     * would be the one aborted; the applier's shorter timeout makes it yield and apply again.
+     */
+    @Test
+    void inADeadlockWithTheApplicationTheApplierYieldsAndAppliesAgain() throws Exception {
+        SourceTransaction rows = a.write(List.of("INSERT INTO item (id, t) VALUES (1, 'a')",
+                        "INSERT INTO account VALUES (1, 1, 'a'), (2, 2, 'a')"),
+                change("public.item", Operation.INSERT, 1), change("public.account", Operation.INSERT, 1),
+                change("public.account", Operation.INSERT, 2));
+        SourceTransaction deleteTwo = a.write(List.of("DELETE FROM account WHERE id = 2"), change("public.account", Operation.DELETE, 2));
+        b.applierFrom(a).apply(List.of(rows, deleteTwo), "dc-a", 2);
+        SourceTransaction fromA = a.write(List.of("UPDATE item SET t = 'a2' WHERE id = 1", "UPDATE account SET note = 'a2' WHERE id = 1",
+                        "INSERT INTO account VALUES (2, 2, 'a2')"),
+                change("public.item", Operation.UPDATE, 1), change("public.account", Operation.UPDATE, 1),
+                change("public.account", Operation.INSERT, 2));
+
+        ExecutorService executor = Executors.newFixedThreadPool(2);
+        try (Connection holdsTombstone = connect(serverB); Connection application = connect(serverB)) {
+            holdsTombstone.setAutoCommit(false);
+            try (Statement statement = holdsTombstone.createStatement()) {
+                statement.execute("SELECT 1 FROM syncline.tombstone WHERE table_name = 'public.account'"
+                        + " AND pk = jsonb_build_object('id', '2') FOR UPDATE");
+            }
+            application.setAutoCommit(false);
+            try (Statement statement = application.createStatement()) {
+                statement.execute("UPDATE item SET t = 'local' WHERE id = 1");
+            }
+            // The applier locks account 1, then waits for the tombstone of account 2.
+            Future<ApplyResult> applying = executor.submit(() -> b.applierFrom(a).apply(List.of(fromA), "dc-a", 3));
+            awaitLockWaiters(1, -1);
+            Future<Integer> applicationUpdate = executor.submit(() -> {
+                try (Statement statement = application.createStatement()) {
+                    return statement.executeUpdate("UPDATE account SET note = 'local' WHERE id = 1");
+                }
+            });
+            awaitLockWaiters(2, -1);
+            holdsTombstone.commit();
+
+            assertThatThrownBy(() -> applying.get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(RetriableApplyException.class)
+                    .hasMessageContaining("40P01");
+            assertThat(applicationUpdate.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+            application.commit();
+        } finally {
+            executor.shutdownNow();
+        }
+        assertThat(b.applierFrom(a).apply(List.of(fromA), "dc-a", 3).appliedTransactions()).isEqualTo(1);
+        assertThat(b.queryOne("SELECT count(*) FROM account")).isEqualTo("2");
+    }
+
     /** Locks row 1 of {@code table} in an open transaction of {@code connection}; returns the session's pid. */
     private static int lockRow(Connection connection, String table) throws SQLException {
         connection.setAutoCommit(false);
@@ -326,6 +379,62 @@ class ApplierIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> Integer.toString(count).equals(b.queryOne(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
                         + " AND NOT " + notBlockedBy + " = ANY(pg_blocking_pids(pid))")));
+    }
+
+    /** The row triggers run as their owner: a role with rights on its own tables only writes them, versions and all. */
+    @Test
+    void anApplicationRoleWithRightsOnItsTableOnlyWritesAReplicatedTable() throws Exception {
+        a.exec("""
+                DO $$ BEGIN
+                    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'app_writer') THEN
+                        CREATE ROLE app_writer LOGIN PASSWORD 'writer';
+                    END IF;
+                END $$;
+                GRANT SELECT, INSERT, UPDATE, DELETE ON account TO app_writer""");
+        a.exec("INSERT INTO account VALUES (2, 2, 'to delete')");
+
+        try (Connection writer = DriverManager.getConnection(serverA.jdbcUrl(), "app_writer", "writer");
+                Statement statement = writer.createStatement()) {
+            statement.execute("INSERT INTO account VALUES (1, 1, 'app')");
+            statement.execute("UPDATE account SET balance = 5 WHERE id = 1");
+            statement.execute("DELETE FROM account WHERE id = 2");
+            statement.execute("UPDATE account SET id = 3 WHERE id = 1");
+        }
+
+        assertThat(a.queryOne("SELECT syncline_node || ' ' || (syncline_vv ->> 'dc-a') FROM account")).isEqualTo("dc-a 1");
+        assertThat(a.tombstones()).extracting(row -> row.get(1) + " " + row.get(3) + " " + row.get(4))
+                .containsExactly("{\"id\": \"1\"} dc-a {\"dc-a\": 3}", "{\"id\": \"2\"} dc-a {\"dc-a\": 2}");
+    }
+
+    @Test
+    void anApplierWhoseRoleCannotLowerTheDeadlockTimeoutStillApplies() throws Exception {
+        b.exec("""
+                DO $$ BEGIN
+                    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'plain_applier') THEN
+                        CREATE ROLE plain_applier LOGIN PASSWORD 'plain';
+                    END IF;
+                END $$;
+                GRANT USAGE ON SCHEMA syncline TO plain_applier;
+                GRANT ALL ON ALL TABLES IN SCHEMA syncline, public TO plain_applier;
+                GRANT ALL ON ALL SEQUENCES IN SCHEMA syncline, public TO plain_applier;
+                GRANT EXECUTE ON FUNCTION pg_replication_origin_create(text), pg_replication_origin_oid(text),
+                    pg_replication_origin_session_setup(text), pg_replication_origin_session_reset(),
+                    pg_replication_origin_xact_setup(pg_lsn, timestamptz) TO plain_applier""");
+        SourceTransaction insert = a.write(List.of("INSERT INTO account VALUES (1, 1, 'a')"), change("public.account", Operation.INSERT, 1));
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(serverB.jdbcUrl());
+        config.setUsername("plain_applier");
+        config.setPassword("plain");
+        config.setMaximumPoolSize(1);
+        try (HikariDataSource plain = new HikariDataSource(config)) {
+            assertThat(new TransactionApplier("dc-b", plain).apply(List.of(insert), "dc-a", 1).appliedTransactions()).isEqualTo(1);
+            try (Connection connection = plain.getConnection(); Statement statement = connection.createStatement();
+                    ResultSet rs = statement.executeQuery("SHOW deadlock_timeout")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("1s");
+            }
+        }
+        assertThat(b.dump("account")).isEqualTo(a.dump("account"));
     }
 
     @Test

@@ -3,6 +3,14 @@
 -- {{pk_new}} / {{pk_old}} (jsonb_build_object of the key columns as text), {{pk_changed}},
 -- {{pk_match_new}} (the key columns equal NEW's),
 -- counters / dots (statements keeping the merge metadata the table's policy needs).
+--
+-- The trigger functions run as their owner (the role of `syncline init`), so that the
+-- application's roles need no privileges beyond those on their own tables: the functions read
+-- pg_replication_origin_session_is_setup(), which PostgreSQL grants to superusers only, and
+-- write syncline.tombstone. Their search_path is pinned so that a writer's search_path cannot
+-- put its own functions or operators in their place (PostgreSQL manual, CREATE FUNCTION,
+-- "Writing SECURITY DEFINER Functions Safely"): pg_catalog first, public for the operators of
+-- extension types a key may have (citext), pg_temp last. Everything else is schema-qualified.
 ALTER TABLE {{table}}
     ADD COLUMN IF NOT EXISTS syncline_hlc  bigint NOT NULL DEFAULT 0,
     ADD COLUMN IF NOT EXISTS syncline_node text   NOT NULL DEFAULT '',
@@ -15,7 +23,8 @@ ALTER TABLE {{table}}
 -- tombstone for an insert, so that a write made after seeing another always orders after it.
 -- This runs on every local write: syncline.is_apply_session(), now_hlc() and bump_vector() are
 -- inlined, and the merge metadata blocks are empty unless the table's policy needs them.
-CREATE OR REPLACE FUNCTION syncline.{{fn}}_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION syncline.{{fn}}_stamp() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     previous_hlc      bigint;
     previous_vv       jsonb;
@@ -60,7 +69,8 @@ BEGIN
     RETURN NEW;
 END $$;
 
-CREATE OR REPLACE FUNCTION syncline.{{fn}}_tombstone() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION syncline.{{fn}}_tombstone() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF pg_replication_origin_session_is_setup() THEN
         RETURN NULL;
@@ -77,7 +87,8 @@ END $$;
 -- commit, so the stamp can miss the tombstone that DELETE leaves and give the row a version
 -- that looks older than the delete. Once the row is in (the wait is over), check again and
 -- re-stamp from the tombstone if it was missed.
-CREATE OR REPLACE FUNCTION syncline.{{fn}}_restamp() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION syncline.{{fn}}_restamp() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     tomb_hlc  bigint;
     tomb_vv   jsonb;
