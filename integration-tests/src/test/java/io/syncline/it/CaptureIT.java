@@ -185,6 +185,31 @@ class CaptureIT {
     }
 
     @Test
+    @Order(0)
+    void startRefusesARoleThatMayNotUseReplicationOriginsNamingTheGrant() throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("""
+                    DO $$ BEGIN
+                        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'no_origins') THEN
+                            CREATE ROLE no_origins LOGIN REPLICATION PASSWORD 'no';
+                        END IF;
+                    END $$""");
+            s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public, syncline TO no_origins");
+            s.execute("GRANT USAGE ON SCHEMA syncline TO no_origins");
+        }
+        CaptureConfig noOrigins = new CaptureConfig(NODE, postgres.host(), postgres.port(), postgres.database(), "no_origins", "no",
+                List.of(TABLE), dataDir, Map.of("bootstrap.servers", kafka.bootstrapServers()));
+        LocalCapture capture = new LocalCapture(noOrigins);
+        org.assertj.core.api.Assertions.assertThatThrownBy(capture::start)
+                .isInstanceOf(io.syncline.connector.CaptureSetupException.class)
+                .hasMessageContaining("role no_origins may not mark the transactions it applies with a replication origin:"
+                        + " GRANT EXECUTE ON FUNCTION pg_replication_origin_create(text), pg_replication_origin_oid(text),"
+                        + " pg_replication_origin_session_setup(text), pg_replication_origin_session_reset(),"
+                        + " pg_replication_origin_xact_setup(pg_lsn, timestamptz) TO no_origins (or use a superuser)");
+        capture.close();
+    }
+
+    @Test
     @Order(1)
     void capturedTransactionsCarryExactPostgresTextAndSkipAppliedOnes() throws Exception {
         Map<Long, Map<String, String>> expected = new HashMap<>();

@@ -30,6 +30,12 @@ public final class Preflight {
     // pgoutput takes the option origin=none from PostgreSQL 16 on (logical replication docs, "origin").
     private static final int ORIGIN_FILTER_SINCE = 160000;
 
+    // The node's appliers mark the transactions they apply with a replication origin (PostgreSQL
+    // manual, "Replication Progress Tracking"); PostgreSQL grants these to superusers only.
+    private static final List<String> ORIGIN_FUNCTIONS = List.of("pg_replication_origin_create(text)",
+            "pg_replication_origin_oid(text)", "pg_replication_origin_session_setup(text)",
+            "pg_replication_origin_session_reset()", "pg_replication_origin_xact_setup(pg_lsn, timestamptz)");
+
     private Preflight() {}
 
     /**
@@ -63,6 +69,17 @@ public final class Preflight {
             if (!"t".equals(single(c, "SELECT (rolreplication OR rolsuper)::text::char FROM pg_roles WHERE rolname = current_user"))) {
                 problems.add("role " + config.databaseUser() + " may not stream changes: run ALTER ROLE "
                         + config.databaseUser() + " REPLICATION (or use a superuser)");
+            }
+            List<String> denied = new ArrayList<>();
+            for (String function : ORIGIN_FUNCTIONS) {
+                if (!"t".equals(single(c, "SELECT has_function_privilege(?, 'EXECUTE')::text::char", function))) {
+                    denied.add(function);
+                }
+            }
+            if (!denied.isEmpty()) {
+                problems.add("role " + config.databaseUser() + " may not mark the transactions it applies with a replication"
+                        + " origin: GRANT EXECUTE ON FUNCTION " + String.join(", ", denied) + " TO " + config.databaseUser()
+                        + " (or use a superuser)");
             }
             String publication = ReplicationSchema.publicationName(config.nodeId());
             boolean publicationExists = single(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publication) != null;
