@@ -381,6 +381,22 @@ class ApplierIT {
                         + " AND NOT " + notBlockedBy + " = ANY(pg_blocking_pids(pid))")));
     }
 
+    @Test
+    void initRefusesARoleThatMayNotAskForTheSessionsReplicationOrigin() throws Exception {
+        a.exec("""
+                DO $$ BEGIN
+                    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'plain_installer') THEN
+                        CREATE ROLE plain_installer LOGIN PASSWORD 'installer';
+                    END IF;
+                END $$""");
+        try (Connection installer = DriverManager.getConnection(serverA.jdbcUrl(), "plain_installer", "installer")) {
+            assertThatThrownBy(() -> new ReplicationSchemaInstaller("dc-a").install(installer, TABLES))
+                    .hasMessage("role plain_installer may not call pg_replication_origin_session_is_setup(), which the row"
+                            + " triggers call in every writer's session: GRANT EXECUTE ON FUNCTION"
+                            + " pg_replication_origin_session_is_setup() TO plain_installer (or run syncline init as a superuser)");
+        }
+    }
+
     /** The row triggers run as their owner: a role with rights on its own tables only writes them, versions and all. */
     @Test
     void anApplicationRoleWithRightsOnItsTableOnlyWritesAReplicatedTable() throws Exception {

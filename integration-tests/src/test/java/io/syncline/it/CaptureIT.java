@@ -205,7 +205,8 @@ class CaptureIT {
                 .hasMessageContaining("role no_origins may not mark the transactions it applies with a replication origin:"
                         + " GRANT EXECUTE ON FUNCTION pg_replication_origin_create(text), pg_replication_origin_oid(text),"
                         + " pg_replication_origin_session_setup(text), pg_replication_origin_session_reset(),"
-                        + " pg_replication_origin_xact_setup(pg_lsn, timestamptz) TO no_origins (or use a superuser)");
+                        + " pg_replication_origin_xact_setup(pg_lsn, timestamptz), pg_replication_origin_session_is_setup()"
+                        + " TO no_origins (or use a superuser)");
         capture.close();
     }
 

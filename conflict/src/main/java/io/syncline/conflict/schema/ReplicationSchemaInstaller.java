@@ -57,7 +57,28 @@ public final class ReplicationSchemaInstaller {
         install(connection, List.copyOf(configs.keySet()), configs);
     }
 
+    /**
+     * The row triggers run as the role that installs them and ask, in every writer's session,
+     * whether it applies remote changes ({@code pg_replication_origin_session_is_setup()}, which
+     * PostgreSQL grants to superusers only): without that right every write to a replicated table
+     * would fail, so the installation is refused first.
+     */
+    private static void requireOriginCheck(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT current_user,"
+                        + " has_function_privilege('pg_replication_origin_session_is_setup()', 'EXECUTE')")) {
+            rs.next();
+            if (!rs.getBoolean(2)) {
+                String role = rs.getString(1);
+                throw new SchemaException("role " + role + " may not call pg_replication_origin_session_is_setup(), which the"
+                        + " row triggers call in every writer's session: GRANT EXECUTE ON FUNCTION"
+                        + " pg_replication_origin_session_is_setup() TO " + role + " (or run syncline init as a superuser)");
+            }
+        }
+    }
+
     private void install(Connection connection, List<String> tables, Map<String, TableConfig> configs) throws SQLException {
+        requireOriginCheck(connection);
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {

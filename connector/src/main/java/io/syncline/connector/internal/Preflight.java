@@ -31,10 +31,12 @@ public final class Preflight {
     private static final int ORIGIN_FILTER_SINCE = 160000;
 
     // The node's appliers mark the transactions they apply with a replication origin (PostgreSQL
-    // manual, "Replication Progress Tracking"); PostgreSQL grants these to superusers only.
+    // manual, "Replication Progress Tracking"), and the row triggers, which run as the role of
+    // `syncline init`, ask whether a session has one; PostgreSQL grants these to superusers only.
     private static final List<String> ORIGIN_FUNCTIONS = List.of("pg_replication_origin_create(text)",
             "pg_replication_origin_oid(text)", "pg_replication_origin_session_setup(text)",
-            "pg_replication_origin_session_reset()", "pg_replication_origin_xact_setup(pg_lsn, timestamptz)");
+            "pg_replication_origin_session_reset()", "pg_replication_origin_xact_setup(pg_lsn, timestamptz)",
+            "pg_replication_origin_session_is_setup()");
 
     private Preflight() {}
 
