@@ -383,12 +383,7 @@ class ApplierIT {
 
     @Test
     void initRefusesARoleThatMayNotAskForTheSessionsReplicationOrigin() throws Exception {
-        a.exec("""
-                DO $$ BEGIN
-                    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'plain_installer') THEN
-                        CREATE ROLE plain_installer LOGIN PASSWORD 'installer';
-                    END IF;
-                END $$""");
+        a.createLoginRole("plain_installer", "installer");
         try (Connection installer = DriverManager.getConnection(serverA.jdbcUrl(), "plain_installer", "installer")) {
             assertThatThrownBy(() -> new ReplicationSchemaInstaller("dc-a").install(installer, TABLES))
                     .hasMessage("role plain_installer may not call pg_replication_origin_session_is_setup(), which the row"
@@ -400,13 +395,8 @@ class ApplierIT {
     /** The row triggers run as their owner: a role with rights on its own tables only writes them, versions and all. */
     @Test
     void anApplicationRoleWithRightsOnItsTableOnlyWritesAReplicatedTable() throws Exception {
-        a.exec("""
-                DO $$ BEGIN
-                    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'app_writer') THEN
-                        CREATE ROLE app_writer LOGIN PASSWORD 'writer';
-                    END IF;
-                END $$;
-                GRANT SELECT, INSERT, UPDATE, DELETE ON account TO app_writer""");
+        a.createLoginRole("app_writer", "writer");
+        a.exec("GRANT SELECT, INSERT, UPDATE, DELETE ON account TO app_writer");
         a.exec("INSERT INTO account VALUES (2, 2, 'to delete')");
 
         try (Connection writer = DriverManager.getConnection(serverA.jdbcUrl(), "app_writer", "writer");
@@ -424,12 +414,8 @@ class ApplierIT {
 
     @Test
     void anApplierWhoseRoleCannotLowerTheDeadlockTimeoutStillApplies() throws Exception {
+        b.createLoginRole("plain_applier", "plain");
         b.exec("""
-                DO $$ BEGIN
-                    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'plain_applier') THEN
-                        CREATE ROLE plain_applier LOGIN PASSWORD 'plain';
-                    END IF;
-                END $$;
                 GRANT USAGE ON SCHEMA syncline TO plain_applier;
                 GRANT ALL ON ALL TABLES IN SCHEMA syncline, public TO plain_applier;
                 GRANT ALL ON ALL SEQUENCES IN SCHEMA syncline, public TO plain_applier;
@@ -912,6 +898,16 @@ class ApplierIT {
             try (Statement statement = app.createStatement()) {
                 statement.execute(sql);
             }
+        }
+
+        /** Creates a login role without other rights, unless the server has it from an earlier test (roles are per server). */
+        void createLoginRole(String name, String password) throws SQLException {
+            exec("""
+                    DO $$ BEGIN
+                        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%1$s') THEN
+                            CREATE ROLE %1$s LOGIN PASSWORD '%2$s';
+                        END IF;
+                    END $$""".formatted(name, password));
         }
 
         String queryOne(String sql) throws SQLException {
