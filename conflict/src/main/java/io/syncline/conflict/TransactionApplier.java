@@ -119,11 +119,9 @@ public final class TransactionApplier {
             connection = dataSource.getConnection();
             connection.setAutoCommit(true);
             ensureOrigin(connection, origin);
-            try (PreparedStatement setup = connection.prepareStatement("SELECT pg_replication_origin_session_setup(?)")) {
-                setup.setString(1, origin);
-                setup.execute();
-            }
+            // Set first: a failure half-way leaves the session to reset or discard, never to reuse as it is.
             originSet = true;
+            startApplySession(connection, origin);
             yieldInDeadlocks(connection, prefix);
             connection.setAutoCommit(false);
             session = new ApplySession(connection, catalog, decider, localNode, prefix);
@@ -200,11 +198,9 @@ public final class TransactionApplier {
             connection = dataSource.getConnection();
             connection.setAutoCommit(true);
             ensureOrigin(connection, RETRY_ORIGIN);
-            try (PreparedStatement setup = connection.prepareStatement("SELECT pg_replication_origin_session_setup(?)")) {
-                setup.setString(1, RETRY_ORIGIN);
-                setup.execute();
-            }
+            // Set first: a failure half-way leaves the session to reset or discard, never to reuse as it is.
             originSet = true;
+            startApplySession(connection, RETRY_ORIGIN);
             List<Long> ids = new ArrayList<>();
             try (PreparedStatement list = connection.prepareStatement("SELECT id FROM " + ReplicationSchema.DEAD_LETTER_TABLE
                     + " WHERE ?::text IS NULL OR table_name = ? ORDER BY id")) {
@@ -380,6 +376,22 @@ public final class TransactionApplier {
                 RAISE NOTICE 'permission denied to set deadlock_timeout, which stays %%', current_setting('deadlock_timeout');
             END $$""".formatted(APPLIER_DEADLOCK_TIMEOUT);
 
+    /** The session setting by which the row triggers skip the applier's writes (table.sql). */
+    private static final String APPLYING_SETTING = "syncline.applying";
+
+    /**
+     * Marks this session's transactions with {@code origin}, so that the capture leaves them out,
+     * and sets {@value #APPLYING_SETTING}, so that the row triggers skip its writes: the applier
+     * sets the version columns itself.
+     */
+    private static void startApplySession(Connection connection, String origin) throws SQLException {
+        try (PreparedStatement setup = connection.prepareStatement(
+                "SELECT pg_replication_origin_session_setup(?), set_config('" + APPLYING_SETTING + "', 'on', false)")) {
+            setup.setString(1, origin);
+            setup.execute();
+        }
+    }
+
     private void ensureOrigin(Connection connection, String origin) throws SQLException {
         if (origin.equals(originReady)) {
             return;
@@ -425,7 +437,7 @@ public final class TransactionApplier {
                     connection.setAutoCommit(true);
                 }
                 try (Statement reset = connection.createStatement()) {
-                    reset.execute("SELECT pg_replication_origin_session_reset()");
+                    reset.execute("SELECT pg_replication_origin_session_reset(), set_config('" + APPLYING_SETTING + "', 'off', false)");
                 }
                 clean = true;
             } catch (SQLException e) {

@@ -413,6 +413,67 @@ class ApplierIT {
     }
 
     @Test
+    void theApplierWritesRowsWithoutCallingTheRowTriggers() throws Exception {
+        SourceTransaction inserts = a.write(List.of("INSERT INTO account VALUES (1, 1, 'a'), (2, 2, 'b')"),
+                change("public.account", Operation.INSERT, 1), change("public.account", Operation.INSERT, 2));
+        SourceTransaction updateAndDelete = a.write(List.of("UPDATE account SET balance = 3 WHERE id = 1", "DELETE FROM account WHERE id = 2"),
+                change("public.account", Operation.UPDATE, 1), change("public.account", Operation.DELETE, 2));
+        b.exec("SELECT pg_stat_reset()");
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(serverB.jdbcUrl());
+        config.setUsername(serverB.user());
+        config.setPassword(serverB.password());
+        config.setMaximumPoolSize(1);
+        // Only this pool's sessions count their calls of PL/pgSQL functions.
+        config.setConnectionInitSql("SET track_functions = 'pl'");
+        try (HikariDataSource tracked = new HikariDataSource(config)) {
+            TransactionApplier applier = new TransactionApplier("dc-b", tracked);
+            applier.apply(List.of(inserts), "dc-a", 1);
+            applier.apply(List.of(updateAndDelete), "dc-a", 2);
+            assertThat(b.dump("account")).isEqualTo(a.dump("account"));
+            flushStatistics(tracked);
+            // The statement trigger that checks the applier's origin ran: the session's counts have reached the statistics.
+            await().atMost(Duration.ofSeconds(20)).until(() -> callsOf("require_apply_session") > 0);
+            assertThat(callsOf("public_account_%")).isZero();
+
+            // The same session without the applier's setting calls them: the count above could have seen them.
+            try (Connection local = tracked.getConnection(); Statement statement = local.createStatement()) {
+                statement.execute("UPDATE account SET balance = 4 WHERE id = 1");
+            }
+            flushStatistics(tracked);
+            await().atMost(Duration.ofSeconds(20)).until(() -> callsOf("public_account_stamp") == 1);
+        }
+    }
+
+    /** The session of a one-connection pool reports its statistics as soon as it is idle, not within seconds. */
+    private static void flushStatistics(HikariDataSource pool) throws SQLException {
+        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("SELECT pg_stat_force_next_flush()");
+        }
+    }
+
+    private long callsOf(String functionPattern) throws SQLException {
+        return Long.parseLong(b.queryOne("SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions"
+                + " WHERE schemaname = 'syncline' AND funcname LIKE '" + functionPattern + "'"));
+    }
+
+    @Test
+    void aSessionWithoutAReplicationOriginMayNotSkipTheRowTriggers() throws Exception {
+        a.exec("INSERT INTO account VALUES (1, 1, 'versioned')");
+        String version = a.queryOne("SELECT syncline_vv::text FROM account");
+        try (Connection session = connect(serverA); Statement statement = session.createStatement()) {
+            statement.execute("SET syncline.applying = on");
+            for (String write : List.of("INSERT INTO account VALUES (2, 2, 'unversioned')", "UPDATE account SET balance = 5",
+                    "DELETE FROM account")) {
+                assertThatThrownBy(() -> statement.execute(write)).as(write)
+                        .hasMessageContaining("syncline.applying is set in a session without a replication origin");
+            }
+        }
+        assertThat(a.queryOne("SELECT count(*) || ' ' || min(balance) || ' ' || min(syncline_vv::text) FROM account"))
+                .isEqualTo("1 1 " + version);
+    }
+
+    @Test
     void anApplierWhoseRoleCannotLowerTheDeadlockTimeoutStillApplies() throws Exception {
         b.createLoginRole("plain_applier", "plain");
         b.exec("""
