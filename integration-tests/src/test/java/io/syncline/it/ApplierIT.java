@@ -445,6 +445,38 @@ class ApplierIT {
         }
     }
 
+    @Test
+    void theApplierJoinsKeysToRowsByIndexAndGivesItsSessionBackAsItWas() throws Exception {
+        SourceTransaction insert = a.write(List.of("INSERT INTO account VALUES (1, 1, 'a')"), change("public.account", Operation.INSERT, 1));
+        // A user's trigger sees the applier's session as it writes.
+        b.exec("""
+                CREATE TABLE apply_session_seen (hashjoin text, mergejoin text, applying text);
+                CREATE FUNCTION record_apply_session() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                    INSERT INTO apply_session_seen VALUES (current_setting('enable_hashjoin'), current_setting('enable_mergejoin'),
+                                                           current_setting('syncline.applying', true));
+                    RETURN NULL;
+                END $$;
+                CREATE TRIGGER record_apply_session AFTER INSERT ON account FOR EACH ROW EXECUTE FUNCTION record_apply_session()""");
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(serverB.jdbcUrl());
+        config.setUsername(serverB.user());
+        config.setPassword(serverB.password());
+        config.setMaximumPoolSize(1);
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            new TransactionApplier("dc-b", pool).apply(List.of(insert), "dc-a", 1);
+
+            assertThat(b.rows("SELECT hashjoin, mergejoin, applying FROM apply_session_seen")).containsExactly(List.of("off", "off", "on"));
+            try (Connection pooled = pool.getConnection(); Statement statement = pooled.createStatement();
+                    ResultSet rs = statement.executeQuery("SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin'),"
+                            + " coalesce(current_setting('syncline.applying', true), ''), pg_replication_origin_session_is_setup()")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))).containsExactly("on", "on", "", "f");
+            }
+        } finally {
+            b.exec("DROP TRIGGER record_apply_session ON account; DROP FUNCTION record_apply_session(); DROP TABLE apply_session_seen");
+        }
+    }
+
     /** The session of a one-connection pool reports its statistics as soon as it is idle, not within seconds. */
     private static void flushStatistics(HikariDataSource pool) throws SQLException {
         try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
