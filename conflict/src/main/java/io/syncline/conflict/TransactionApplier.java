@@ -376,27 +376,19 @@ public final class TransactionApplier {
                 RAISE NOTICE 'permission denied to set deadlock_timeout, which stays %%', current_setting('deadlock_timeout');
             END $$""".formatted(APPLIER_DEADLOCK_TIMEOUT);
 
-    /** The session setting by which the row triggers skip the applier's writes (table.sql). */
-    private static final String APPLYING_SETTING = "syncline.applying";
-
     /**
-     * Starts an apply session on a pooled connection, in one round trip:
-     * <ul>
-     * <li>marks its transactions with {@code origin}, so that the capture leaves them out;
-     * <li>sets {@value #APPLYING_SETTING}, so that the row triggers skip its writes: the applier
-     *     sets the version columns itself;
-     * <li>turns hash and merge joins off. The applier joins a batch of keys to their rows and
-     *     tombstones; with joins by hash the planner reads a table of up to a few hundred thousand
-     *     rows whole for each batch (it prices 5000 index lookups above a scan of 100,000 cached
-     *     rows, which took 70 ms against 12 ms), so the cost of applying grew with the table. Index
-     *     lookups cost the same whatever the table's size.
-     * </ul>
-     * {@link #release} undoes all three before the connection goes back to the pool.
+     * Starts an apply session on a pooled connection, in one round trip: marks its transactions
+     * with {@code origin}, so that the capture leaves them out and the row triggers leave their
+     * versions alone, and turns hash and merge joins off. The applier joins a batch of keys to
+     * their rows and tombstones; with joins by hash the planner reads a table of up to a few
+     * hundred thousand rows whole for each batch (it prices 5000 index lookups above a scan of
+     * 100,000 cached rows, which took 70 ms against 12 ms), so the cost of applying grew with the
+     * table. Index lookups cost the same whatever the table's size. {@link #release} undoes both
+     * before the connection goes back to the pool.
      */
     private static void startApplySession(Connection connection, String origin) throws SQLException {
         try (PreparedStatement setup = connection.prepareStatement("SELECT pg_replication_origin_session_setup(?),"
-                + " set_config('" + APPLYING_SETTING + "', 'on', false), set_config('enable_hashjoin', 'off', false),"
-                + " set_config('enable_mergejoin', 'off', false)")) {
+                + " set_config('enable_hashjoin', 'off', false), set_config('enable_mergejoin', 'off', false)")) {
             setup.setString(1, origin);
             setup.execute();
         }
@@ -447,8 +439,7 @@ public final class TransactionApplier {
                     connection.setAutoCommit(true);
                 }
                 try (Statement reset = connection.createStatement()) {
-                    reset.execute("SELECT pg_replication_origin_session_reset(); RESET " + APPLYING_SETTING
-                            + "; RESET enable_hashjoin; RESET enable_mergejoin");
+                    reset.execute("SELECT pg_replication_origin_session_reset(); RESET enable_hashjoin; RESET enable_mergejoin");
                 }
                 clean = true;
             } catch (SQLException e) {

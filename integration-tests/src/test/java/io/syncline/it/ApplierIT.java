@@ -413,47 +413,13 @@ class ApplierIT {
     }
 
     @Test
-    void theApplierWritesRowsWithoutCallingTheRowTriggers() throws Exception {
-        SourceTransaction inserts = a.write(List.of("INSERT INTO account VALUES (1, 1, 'a'), (2, 2, 'b')"),
-                change("public.account", Operation.INSERT, 1), change("public.account", Operation.INSERT, 2));
-        SourceTransaction updateAndDelete = a.write(List.of("UPDATE account SET balance = 3 WHERE id = 1", "DELETE FROM account WHERE id = 2"),
-                change("public.account", Operation.UPDATE, 1), change("public.account", Operation.DELETE, 2));
-        b.exec("SELECT pg_stat_reset()");
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(serverB.jdbcUrl());
-        config.setUsername(serverB.user());
-        config.setPassword(serverB.password());
-        config.setMaximumPoolSize(1);
-        // Only this pool's sessions count their calls of PL/pgSQL functions.
-        config.setConnectionInitSql("SET track_functions = 'pl'");
-        try (HikariDataSource tracked = new HikariDataSource(config)) {
-            TransactionApplier applier = new TransactionApplier("dc-b", tracked);
-            applier.apply(List.of(inserts), "dc-a", 1);
-            applier.apply(List.of(updateAndDelete), "dc-a", 2);
-            assertThat(b.dump("account")).isEqualTo(a.dump("account"));
-            flushStatistics(tracked);
-            // The statement trigger that checks the applier's origin ran: the session's counts have reached the statistics.
-            await().atMost(Duration.ofSeconds(20)).until(() -> callsOf("require_apply_session") > 0);
-            assertThat(callsOf("public_account_%")).isZero();
-
-            // The same session without the applier's setting calls them: the count above could have seen them.
-            try (Connection local = tracked.getConnection(); Statement statement = local.createStatement()) {
-                statement.execute("UPDATE account SET balance = 4 WHERE id = 1");
-            }
-            flushStatistics(tracked);
-            await().atMost(Duration.ofSeconds(20)).until(() -> callsOf("public_account_stamp") == 1);
-        }
-    }
-
-    @Test
     void theApplierJoinsKeysToRowsByIndexAndGivesItsSessionBackAsItWas() throws Exception {
         SourceTransaction insert = a.write(List.of("INSERT INTO account VALUES (1, 1, 'a')"), change("public.account", Operation.INSERT, 1));
         // A user's trigger sees the applier's session as it writes.
         b.exec("""
-                CREATE TABLE apply_session_seen (hashjoin text, mergejoin text, applying text);
+                CREATE TABLE apply_session_seen (hashjoin text, mergejoin text);
                 CREATE FUNCTION record_apply_session() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
-                    INSERT INTO apply_session_seen VALUES (current_setting('enable_hashjoin'), current_setting('enable_mergejoin'),
-                                                           current_setting('syncline.applying', true));
+                    INSERT INTO apply_session_seen VALUES (current_setting('enable_hashjoin'), current_setting('enable_mergejoin'));
                     RETURN NULL;
                 END $$;
                 CREATE TRIGGER record_apply_session AFTER INSERT ON account FOR EACH ROW EXECUTE FUNCTION record_apply_session()""");
@@ -465,44 +431,16 @@ class ApplierIT {
         try (HikariDataSource pool = new HikariDataSource(config)) {
             new TransactionApplier("dc-b", pool).apply(List.of(insert), "dc-a", 1);
 
-            assertThat(b.rows("SELECT hashjoin, mergejoin, applying FROM apply_session_seen")).containsExactly(List.of("off", "off", "on"));
+            assertThat(b.rows("SELECT hashjoin, mergejoin FROM apply_session_seen")).containsExactly(List.of("off", "off"));
             try (Connection pooled = pool.getConnection(); Statement statement = pooled.createStatement();
                     ResultSet rs = statement.executeQuery("SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin'),"
-                            + " coalesce(current_setting('syncline.applying', true), ''), pg_replication_origin_session_is_setup()")) {
+                            + " pg_replication_origin_session_is_setup()")) {
                 assertThat(rs.next()).isTrue();
-                assertThat(List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))).containsExactly("on", "on", "", "f");
+                assertThat(List.of(rs.getString(1), rs.getString(2), rs.getString(3))).containsExactly("on", "on", "f");
             }
         } finally {
             b.exec("DROP TRIGGER record_apply_session ON account; DROP FUNCTION record_apply_session(); DROP TABLE apply_session_seen");
         }
-    }
-
-    /** The session of a one-connection pool reports its statistics as soon as it is idle, not within seconds. */
-    private static void flushStatistics(HikariDataSource pool) throws SQLException {
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("SELECT pg_stat_force_next_flush()");
-        }
-    }
-
-    private long callsOf(String functionPattern) throws SQLException {
-        return Long.parseLong(b.queryOne("SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions"
-                + " WHERE schemaname = 'syncline' AND funcname LIKE '" + functionPattern + "'"));
-    }
-
-    @Test
-    void aSessionWithoutAReplicationOriginMayNotSkipTheRowTriggers() throws Exception {
-        a.exec("INSERT INTO account VALUES (1, 1, 'versioned')");
-        String version = a.queryOne("SELECT syncline_vv::text FROM account");
-        try (Connection session = connect(serverA); Statement statement = session.createStatement()) {
-            statement.execute("SET syncline.applying = on");
-            for (String write : List.of("INSERT INTO account VALUES (2, 2, 'unversioned')", "UPDATE account SET balance = 5",
-                    "DELETE FROM account")) {
-                assertThatThrownBy(() -> statement.execute(write)).as(write)
-                        .hasMessageContaining("syncline.applying is set in a session without a replication origin");
-            }
-        }
-        assertThat(a.queryOne("SELECT count(*) || ' ' || min(balance) || ' ' || min(syncline_vv::text) FROM account"))
-                .isEqualTo("1 1 " + version);
     }
 
     @Test

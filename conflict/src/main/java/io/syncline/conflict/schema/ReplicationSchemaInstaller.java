@@ -169,7 +169,7 @@ public final class ReplicationSchemaInstaller {
             }
             counters.append(";");
         } else {
-            counters.append("    NEW.syncline_delta := '{}';");
+            counters.append("    NEW.syncline_delta := '{}'::jsonb;");
         }
         // column-merge: the dot [node, counter, hlc] of this write on every column it changed.
         String dots = columnDots
@@ -183,7 +183,7 @@ public final class ReplicationSchemaInstaller {
                 + "        NEW.syncline_dots := coalesce((SELECT jsonb_object_agg(k, new_dot)\n"
                 + "              FROM jsonb_object_keys(to_jsonb(NEW)) k WHERE k NOT LIKE 'syncline\\_%'), '{}');\n"
                 + "    END IF;"
-                : "    NEW.syncline_dots := '{}';";
+                : "    NEW.syncline_dots := '{}'::jsonb;";
         String pkMatchNew = key.columns().stream()
                 .map(c -> identifier(c) + " = NEW." + identifier(c))
                 .collect(Collectors.joining(" AND "));

@@ -99,19 +99,6 @@ CREATE OR REPLACE FUNCTION syncline.bump_vector(previous jsonb, node text) RETUR
 CREATE OR REPLACE FUNCTION syncline.is_apply_session() RETURNS boolean
     LANGUAGE sql VOLATILE AS $$ SELECT pg_replication_origin_session_is_setup() $$;
 
--- The statement trigger of sessions that set syncline.applying, which makes the row triggers skip
--- their writes: only an applier (a session with a replication origin) may.
-CREATE OR REPLACE FUNCTION syncline.require_apply_session() RETURNS trigger LANGUAGE plpgsql
-    SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF NOT pg_replication_origin_session_is_setup() THEN
-        RAISE EXCEPTION 'syncline.applying is set in a session without a replication origin'
-            USING DETAIL = 'The row-version triggers skip the writes of such a session; only Syncline''s applier sets it.',
-                  HINT = 'RESET syncline.applying in this session.';
-    END IF;
-    RETURN NULL;
-END $$;
-
 -- Whether version vector a has seen everything b has (a >= b entry by entry).
 CREATE OR REPLACE FUNCTION syncline.vector_covers(a jsonb, b jsonb) RETURNS boolean
     LANGUAGE sql IMMUTABLE AS $$

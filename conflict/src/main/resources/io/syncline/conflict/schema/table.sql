@@ -29,7 +29,7 @@ DECLARE
     previous_hlc      bigint;
     previous_vv       jsonb;
     same_row          boolean := false;
-    previous_counters jsonb   := '{}';
+    previous_counters jsonb   := '{}'::jsonb;
     new_dot           jsonb;
 BEGIN
     IF pg_replication_origin_session_is_setup() OR current_setting('syncline.restamp', true) = 'on' THEN
@@ -117,24 +117,12 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- The applier writes the version columns itself: its sessions set syncline.applying, and the
--- row triggers' WHEN clause skips them without calling a function (a tenth of the applier's cost
--- per row otherwise). The statement trigger keeps that setting to sessions with a replication
--- origin, so an application cannot use it to write unversioned rows. The functions still test the
--- origin themselves, for appliers that do not set it.
 DROP TRIGGER IF EXISTS syncline_stamp ON {{table}};
 CREATE TRIGGER syncline_stamp BEFORE INSERT OR UPDATE ON {{table}}
-    FOR EACH ROW WHEN (current_setting('syncline.applying', true) IS DISTINCT FROM 'on')
-    EXECUTE FUNCTION syncline.{{fn}}_stamp();
+    FOR EACH ROW EXECUTE FUNCTION syncline.{{fn}}_stamp();
 DROP TRIGGER IF EXISTS syncline_restamp ON {{table}};
 CREATE TRIGGER syncline_restamp AFTER INSERT ON {{table}}
-    FOR EACH ROW WHEN (current_setting('syncline.applying', true) IS DISTINCT FROM 'on')
-    EXECUTE FUNCTION syncline.{{fn}}_restamp();
+    FOR EACH ROW EXECUTE FUNCTION syncline.{{fn}}_restamp();
 DROP TRIGGER IF EXISTS syncline_tombstone ON {{table}};
 CREATE TRIGGER syncline_tombstone AFTER DELETE ON {{table}}
-    FOR EACH ROW WHEN (current_setting('syncline.applying', true) IS DISTINCT FROM 'on')
-    EXECUTE FUNCTION syncline.{{fn}}_tombstone();
-DROP TRIGGER IF EXISTS syncline_applier_only ON {{table}};
-CREATE TRIGGER syncline_applier_only BEFORE INSERT OR UPDATE OR DELETE ON {{table}}
-    FOR EACH STATEMENT WHEN (current_setting('syncline.applying', true) = 'on')
-    EXECUTE FUNCTION syncline.require_apply_session();
+    FOR EACH ROW EXECUTE FUNCTION syncline.{{fn}}_tombstone();
