@@ -384,7 +384,8 @@ public final class TransactionApplier {
      * hundred thousand rows whole for each batch (it prices 5000 index lookups above a scan of
      * 100,000 cached rows, which took 70 ms against 12 ms), so the cost of applying grew with the
      * table. Index lookups cost the same whatever the table's size. {@link #release} undoes both
-     * before the connection goes back to the pool.
+     * before the connection goes back to the pool ({@link #yieldInDeadlocks}'s timeout stays: a
+     * role that may not set it may not reset it either).
      */
     private static void startApplySession(Connection connection, String origin) throws SQLException {
         try (PreparedStatement setup = connection.prepareStatement("SELECT pg_replication_origin_session_setup(?),"
@@ -426,7 +427,7 @@ public final class TransactionApplier {
         }
     }
 
-    /** Returns the connection without its apply session (origin and settings); one that keeps it must not be reused. */
+    /** Returns the connection without its origin session and join settings; one that keeps them must not be reused. */
     private void release(Connection connection, boolean originSet, String prefix) {
         if (connection == null) {
             return;

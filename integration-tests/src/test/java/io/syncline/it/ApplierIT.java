@@ -413,7 +413,7 @@ class ApplierIT {
     }
 
     @Test
-    void theApplierJoinsKeysToRowsByIndexAndGivesItsSessionBackAsItWas() throws Exception {
+    void theApplierJoinsKeysToRowsByIndexAndResetsItsSessionBeforeGivingItBack() throws Exception {
         SourceTransaction insert = a.write(List.of("INSERT INTO account VALUES (1, 1, 'a')"), change("public.account", Operation.INSERT, 1));
         // A user's trigger sees the applier's session as it writes.
         b.exec("""
