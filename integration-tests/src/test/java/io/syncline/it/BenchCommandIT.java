@@ -36,9 +36,13 @@ class BenchCommandIT {
             assertThat(lag.path("p50").asLong()).isNotNegative().isLessThanOrEqualTo(lag.path("p99").asLong());
             assertThat(lag.path("p99").asLong()).isLessThanOrEqualTo(lag.path("max").asLong());
         }
-        for (String phase : List.of("without", "native_replication", "triggers_only", "with_local_node", "with")) {
+        for (String phase : List.of("without_first", "native_replication", "triggers_only", "with_local_node", "with",
+                "without_last")) {
             assertThat(report.path("app_tps_" + phase).asDouble()).as("app_tps_%s in %s", phase, report).isPositive();
         }
+        assertThat(report.path("app_tps_without").asDouble()).as("the baseline is the mean of its two ends in %s", report)
+                .isCloseTo((report.path("app_tps_without_first").asDouble() + report.path("app_tps_without_last").asDouble()) / 2,
+                        offset(1.0));
         assertThat(report.path("app_tps_ratio").asDouble())
                 .isEqualTo(Math.round(report.path("app_tps_with").asDouble() / report.path("app_tps_without").asDouble() * 100) / 100.0,
                         offset(0.011));

@@ -35,6 +35,7 @@ final class AppWorkload {
                                         mtime timestamptz NOT NULL DEFAULT now());
             INSERT INTO bench.accounts SELECT g, 0, '' FROM generate_series(1, %d) g;
             """.formatted(ACCOUNTS);
+    static final String VACUUM_TABLES = "VACUUM ANALYZE bench.accounts, bench.history";
     static final List<String> TABLES = List.of("bench.accounts", "bench.history");
 
     private static final int CLIENTS = 4;

@@ -39,7 +39,9 @@ public record BenchReport(
             lagJson.putObject(result.nodes() + "_nodes").put("load_rows_per_s", round(result.rowsPerSecond()))
                     .put("p50", result.p50()).put("p99", result.p99()).put("max", result.max()).put("samples", result.samples());
         }
-        json.put("app_tps_without", round(app.tpsWithout())).put("app_tps_native_replication", round(app.tpsNative()))
+        json.put("app_tps_without", round(app.tpsWithout())).put("app_tps_without_first", round(app.tpsWithoutFirst()))
+                .put("app_tps_without_last", round(app.tpsWithoutLast())).put("app_tps_baseline_spread", round2(app.baselineSpread()))
+                .put("app_tps_native_replication", round(app.tpsNative()))
                 .put("app_tps_triggers_only", round(app.tpsTriggersOnly()))
                 .put("app_tps_with_local_node", round(app.tpsLocalNode())).put("app_tps_with", round(app.tpsWith()))
                 .put("app_tps_ratio_native_replication", round2(app.nativeRatio()))
@@ -67,6 +69,13 @@ public record BenchReport(
                 + " %.0f with Syncline's triggers only, %.0f with dc-a's node (ratio %.2f), %.0f with both nodes on this machine"
                 + " (ratio %.2f)%n", app.tpsWithout(), app.tpsNative(), app.nativeRatio(), app.tpsTriggersOnly(), app.tpsLocalNode(),
                 app.localNodeRatio(), app.tpsWith(), app.ratio());
+        out.printf("(without Syncline: the mean of %.0f first and %.0f last, with the nodes stopped and the triggers disabled)%n",
+                app.tpsWithoutFirst(), app.tpsWithoutLast());
+        if (!app.baselineSteady()) {
+            out.printf("WARNING: the TPS without Syncline moved by %.0f%% between the first and the last phase, more than %.0f%%:"
+                    + " the host's speed changed during this run, so its application TPS ratios are not reliable. Run the bench again.%n",
+                    app.baselineSpread() * 100, AppOverheadBench.MAX_BASELINE_SPREAD * 100);
+        }
         out.printf("peak heap of this JVM (nodes and in-process Kafka): %d MB; CPU per 100k rows: %.2f s (updates)%n",
                 peakHeapMegabytes, synclineUpdates.cpuSecondsPer100kRows());
     }

@@ -1,0 +1,49 @@
+package io.syncline.node.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchReportTest {
+
+    private static BenchReport report(AppOverheadBench.Result app) {
+        SynclineReplicationBench.Result replication = new SynclineReplicationBench.Result(20_000, 30_000, 40_000, 5.0);
+        return new BenchReport(100_000, 100, "all-to-all", 150_000, 160_000, replication, replication, replication,
+                List.of(new LagBench.Result(3, 10_000, 100, 400, 600, 1000)), app, 1500);
+    }
+
+    private static String table(BenchReport report) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        report.printTable(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void applicationRatiosAreTakenAgainstTheMeanOfTheBaselinesTwoEnds() throws Exception {
+        AppOverheadBench.Result app = new AppOverheadBench.Result(4000, 3000, 2800, 2400, 1600, 3000);
+
+        JsonNode json = new ObjectMapper().readTree(report(app).toJson());
+
+        assertThat(json.path("app_tps_without").asDouble()).isEqualTo(3500);
+        assertThat(json.path("app_tps_without_first").asDouble()).isEqualTo(4000);
+        assertThat(json.path("app_tps_without_last").asDouble()).isEqualTo(3000);
+        assertThat(json.path("app_tps_baseline_spread").asDouble()).isEqualTo(0.29);
+        assertThat(json.path("app_tps_ratio").asDouble()).isEqualTo(0.46);
+        assertThat(json.path("app_tps_ratio_local_node").asDouble()).isEqualTo(0.69);
+    }
+
+    @Test
+    void aBaselineThatMovedDuringTheRunIsReportedAsUnreliable() {
+        String moved = table(report(new AppOverheadBench.Result(2000, 2500, 2700, 2000, 1900, 2600)));
+        String steady = table(report(new AppOverheadBench.Result(2500, 2400, 2300, 2000, 1900, 2600)));
+
+        assertThat(moved).contains("WARNING: the TPS without Syncline moved by 26%").contains("not reliable");
+        assertThat(steady).doesNotContain("WARNING").contains("the mean of 2500 first and 2600 last");
+    }
+}
