@@ -25,6 +25,7 @@ class BenchCommandIT {
         assertThat(run.status()).as("exit status; output:%n%s", run.output()).isZero();
         JsonNode report = run.lastLineJson();
         assertThat(report.path("rows").asInt()).isEqualTo(ROWS);
+        assertThat(report.path("postgres_version").asText()).as("postgres_version in %s", report).matches("\\d+\\.\\d+.*");
         for (String figure : List.of("native_rows_per_s", "syncline_rows_per_s", "capture_rows_per_s", "debezium_only_rows_per_s", "ratio")) {
             assertThat(report.path(figure).path("updates").asDouble()).as("%s.updates in %s", figure, report).isPositive();
             assertThat(report.path(figure).path("inserts").asDouble()).as("%s.inserts in %s", figure, report).isPositive();

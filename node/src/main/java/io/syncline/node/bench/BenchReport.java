@@ -7,6 +7,7 @@ import java.util.List;
 
 /** The results of {@code syncline bench}. */
 public record BenchReport(
+        String postgresVersion,
         int rows,
         int transactionSize,
         String lagTopology,
@@ -21,7 +22,7 @@ public record BenchReport(
 
     public String toJson() {
         ObjectMapper mapper = new ObjectMapper();
-        ObjectNode json = mapper.createObjectNode().put("rows", rows).put("txn_size", transactionSize);
+        ObjectNode json = mapper.createObjectNode().put("postgres_version", postgresVersion).put("rows", rows).put("txn_size", transactionSize);
         json.putObject("native_rows_per_s").put("updates", round(nativeUpdatesPerSecond)).put("inserts", round(nativeInsertsPerSecond));
         json.putObject("syncline_rows_per_s").put("updates", round(synclineUpdates.rowsPerSecond()))
                 .put("inserts", round(synclineInserts.rowsPerSecond()));
@@ -53,7 +54,7 @@ public record BenchReport(
     }
 
     public void printTable(PrintStream out) {
-        out.printf("%nbacklog of %,d rows in transactions of %d rows%n", rows, transactionSize);
+        out.printf("%nPostgreSQL %s; backlog of %,d rows in transactions of %d rows%n", postgresVersion, rows, transactionSize);
         out.printf("%-10s %14s %16s %7s %16s %16s%n", "", "native rows/s", "syncline rows/s", "ratio", "capture rows/s",
                 "debezium rows/s");
         printThroughput(out, "updates", nativeUpdatesPerSecond, synclineUpdates);

@@ -4,6 +4,11 @@ import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
 import io.syncline.node.env.embedded.EmbeddedEnvironment;
 import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.time.Duration;
@@ -41,8 +46,8 @@ public final class Benchmark {
     }
 
     public BenchReport run() throws Exception {
-        double nativeUpdates = nativePhase(NativeReplicationBench.Kind.UPDATES);
-        double nativeInserts = nativePhase(NativeReplicationBench.Kind.INSERTS);
+        NativePhase nativeUpdates = nativePhase(NativeReplicationBench.Kind.UPDATES);
+        NativePhase nativeInserts = nativePhase(NativeReplicationBench.Kind.INSERTS);
         // The nodes run for days; the first backlog through a fresh JVM measures mostly the JIT compiler
         // (a quarter of both cores during the capture, in a profile). It is reported as the cold figure.
         SynclineReplicationBench.Result cold = synclinePhase(NativeReplicationBench.Kind.UPDATES);
@@ -63,16 +68,28 @@ public final class Benchmark {
             app = AppOverheadBench.run(postgres(environment, 2), kafka(environment, 2), phaseDuration,
                     environment.workDir().resolve("nodes"));
         }
-        return new BenchReport(rows, transactionSize, lagTopology, nativeUpdates, nativeInserts, cold, updates, inserts, lag, app,
-                peakHeapMegabytes());
+        return new BenchReport(nativeUpdates.serverVersion(), rows, transactionSize, lagTopology, nativeUpdates.rowsPerSecond(),
+                nativeInserts.rowsPerSecond(), cold, updates, inserts, lag, app, peakHeapMegabytes());
     }
 
-    private double nativePhase(NativeReplicationBench.Kind kind) throws Exception {
+    /** Native replication's rate, and the PostgreSQL version it ran on: the yardstick depends on it. */
+    private record NativePhase(double rowsPerSecond, String serverVersion) {}
+
+    private NativePhase nativePhase(NativeReplicationBench.Kind kind) throws Exception {
         try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
             List<PostgresServer> databases = postgres(environment, 2);
             double rowsPerSecond = NativeReplicationBench.run(databases.get(0), databases.get(1), kind, rows, transactionSize);
             log.info("native logical replication, {}: {} rows/s", kind, Math.round(rowsPerSecond));
-            return rowsPerSecond;
+            return new NativePhase(rowsPerSecond, serverVersion(databases.get(0)));
+        }
+    }
+
+    private static String serverVersion(PostgresServer server) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
+                Statement statement = connection.createStatement();
+                ResultSet version = statement.executeQuery("SHOW server_version")) {
+            version.next();
+            return version.getString(1);
         }
     }
 

@@ -14,7 +14,7 @@ class BenchReportTest {
 
     private static BenchReport report(AppOverheadBench.Result app) {
         SynclineReplicationBench.Result replication = new SynclineReplicationBench.Result(20_000, 30_000, 40_000, 5.0);
-        return new BenchReport(100_000, 100, "all-to-all", 150_000, 160_000, replication, replication, replication,
+        return new BenchReport("15.14", 100_000, 100, "all-to-all", 150_000, 160_000, replication, replication, replication,
                 List.of(new LagBench.Result(3, 10_000, 100, 400, 600, 1000)), app, 1500);
     }
 
@@ -30,6 +30,7 @@ class BenchReportTest {
 
         JsonNode json = new ObjectMapper().readTree(report(app).toJson());
 
+        assertThat(json.path("postgres_version").asText()).isEqualTo("15.14");
         assertThat(json.path("app_tps_without").asDouble()).isEqualTo(3500);
         assertThat(json.path("app_tps_without_first").asDouble()).isEqualTo(4000);
         assertThat(json.path("app_tps_without_last").asDouble()).isEqualTo(3000);
@@ -44,6 +45,6 @@ class BenchReportTest {
         String steady = table(report(new AppOverheadBench.Result(2500, 2400, 2300, 2000, 1900, 2600)));
 
         assertThat(moved).contains("WARNING: the TPS without Syncline moved by 26%").contains("not reliable");
-        assertThat(steady).doesNotContain("WARNING").contains("the mean of 2500 first and 2600 last");
+        assertThat(steady).startsWith("%nPostgreSQL 15.14; backlog of 100,000 rows".formatted()).doesNotContain("WARNING").contains("the mean of 2500 first and 2600 last");
     }
 }
