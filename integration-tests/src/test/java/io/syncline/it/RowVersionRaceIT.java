@@ -101,6 +101,21 @@ class RowVersionRaceIT {
         }
     }
 
+    @Test
+    void aSessionThatSetsTheRestampSettingItselfIsStillStamped() throws Exception {
+        try (Connection app = connect(); Statement statement = app.createStatement()) {
+            statement.execute("SET syncline.restamp = on");
+            statement.execute("UPDATE public.items SET note = 'second' WHERE id = 1");
+        }
+        try (Connection connection = connect(); Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT syncline_vv::text FROM public.items WHERE id = 1")) {
+            assertThat(rs.next()).isTrue();
+            // insert 1, update 2: an unstamped update would keep the insert's version, and the
+            // other nodes would drop the change as one they already have
+            assertThat(rs.getString(1)).isEqualTo("{\"dc-a\": 2}");
+        }
+    }
+
     /** Starts an INSERT of key 1 on its own connection and returns once it waits for the key's lock. */
     private static CompletableFuture<Void> insertAgainWhenTheKeyIsFree() {
         CompletableFuture<Void> insert = CompletableFuture.runAsync(() -> {

@@ -32,7 +32,10 @@ DECLARE
     previous_counters jsonb   := '{}'::jsonb;
     new_dot           jsonb;
 BEGIN
-    IF pg_replication_origin_session_is_setup() OR current_setting('syncline.restamp', true) = 'on' THEN
+    -- The re-stamp trigger's own UPDATE runs one trigger level down; a session that sets
+    -- syncline.restamp itself does not skip the stamp.
+    IF pg_replication_origin_session_is_setup()
+       OR (current_setting('syncline.restamp', true) = 'on' AND pg_trigger_depth() > 1) THEN
         RETURN NEW;
     END IF;
     IF TG_OP = 'INSERT' THEN
