@@ -683,6 +683,14 @@ class ApplierIT {
         assertThat(atB.conflicts()).isEqualTo(Map.of(ConflictType.UPDATE_UPDATE, 1));
         assertThat(a.conflictLog()).containsExactly("public.account {\"id\": \"1\"} update_update lww remote dc-b");
         assertThat(b.conflictLog()).containsExactly("public.account {\"id\": \"1\"} update_update lww local dc-a");
+        for (Node node : List.of(a, b)) {
+            // what each side had, and what the conflict left: the same row and version at both
+            assertThat(node.queryOne("SELECT (local_row ->> 'balance') || ' ' || (remote_row ->> 'balance') || ' '"
+                    + " || (resolved_row ->> 'balance') || ' ' || (resolved_row ->> 'note') || ' ' || (resolved_version ->> 'node')"
+                    + " || ' ' || (resolved_version -> 'vv')::text || ' ' || coalesce(error, 'no error') FROM syncline.conflict_log"))
+                    .as(node.id).isEqualTo(node == a ? "111 222 222 from b dc-b {\"dc-a\": 2, \"dc-b\": 1} no error"
+                            : "222 111 222 from b dc-b {\"dc-a\": 2, \"dc-b\": 1} no error");
+        }
         assertThat(a.conflicts).hasSize(1);
         assertThat(b.conflicts).hasSize(1);
     }

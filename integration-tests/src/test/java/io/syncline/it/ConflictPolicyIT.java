@@ -177,6 +177,9 @@ class ConflictPolicyIT {
                 .startsWith("1 custom:" + FlakyResolver.class.getName() + " threw java.lang.IllegalStateException: resolver bug");
         assertThat(b.conflictLog()).containsExactly("public.note {\"id\": \"1\"} update_update custom:"
                 + FlakyResolver.class.getName() + " parked");
+        assertThat(b.queryOne("SELECT coalesce(resolved_row::text, 'no row') || ' ' || coalesce(resolved_version::text, 'no version')"
+                + " || ' ' || (local_row ->> 'body') || ' ' || (remote_row ->> 'body') || ' ' || error FROM syncline.conflict_log"))
+                .startsWith("no row no version b a custom:" + FlakyResolver.class.getName() + " threw java.lang.IllegalStateException");
         assertThat(b.queryOne("SELECT position FROM syncline.applied_position WHERE origin_node = 'dc-a'"))
                 .isEqualTo(Long.toString(atA.originPosition()));
 

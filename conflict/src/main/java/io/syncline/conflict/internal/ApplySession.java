@@ -4,7 +4,6 @@ import io.syncline.conflict.ParkedChange;
 import io.syncline.conflict.ResolvedConflict;
 import io.syncline.conflict.ResolverFailedException;
 import io.syncline.conflict.Winner;
-import io.syncline.core.codec.TransactionCodec;
 import io.syncline.core.event.RowMetadata;
 import io.syncline.core.spi.ConflictType;
 import io.syncline.core.spi.RowState;
@@ -23,7 +22,6 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -56,16 +54,9 @@ public final class ApplySession implements AutoCloseable {
             + " SET position = ?, commit_time_micros = ?, applied_at = now() WHERE origin_node = ?";
     private static final String UPSERT_LINK_OFFSET = "INSERT INTO syncline.link_offset (upstream_node, next_offset)"
             + " VALUES (?, ?) ON CONFLICT (upstream_node) DO UPDATE SET next_offset = EXCLUDED.next_offset";
-    private static final String INSERT_CONFLICT_LOG = "INSERT INTO " + ReplicationSchema.CONFLICT_LOG_TABLE
-            + " (table_name, pk, conflict_type, local_version, remote_version, local_row, remote_row, rule, winner,"
-            + " origin_node, origin_position, resolved_version, resolved_row, error)"
-            + " VALUES (?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)";
     private static final String UPSERT_PEER_PROGRESS = "INSERT INTO " + ReplicationSchema.PEER_PROGRESS_TABLE
             + " (peer, applied, stable, awaiting) VALUES (?, ?::jsonb, ?::jsonb, ?) ON CONFLICT (peer) DO UPDATE"
             + " SET applied = EXCLUDED.applied, stable = EXCLUDED.stable, awaiting = EXCLUDED.awaiting, received_at = now()";
-    private static final String INSERT_DEAD_LETTER = "INSERT INTO " + ReplicationSchema.DEAD_LETTER_TABLE
-            + " (table_name, pk, conflict_type, rule, origin_node, origin_position, origin_tx_id, commit_time_micros,"
-            + " change, change_json, error) VALUES (?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) RETURNING id";
     // The origin's commit position and time on the commit record (PostgreSQL manual, "Replication
     // Progress Tracking"); the capture sees them as source.origin_lsn and source.ts_ms.
     private static final String XACT_SETUP = "SELECT pg_replication_origin_xact_setup(?::pg_lsn,"
@@ -81,6 +72,7 @@ public final class ApplySession implements AutoCloseable {
     private final String logPrefix;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final ApplyErrorClassifier classifier = new ApplyErrorClassifier();
+    private final ConflictJournal journal;
 
     // Where the session is, for error messages.
     private SourceTransaction currentTransaction;
@@ -90,15 +82,12 @@ public final class ApplySession implements AutoCloseable {
     // Counters of the target transaction in progress.
     private long rowsWritten;
     private long rowsSkipped;
-    private final List<ResolvedConflict> conflicts = new ArrayList<>();
-    private final List<ParkedChange> parked = new ArrayList<>();
     // The deletes of old keys of primary-key changes in the target transaction in progress; for
     // those whose new key's insert left TOASTed values out, that insert, and the old row's values
     // read just before the delete (null when there was no local row).
     private final Set<RowChange> keyChangeDeletes = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final Map<RowChange, RowChange> movedInsertsNeedingValues = new java.util.IdentityHashMap<>();
     private final Map<RowChange, Map<String, String>> carriedValues = new java.util.IdentityHashMap<>();
-    private int pendingConflictLogs;
     private boolean parkFailures = true;
     private boolean mergedRowsUnderSavepoints;
 
@@ -108,6 +97,7 @@ public final class ApplySession implements AutoCloseable {
         this.decider = decider;
         this.localNode = localNode;
         this.logPrefix = logPrefix;
+        this.journal = new ConflictJournal(this::statement, logPrefix);
     }
 
     public SourceTransaction currentTransaction() {
@@ -171,9 +161,7 @@ public final class ApplySession implements AutoCloseable {
         applyChanges(toApply);
         currentTransaction = null;
 
-        if (pendingConflictLogs > 0) {
-            statement(INSERT_CONFLICT_LOG).executeBatch();
-        }
+        journal.flush();
         for (String origin : advanced) {
             PreparedStatement update = statement(UPDATE_POSITION);
             update.setLong(1, positions.get(origin)[0]);
@@ -195,10 +183,10 @@ public final class ApplySession implements AutoCloseable {
         }
         connection.commit();
 
-        EnumMap<ConflictType, Integer> byType = new EnumMap<>(ConflictType.class);
-        conflicts.forEach(c -> byType.merge(c.type(), 1, Integer::sum));
-        ApplyResult result = new ApplyResult(applied, duplicates, echoes, rowsWritten, rowsSkipped, 1, byType, parked.size());
-        return new Outcome(result, List.copyOf(conflicts), List.copyOf(parked));
+        List<ParkedChange> parked = journal.parked();
+        ApplyResult result = new ApplyResult(applied, duplicates, echoes, rowsWritten, rowsSkipped, 1, journal.countsByType(),
+                parked.size());
+        return new Outcome(result, journal.conflicts(), parked);
     }
 
     /** A peer's progress report alone: bookkeeping, not counted as an applied transaction. */
@@ -648,7 +636,7 @@ public final class ApplySession implements AutoCloseable {
             rowsWritten++;
         }
         if (plan.isConflict()) {
-            logConflict(transaction, table, change, local, plan);
+            journal.resolved(transaction, table, change, local, plan);
         }
     }
 
@@ -894,16 +882,10 @@ public final class ApplySession implements AutoCloseable {
     private void resetCounters() throws SQLException {
         rowsWritten = 0;
         rowsSkipped = 0;
-        conflicts.clear();
-        parked.clear();
-        pendingConflictLogs = 0;
+        journal.reset();
         keyChangeDeletes.clear();
         movedInsertsNeedingValues.clear();
         carriedValues.clear();
-        PreparedStatement staleLog = statements.get(INSERT_CONFLICT_LOG);
-        if (staleLog != null) {
-            staleLog.clearBatch();
-        }
     }
 
     /**
@@ -923,18 +905,14 @@ public final class ApplySession implements AutoCloseable {
                     throw new ResolverFailedException(e.getMessage(), e.getCause());
                 }
             }
-            if (pendingConflictLogs > 0) {
-                statement(INSERT_CONFLICT_LOG).executeBatch();
-            }
+            journal.flush();
         } finally {
             currentTransaction = null;
             currentChange = null;
             currentTable = null;
         }
-        EnumMap<ConflictType, Integer> byType = new EnumMap<>(ConflictType.class);
-        conflicts.forEach(c -> byType.merge(c.type(), 1, Integer::sum));
-        ApplyResult result = new ApplyResult(1, 0, 0, rowsWritten, rowsSkipped, 0, byType, 0);
-        return new Outcome(result, List.copyOf(conflicts), List.of());
+        ApplyResult result = new ApplyResult(1, 0, 0, rowsWritten, rowsSkipped, 0, journal.countsByType(), 0);
+        return new Outcome(result, journal.conflicts(), List.of());
     }
 
     private void applyChange(SourceTransaction transaction, RowChange change) throws SQLException {
@@ -1318,109 +1296,15 @@ public final class ApplySession implements AutoCloseable {
         return write.executeUpdate();
     }
 
-    private void logConflict(SourceTransaction transaction, TableShape table, RowChange change, LocalState local, RowPlan plan)
-            throws SQLException {
-        PreparedStatement insert = statement(INSERT_CONFLICT_LOG);
-        insert.setString(1, table.name());
-        insert.setString(2, Json.row(change.key()));
-        insert.setString(3, plan.conflictType().logName());
-        insert.setString(4, Json.version(local.version()));
-        insert.setString(5, Json.version(change.version()));
-        insert.setString(6, Json.row(local.values()));
-        insert.setString(7, change.operation() == Operation.DELETE ? null : Json.row(change.values()));
-        insert.setString(8, plan.rule());
-        insert.setString(9, plan.winner().logName());
-        insert.setString(10, transaction.originNode());
-        insert.setLong(11, transaction.originPosition());
-        insert.setString(12, Json.version(plan.version()));
-        insert.setString(13, Json.row(resolvedRow(local, change, plan)));
-        insert.setString(14, null);
-        insert.addBatch();
-        pendingConflictLogs++;
-        conflicts.add(new ResolvedConflict(table.name(), change.key(), plan.conflictType(), plan.rule(), plan.winner(),
-                transaction.originNode(), transaction.originPosition()));
-        log.debug("{} {} conflict on {} {}: local {} vs remote {} from {} at {}, {} wins", logPrefix,
-                plan.conflictType().logName(), table.name(), change.key(), local.version() == null ? "none" : local.version().clock(),
-                change.version().clock(), transaction.originNode(), transaction.originPosition(), plan.winner().logName());
-    }
-
-    /** The row the conflict left, for the log; {@code null} when it left a tombstone. */
-    private static Map<String, String> resolvedRow(LocalState local, RowChange change, RowPlan plan) {
-        switch (plan.action()) {
-            case UPSERT_ROW:
-                if (plan.values() != null) {
-                    return plan.values();
-                }
-                Map<String, String> row = new LinkedHashMap<>();
-                if (local.kind() == LocalState.Kind.ROW) {
-                    row.putAll(local.values());
-                }
-                change.values().forEach((column, value) -> {
-                    if (!change.unchangedColumns().contains(column)) {
-                        row.put(column, value);
-                    }
-                });
-                return row;
-            case KEEP_LOCAL:
-                return local.values();
-            default:
-                return null;
-        }
-    }
-
     /**
      * Parks {@code change} in the dead-letter table with {@code error}, and logs the conflict as
      * parked, in the target transaction (after the change's savepoint was rolled back).
      */
     private void park(SourceTransaction transaction, RowChange change, String error) throws SQLException {
-        String rule = decider.ruleName(change.table());
-        SourceTransaction single = new SourceTransaction(transaction.originNode(), transaction.originPosition(),
-                transaction.commitTimeMicros(), transaction.originTxId(), List.of(transaction.originNode()), List.of(change));
         TableShape table = catalog.shape(connection, change.table());
         LocalState local = readLocal(table, change.key());
         ConflictType type = local.kind() == LocalState.Kind.NONE ? null : RowDecider.conflictType(local.kind(), change.operation());
-        PreparedStatement insert = statement(INSERT_DEAD_LETTER);
-        insert.setString(1, change.table());
-        insert.setString(2, Json.row(change.key()));
-        insert.setString(3, type == null ? null : type.logName());
-        insert.setString(4, rule);
-        insert.setString(5, transaction.originNode());
-        insert.setLong(6, transaction.originPosition());
-        insert.setLong(7, transaction.originTxId());
-        insert.setLong(8, transaction.commitTimeMicros());
-        insert.setBytes(9, TransactionCodec.encodeBody(single));
-        insert.setString(10, Json.change(change));
-        insert.setString(11, error);
-        long id;
-        try (ResultSet rs = insert.executeQuery()) {
-            rs.next();
-            id = rs.getLong(1);
-        }
-        if (type != null) {
-            PreparedStatement entry = statement(INSERT_CONFLICT_LOG);
-            entry.setString(1, change.table());
-            entry.setString(2, Json.row(change.key()));
-            entry.setString(3, type.logName());
-            entry.setString(4, Json.version(local.version()));
-            entry.setString(5, Json.version(change.version()));
-            entry.setString(6, Json.row(local.values()));
-            entry.setString(7, change.operation() == Operation.DELETE ? null : Json.row(change.values()));
-            entry.setString(8, rule);
-            entry.setString(9, Winner.PARKED.logName());
-            entry.setString(10, transaction.originNode());
-            entry.setLong(11, transaction.originPosition());
-            entry.setString(12, null);
-            entry.setString(13, null);
-            entry.setString(14, error);
-            entry.addBatch();
-            pendingConflictLogs++;
-            conflicts.add(new ResolvedConflict(change.table(), change.key(), type, rule, Winner.PARKED,
-                    transaction.originNode(), transaction.originPosition()));
-        }
-        parked.add(new ParkedChange(id, change.table(), change.key(), transaction.originNode(), transaction.originPosition(), error));
-        log.warn("{} parked {} of {} key {} from {} at position {} as dead letter {}: {}; apply it again with"
-                + " `syncline conflicts retry` once the resolver is fixed", logPrefix, change.operation(), change.table(),
-                change.key(), transaction.originNode(), transaction.originPosition(), id, error);
+        journal.park(transaction, change, local, type, decider.ruleName(change.table()), error);
     }
 
     private static int bindKey(PreparedStatement statement, int first, TableShape table, Map<String, String> key) throws SQLException {
