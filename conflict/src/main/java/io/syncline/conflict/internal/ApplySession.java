@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,21 +45,9 @@ public final class ApplySession implements AutoCloseable {
     /** How often one change re-reads and decides again after a local writer inserted the same key first. */
     private static final int MAX_RACE_RETRIES = 3;
 
-    private static final String LOCK_POSITION_INSERT = "INSERT INTO " + ReplicationSchema.APPLIED_POSITION_TABLE
-            + " (origin_node, position, commit_time_micros) VALUES (?, -1, 0) ON CONFLICT (origin_node) DO NOTHING";
-    private static final String LOCK_POSITION_SELECT = "SELECT position FROM " + ReplicationSchema.APPLIED_POSITION_TABLE
-            + " WHERE origin_node = ? FOR UPDATE";
-    private static final String UPDATE_POSITION = "UPDATE " + ReplicationSchema.APPLIED_POSITION_TABLE
-            + " SET position = ?, commit_time_micros = ?, applied_at = now() WHERE origin_node = ?";
-    private static final String UPSERT_LINK_OFFSET = "INSERT INTO syncline.link_offset (upstream_node, next_offset)"
-            + " VALUES (?, ?) ON CONFLICT (upstream_node) DO UPDATE SET next_offset = EXCLUDED.next_offset";
     private static final String UPSERT_PEER_PROGRESS = "INSERT INTO " + ReplicationSchema.PEER_PROGRESS_TABLE
             + " (peer, applied, stable, awaiting) VALUES (?, ?::jsonb, ?::jsonb, ?) ON CONFLICT (peer) DO UPDATE"
             + " SET applied = EXCLUDED.applied, stable = EXCLUDED.stable, awaiting = EXCLUDED.awaiting, received_at = now()";
-    // The origin's commit position and time on the commit record (PostgreSQL manual, "Replication
-    // Progress Tracking"); the capture sees them as source.origin_lsn and source.ts_ms.
-    private static final String XACT_SETUP = "SELECT pg_replication_origin_xact_setup(?::pg_lsn,"
-            + " timestamptz 'epoch' + ? * interval '1 microsecond')";
 
     /** What one committed target transaction did, and its conflicts and parked changes for the listener. */
     public record Outcome(ApplyResult result, List<ResolvedConflict> conflicts, List<ParkedChange> parked) {}
@@ -73,6 +60,7 @@ public final class ApplySession implements AutoCloseable {
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final ApplyErrorClassifier classifier = new ApplyErrorClassifier();
     private final ConflictJournal journal;
+    private final ApplyBookkeeping bookkeeping;
 
     // Where the session is, for error messages.
     private SourceTransaction currentTransaction;
@@ -98,6 +86,7 @@ public final class ApplySession implements AutoCloseable {
         this.localNode = localNode;
         this.logPrefix = logPrefix;
         this.journal = new ConflictJournal(this::statement, logPrefix);
+        this.bookkeeping = new ApplyBookkeeping(this::statement);
     }
 
     public SourceTransaction currentTransaction() {
@@ -126,7 +115,13 @@ public final class ApplySession implements AutoCloseable {
         resetCounters();
         discardPendingWrites();
 
-        Map<String, long[]> positions = lockPositions(transactions);
+        Set<String> origins = new HashSet<>();
+        for (SourceTransaction transaction : transactions) {
+            if (!isEcho(transaction)) {
+                origins.add(transaction.originNode());
+            }
+        }
+        Map<String, ApplyBookkeeping.Position> positions = bookkeeping.lockPositions(origins);
         Set<String> advanced = new HashSet<>();
         int applied = 0;
         int duplicates = 0;
@@ -141,16 +136,15 @@ public final class ApplySession implements AutoCloseable {
                 echoes++;
                 continue;
             }
-            long[] position = positions.get(transaction.originNode());
-            if (transaction.originPosition() <= position[0]) {
+            ApplyBookkeeping.Position position = positions.get(transaction.originNode());
+            if (transaction.originPosition() <= position.position) {
                 log.debug("{} skipped duplicate transaction {} of {} at position {} (applied up to {})", logPrefix,
-                        transaction.originTxId(), transaction.originNode(), transaction.originPosition(), position[0]);
+                        transaction.originTxId(), transaction.originNode(), transaction.originPosition(), position.position);
                 duplicates++;
                 continue;
             }
             toApply.add(transaction);
-            position[0] = transaction.originPosition();
-            position[1] = transaction.commitTimeMicros();
+            position.advanceTo(transaction);
             advanced.add(transaction.originNode());
             if (!isProgressReport(transaction)) {
                 applied++;
@@ -163,23 +157,13 @@ public final class ApplySession implements AutoCloseable {
 
         journal.flush();
         for (String origin : advanced) {
-            PreparedStatement update = statement(UPDATE_POSITION);
-            update.setLong(1, positions.get(origin)[0]);
-            update.setLong(2, positions.get(origin)[1]);
-            update.setString(3, origin);
-            update.executeUpdate();
+            bookkeeping.storePosition(origin, positions.get(origin));
         }
         if (nextKafkaOffset.isPresent()) {
-            PreparedStatement link = statement(UPSERT_LINK_OFFSET);
-            link.setString(1, upstreamNode);
-            link.setLong(2, nextKafkaOffset.getAsLong());
-            link.executeUpdate();
+            bookkeeping.storeLinkOffset(upstreamNode, nextKafkaOffset.getAsLong());
         }
         if (last != null) {
-            PreparedStatement setup = statement(XACT_SETUP);
-            setup.setString(1, lsn(last.originPosition()));
-            setup.setLong(2, last.commitTimeMicros());
-            setup.execute();
+            bookkeeping.stampCommit(last);
         }
         connection.commit();
 
@@ -196,30 +180,6 @@ public final class ApplySession implements AutoCloseable {
 
     private boolean isEcho(SourceTransaction transaction) {
         return transaction.originNode().equals(localNode) || transaction.hasVisited(localNode);
-    }
-
-    /** Locks the applied position of each origin of the group (in name order, against deadlocks); -1 = none yet. */
-    private Map<String, long[]> lockPositions(List<SourceTransaction> transactions) throws SQLException {
-        TreeMap<String, long[]> positions = new TreeMap<>();
-        for (SourceTransaction transaction : transactions) {
-            if (!isEcho(transaction)) {
-                positions.put(transaction.originNode(), new long[] {-1, 0});
-            }
-        }
-        for (Map.Entry<String, long[]> entry : positions.entrySet()) {
-            PreparedStatement insert = statement(LOCK_POSITION_INSERT);
-            insert.setString(1, entry.getKey());
-            insert.executeUpdate();
-            PreparedStatement select = statement(LOCK_POSITION_SELECT);
-            select.setString(1, entry.getKey());
-            try (ResultSet rs = select.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("applied position row of " + entry.getKey() + " vanished", "40001");
-                }
-                entry.getValue()[0] = rs.getLong(1);
-            }
-        }
-        return positions;
     }
 
     /**
@@ -1349,12 +1309,6 @@ public final class ApplySession implements AutoCloseable {
             statements.put(sql, statement);
         }
         return statement;
-    }
-
-    /** The {@code pg_lsn} text form {@code X/X} of a WAL position. */
-    static String lsn(long position) {
-        return Long.toHexString(position >>> 32).toUpperCase(java.util.Locale.ROOT) + "/"
-                + Long.toHexString(position & 0xFFFFFFFFL).toUpperCase(java.util.Locale.ROOT);
     }
 
     /** Closes the prepared statements; the connection stays open. */

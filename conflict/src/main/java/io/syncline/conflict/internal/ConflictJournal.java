@@ -29,11 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ConflictJournal {
 
-    /** The session's cache of prepared statements, which owns and closes them. */
-    interface Statements {
-        PreparedStatement prepared(String sql) throws SQLException;
-    }
-
     private static final Logger log = LoggerFactory.getLogger(ConflictJournal.class);
 
     private static final String INSERT_CONFLICT_LOG = "INSERT INTO " + ReplicationSchema.CONFLICT_LOG_TABLE
@@ -44,14 +39,14 @@ final class ConflictJournal {
             + " (table_name, pk, conflict_type, rule, origin_node, origin_position, origin_tx_id, commit_time_micros,"
             + " change, change_json, error) VALUES (?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) RETURNING id";
 
-    private final Statements statements;
+    private final PreparedStatements statements;
     private final String logPrefix;
     private final List<ResolvedConflict> conflicts = new ArrayList<>();
     private final List<ParkedChange> parked = new ArrayList<>();
     // The conflict-log statement with rows added since the last flush; null when there are none.
     private PreparedStatement pendingEntries;
 
-    ConflictJournal(Statements statements, String logPrefix) {
+    ConflictJournal(PreparedStatements statements, String logPrefix) {
         this.statements = statements;
         this.logPrefix = logPrefix;
     }

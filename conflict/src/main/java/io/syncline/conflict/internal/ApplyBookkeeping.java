@@ -1,0 +1,108 @@
+package io.syncline.conflict.internal;
+
+import io.syncline.core.event.SourceTransaction;
+import io.syncline.core.schema.ReplicationSchema;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What makes a target transaction exactly-once, written in it: the applied position of each
+ * origin, the link's next Kafka offset, and the replication origin's commit stamp. A replay of
+ * the same transactions finds their positions already applied and skips them. Not thread-safe:
+ * one per {@link ApplySession}, on its connection.
+ */
+final class ApplyBookkeeping {
+
+    /** Where an origin's applied transactions end: its commit position and commit time. */
+    static final class Position {
+        long position;
+        long commitTimeMicros;
+
+        private Position(long position) {
+            this.position = position;
+        }
+
+        void advanceTo(SourceTransaction transaction) {
+            position = transaction.originPosition();
+            commitTimeMicros = transaction.commitTimeMicros();
+        }
+    }
+
+    private static final String LOCK_POSITION_INSERT = "INSERT INTO " + ReplicationSchema.APPLIED_POSITION_TABLE
+            + " (origin_node, position, commit_time_micros) VALUES (?, -1, 0) ON CONFLICT (origin_node) DO NOTHING";
+    private static final String LOCK_POSITION_SELECT = "SELECT position FROM " + ReplicationSchema.APPLIED_POSITION_TABLE
+            + " WHERE origin_node = ? FOR UPDATE";
+    private static final String UPDATE_POSITION = "UPDATE " + ReplicationSchema.APPLIED_POSITION_TABLE
+            + " SET position = ?, commit_time_micros = ?, applied_at = now() WHERE origin_node = ?";
+    private static final String UPSERT_LINK_OFFSET = "INSERT INTO syncline.link_offset (upstream_node, next_offset)"
+            + " VALUES (?, ?) ON CONFLICT (upstream_node) DO UPDATE SET next_offset = EXCLUDED.next_offset";
+    // The origin's commit position and time on the commit record (PostgreSQL manual, "Replication
+    // Progress Tracking"); the capture sees them as source.origin_lsn and source.ts_ms.
+    private static final String XACT_SETUP = "SELECT pg_replication_origin_xact_setup(?::pg_lsn,"
+            + " timestamptz 'epoch' + ? * interval '1 microsecond')";
+
+    private final PreparedStatements statements;
+
+    ApplyBookkeeping(PreparedStatements statements) {
+        this.statements = statements;
+    }
+
+    /**
+     * Locks the applied position of each origin until the target transaction ends, in name order
+     * against deadlocks between links; -1 = nothing applied yet.
+     */
+    Map<String, Position> lockPositions(Collection<String> origins) throws SQLException {
+        TreeMap<String, Position> positions = new TreeMap<>();
+        for (String origin : origins) {
+            positions.put(origin, null);
+        }
+        for (Map.Entry<String, Position> entry : positions.entrySet()) {
+            PreparedStatement insert = statements.prepared(LOCK_POSITION_INSERT);
+            insert.setString(1, entry.getKey());
+            insert.executeUpdate();
+            PreparedStatement select = statements.prepared(LOCK_POSITION_SELECT);
+            select.setString(1, entry.getKey());
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("applied position row of " + entry.getKey() + " vanished", "40001");
+                }
+                entry.setValue(new Position(rs.getLong(1)));
+            }
+        }
+        return positions;
+    }
+
+    void storePosition(String origin, Position position) throws SQLException {
+        PreparedStatement update = statements.prepared(UPDATE_POSITION);
+        update.setLong(1, position.position);
+        update.setLong(2, position.commitTimeMicros);
+        update.setString(3, origin);
+        update.executeUpdate();
+    }
+
+    void storeLinkOffset(String upstreamNode, long nextOffset) throws SQLException {
+        PreparedStatement link = statements.prepared(UPSERT_LINK_OFFSET);
+        link.setString(1, upstreamNode);
+        link.setLong(2, nextOffset);
+        link.executeUpdate();
+    }
+
+    /** Stamps the commit of the target transaction with {@code last}'s origin position and commit time. */
+    void stampCommit(SourceTransaction last) throws SQLException {
+        PreparedStatement setup = statements.prepared(XACT_SETUP);
+        setup.setString(1, lsn(last.originPosition()));
+        setup.setLong(2, last.commitTimeMicros());
+        setup.execute();
+    }
+
+    /** The {@code pg_lsn} text form {@code X/X} of a WAL position. */
+    static String lsn(long position) {
+        return Long.toHexString(position >>> 32).toUpperCase(Locale.ROOT) + "/"
+                + Long.toHexString(position & 0xFFFFFFFFL).toUpperCase(Locale.ROOT);
+    }
+}
