@@ -212,6 +212,8 @@ class ConflictPolicyIT {
         assertThat(b.queryOne("SELECT string_agg(id || '=' || quantity, ' ' ORDER BY id) FROM stock")).isEqualTo("1=0 2=8");
         assertThat(b.queryOne("SELECT count(*) || ' ' || min(error) FROM syncline.dead_letter"))
                 .startsWith("1 the database refused the row resolved by lww (quantity=delta): SQLSTATE 23514");
+        // The first attempt logged the merge before the database refused it; only the parked entry stays.
+        assertThat(b.conflictLog()).containsExactly("public.stock {\"id\": \"1\"} update_update lww (quantity=delta) parked");
         assertThat(b.queryOne("SELECT position FROM syncline.applied_position WHERE origin_node = 'dc-a'"))
                 .isEqualTo(Long.toString(atA.originPosition()));
 
@@ -221,6 +223,30 @@ class ConflictPolicyIT {
         assertThat(b.queryOne("SELECT attempts || ' ' || error FROM syncline.dead_letter"))
                 .startsWith("2 the database refused the row resolved by lww (quantity=delta): SQLSTATE 23514");
         assertThat(b.queryOne("SELECT string_agg(id || '=' || quantity, ' ' ORDER BY id) FROM stock")).isEqualTo("1=0 2=8");
+    }
+
+    @Test
+    void aConflictResolvedBeforeARefusedMergeIsLoggedOnce() throws Exception {
+        Db a = nodes.get(0);
+        Db b = nodes.get(1);
+        SourceTransaction insert = a.write(List.of("INSERT INTO stock VALUES (1, 1), (2, 5)"), List.of(spec("stock", Operation.INSERT, 1),
+                spec("stock", Operation.INSERT, 2)));
+        b.apply(insert);
+        b.write(List.of("UPDATE stock SET quantity = quantity + 10 WHERE id = 2", "UPDATE stock SET quantity = quantity - 1 WHERE id = 1"),
+                List.of(spec("stock", Operation.UPDATE, 2), spec("stock", Operation.UPDATE, 1)));
+        // Both rows written at both places: row 2 merges, row 1's merge (-1) is refused and parked,
+        // and the target transaction is applied a second time without the merge of row 1.
+        SourceTransaction atA = a.write(List.of("UPDATE stock SET quantity = quantity + 3 WHERE id = 2",
+                "UPDATE stock SET quantity = quantity - 1 WHERE id = 1"), List.of(spec("stock", Operation.UPDATE, 2),
+                spec("stock", Operation.UPDATE, 1)));
+
+        ApplyResult result = b.apply(atA);
+
+        assertThat(result.parkedChanges()).isEqualTo(1);
+        assertThat(b.queryOne("SELECT string_agg(id || '=' || quantity, ' ' ORDER BY id) FROM stock")).isEqualTo("1=0 2=18");
+        assertThat(b.conflictLog()).containsExactlyInAnyOrder(
+                "public.stock {\"id\": \"2\"} update_update lww (quantity=delta) merged",
+                "public.stock {\"id\": \"1\"} update_update lww (quantity=delta) parked");
     }
 
     private record Spec(String table, Operation operation, int id) {}
