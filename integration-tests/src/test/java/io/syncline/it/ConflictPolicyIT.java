@@ -197,14 +197,10 @@ class ConflictPolicyIT {
     void aMergedRowTheDatabaseRefusesIsParkedAndTheRestOfItsTransactionApplies() throws Exception {
         Db a = nodes.get(0);
         Db b = nodes.get(1);
-        SourceTransaction insert = a.write(List.of("INSERT INTO stock VALUES (1, 1), (2, 5)"), List.of(spec("stock", Operation.INSERT, 1),
-                spec("stock", Operation.INSERT, 2)));
-        b.apply(insert);
-        b.write("UPDATE stock SET quantity = quantity - 1 WHERE id = 1", "stock", Operation.UPDATE, 1);
+        twoStockRows(a, b);
+        changeStock(b, 1, -1);
         // The last unit sold at both places: merged, the two sales leave -1, which the CHECK refuses.
-        SourceTransaction atA = a.write(List.of("UPDATE stock SET quantity = quantity - 1 WHERE id = 1",
-                "UPDATE stock SET quantity = quantity + 3 WHERE id = 2"), List.of(spec("stock", Operation.UPDATE, 1),
-                spec("stock", Operation.UPDATE, 2)));
+        SourceTransaction atA = changeStock(a, 1, -1, 2, 3);
 
         ApplyResult result = b.apply(atA);
 
@@ -212,7 +208,7 @@ class ConflictPolicyIT {
         assertThat(b.queryOne("SELECT string_agg(id || '=' || quantity, ' ' ORDER BY id) FROM stock")).isEqualTo("1=0 2=8");
         assertThat(b.queryOne("SELECT count(*) || ' ' || min(error) FROM syncline.dead_letter"))
                 .startsWith("1 the database refused the row resolved by lww (quantity=delta): SQLSTATE 23514");
-        // The first attempt logged the merge before the database refused it; only the parked entry stays.
+        // The refused merge is logged as parked, not as resolved.
         assertThat(b.conflictLog()).containsExactly("public.stock {\"id\": \"1\"} update_update lww (quantity=delta) parked");
         assertThat(b.queryOne("SELECT position FROM syncline.applied_position WHERE origin_node = 'dc-a'"))
                 .isEqualTo(Long.toString(atA.originPosition()));
@@ -229,16 +225,11 @@ class ConflictPolicyIT {
     void aConflictResolvedBeforeARefusedMergeIsLoggedOnce() throws Exception {
         Db a = nodes.get(0);
         Db b = nodes.get(1);
-        SourceTransaction insert = a.write(List.of("INSERT INTO stock VALUES (1, 1), (2, 5)"), List.of(spec("stock", Operation.INSERT, 1),
-                spec("stock", Operation.INSERT, 2)));
-        b.apply(insert);
-        b.write(List.of("UPDATE stock SET quantity = quantity + 10 WHERE id = 2", "UPDATE stock SET quantity = quantity - 1 WHERE id = 1"),
-                List.of(spec("stock", Operation.UPDATE, 2), spec("stock", Operation.UPDATE, 1)));
+        twoStockRows(a, b);
+        changeStock(b, 2, 10, 1, -1);
         // Both rows written at both places: row 2 merges, row 1's merge (-1) is refused and parked,
         // and the target transaction is applied a second time without the merge of row 1.
-        SourceTransaction atA = a.write(List.of("UPDATE stock SET quantity = quantity + 3 WHERE id = 2",
-                "UPDATE stock SET quantity = quantity - 1 WHERE id = 1"), List.of(spec("stock", Operation.UPDATE, 2),
-                spec("stock", Operation.UPDATE, 1)));
+        SourceTransaction atA = changeStock(a, 2, 3, 1, -1);
 
         ApplyResult result = b.apply(atA);
 
@@ -247,6 +238,23 @@ class ConflictPolicyIT {
         assertThat(b.conflictLog()).containsExactlyInAnyOrder(
                 "public.stock {\"id\": \"2\"} update_update lww (quantity=delta) merged",
                 "public.stock {\"id\": \"1\"} update_update lww (quantity=delta) parked");
+    }
+
+    /** Stock rows 1 (quantity 1) and 2 (quantity 5), inserted at {@code a} and applied at {@code b}. */
+    private static void twoStockRows(Db a, Db b) throws Exception {
+        b.apply(a.write(List.of("INSERT INTO stock VALUES (1, 1), (2, 5)"), List.of(spec("stock", Operation.INSERT, 1),
+                spec("stock", Operation.INSERT, 2))));
+    }
+
+    /** One transaction at {@code node} that adds to the quantity of stock rows: id, delta, id, delta, ... in that order. */
+    private static SourceTransaction changeStock(Db node, int... idsAndDeltas) throws SQLException {
+        List<String> statements = new ArrayList<>();
+        List<Spec> changes = new ArrayList<>();
+        for (int i = 0; i < idsAndDeltas.length; i += 2) {
+            statements.add("UPDATE stock SET quantity = quantity + (" + idsAndDeltas[i + 1] + ") WHERE id = " + idsAndDeltas[i]);
+            changes.add(spec("stock", Operation.UPDATE, idsAndDeltas[i]));
+        }
+        return node.write(statements, changes);
     }
 
     private record Spec(String table, Operation operation, int id) {}
