@@ -1,14 +1,10 @@
 package io.syncline.node.bench;
 
+import io.syncline.node.env.EnvironmentProbe;
 import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
 import io.syncline.node.env.embedded.EmbeddedEnvironment;
 import java.lang.management.ManagementFactory;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.time.Duration;
@@ -72,7 +68,7 @@ public final class Benchmark {
                 nativeInserts.rowsPerSecond(), cold, updates, inserts, lag, app, peakHeapMegabytes());
     }
 
-    /** Native replication's rate, and the PostgreSQL version it ran on: the yardstick depends on it. */
+    /** Native replication's rate, and the PostgreSQL version it ran on, which the report names. */
     private record NativePhase(double rowsPerSecond, String serverVersion) {}
 
     private NativePhase nativePhase(NativeReplicationBench.Kind kind) throws Exception {
@@ -80,16 +76,7 @@ public final class Benchmark {
             List<PostgresServer> databases = postgres(environment, 2);
             double rowsPerSecond = NativeReplicationBench.run(databases.get(0), databases.get(1), kind, rows, transactionSize);
             log.info("native logical replication, {}: {} rows/s", kind, Math.round(rowsPerSecond));
-            return new NativePhase(rowsPerSecond, serverVersion(databases.get(0)));
-        }
-    }
-
-    private static String serverVersion(PostgresServer server) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
-                Statement statement = connection.createStatement();
-                ResultSet version = statement.executeQuery("SHOW server_version")) {
-            version.next();
-            return version.getString(1);
+            return new NativePhase(rowsPerSecond, EnvironmentProbe.probe(databases.get(0)).version());
         }
     }
 
