@@ -6,9 +6,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What makes a target transaction exactly-once, written in it: the applied position of each
@@ -57,21 +58,18 @@ final class ApplyBookkeeping {
      * against deadlocks between links; -1 = nothing applied yet.
      */
     Map<String, Position> lockPositions(Collection<String> origins) throws SQLException {
-        TreeMap<String, Position> positions = new TreeMap<>();
-        for (String origin : origins) {
-            positions.put(origin, null);
-        }
-        for (Map.Entry<String, Position> entry : positions.entrySet()) {
+        Map<String, Position> positions = new HashMap<>();
+        for (String origin : new TreeSet<>(origins)) {
             PreparedStatement insert = statements.prepared(LOCK_POSITION_INSERT);
-            insert.setString(1, entry.getKey());
+            insert.setString(1, origin);
             insert.executeUpdate();
             PreparedStatement select = statements.prepared(LOCK_POSITION_SELECT);
-            select.setString(1, entry.getKey());
+            select.setString(1, origin);
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {
-                    throw new SQLException("applied position row of " + entry.getKey() + " vanished", "40001");
+                    throw new SQLException("applied position row of " + origin + " vanished", "40001");
                 }
-                entry.setValue(new Position(rs.getLong(1)));
+                positions.put(origin, new Position(rs.getLong(1)));
             }
         }
         return positions;
