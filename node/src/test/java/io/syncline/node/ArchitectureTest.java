@@ -8,7 +8,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The module boundaries of DESIGN.md, enforced: data crosses module lines only as core types. */
+/** The module boundaries of docs/architecture.md, enforced: data crosses module lines only as core types. */
 class ArchitectureTest {
 
     private static JavaClasses classes;

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Loop prevention and forwarding for one node (DESIGN.md, "Loop prevention"): a transaction
+ * Loop prevention and forwarding for one node (docs/protocol.md, "An outbox record"): a transaction
  * whose path already holds this node is dropped; otherwise it is applied, and forwarded when a
  * downstream node that is not yet on its path does not read the origin directly. Forwarding
  * does not depend on how the local conflict resolution went: every node must see every version

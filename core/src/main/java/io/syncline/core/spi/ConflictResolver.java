@@ -16,7 +16,7 @@ package io.syncline.core.spi;
  * on the node, on time or on randomness. {@link Resolution#keepLocal()} and
  * {@link Resolution#takeRemote()} are therefore only deterministic when chosen by a symmetric
  * rule (for example "the side with the greater clock"); a {@link Resolution#merged merged} row
- * computed symmetrically from both sides always is (see DESIGN.md, "Resolution is deterministic").
+ * computed symmetrically from both sides always is (see docs/protocol.md, "Row versions").
  *
  * <p><b>Failures.</b> If {@link #resolve} throws, or returns a row the database refuses (unknown
  * column, a key that is not the conflict's key, a value of the wrong type, a violated constraint),
