@@ -57,4 +57,15 @@ public record NodeConfig(
     public List<PeerConfig> upstreamPeers() {
         return topology.upstreamsOf(nodeId).stream().map(id -> peer(id).orElseThrow()).toList();
     }
+    /**
+     * One line for the log at start: the node, its database (the URL without its parameters,
+     * which may hold credentials), its Kafka, the topology and the tables. No secret appears.
+     */
+    public String summary() {
+        String url = database.url();
+        int parameters = url.indexOf('?');
+        return "node " + nodeId + " (" + source + "): database " + database.user() + " at "
+                + (parameters < 0 ? url : url.substring(0, parameters)) + ", kafka " + kafka.bootstrapServers() + ", "
+                + topology.kind().configName() + " of " + topology.nodes() + ", " + tables.size() + " table(s)";
+    }
 }

@@ -42,6 +42,17 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void summaryIsOneLineWithoutUrlParameters() {
+        NodeConfig config = load(dir, RING.replace("jdbc:postgresql://localhost:5432/app",
+                "jdbc:postgresql://localhost:5432/app?password=hunter2"));
+
+        assertThat(config.summary())
+                .isEqualTo("node dc-a (" + dir.resolve("node.yaml") + "): database syncline at jdbc:postgresql://localhost:5432/app,"
+                        + " kafka localhost:9092, ring of [dc-a, dc-b, dc-c], 1 table(s)")
+                .doesNotContain("hunter2");
+    }
+
+    @Test
     void yamlSyntaxErrorIsReportedWithItsLine() {
         ConfigProblem p = onlyProblem(dir, ringWith("  user: syncline", "  user: sync: line"));
 
