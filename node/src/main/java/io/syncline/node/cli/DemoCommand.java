@@ -7,10 +7,13 @@ import io.syncline.node.env.EnvironmentProbe.PostgresHealth;
 import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
 import io.syncline.node.demo.DemoPolicy;
+import io.syncline.node.demo.DemoProgress;
+import io.syncline.node.demo.LiveView;
 import io.syncline.node.demo.DemoReport;
 import io.syncline.node.demo.ReplicationDemo;
 import io.syncline.node.env.embedded.EmbeddedEnvironment;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +72,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON summary as the last line of standard output.")
     boolean json;
 
+    @Option(names = "--verbose", description = "Logs on the console instead of the live view (which a terminal shows"
+            + " without --json, the logs then going to a file it names).")
+    boolean verbose;
+
     private final PrintStream out;
 
     public DemoCommand() {
@@ -91,6 +98,11 @@ public final class DemoCommand implements Callable<Integer> {
         return names;
     }
 
+    /** The live view is for a person at a terminal; scripts (no console, or --json) get the output as it always was. */
+    private boolean live() {
+        return System.console() != null && !json && !verbose;
+    }
+
     @Override
     public Integer call() {
         String summary;
@@ -98,7 +110,17 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             List<String> names = datacenterNames(nodes);
             DemoPolicy.parse(policy);
-            DemoReport report = runDemo(names);
+            DemoReport report;
+            if (live()) {
+                Path logFile = LogFile.redirect("syncline-demo-");
+                String title = String.format("syncline demo: %d datacenters, %s, %d s of writes at %.0f tx/s each", names.size(),
+                        topology, duration.toSeconds(), rate);
+                try (LiveView view = new LiveView(out, title, logFile).start()) {
+                    report = runDemo(names, view);
+                }
+            } else {
+                report = runDemo(names, DemoProgress.NONE);
+            }
             report.printSummary(out);
             summary = report.toJson();
             status = report.ok() ? 0 : 1;
@@ -119,7 +141,8 @@ public final class DemoCommand implements Callable<Integer> {
         return status;
     }
 
-    private DemoReport runDemo(List<String> names) throws Exception {
+    private DemoReport runDemo(List<String> names, DemoProgress progress) throws Exception {
+        progress.phase("starting PostgreSQL and Kafka", null);
         long startedAt = System.nanoTime();
         ExecutorService starter = Executors.newFixedThreadPool(2 * names.size());
         try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
@@ -141,7 +164,13 @@ public final class DemoCommand implements Callable<Integer> {
             List<PostgresServer> databases = postgres.stream().map(CompletableFuture::join).toList();
             List<KafkaCluster> clusters = kafka.stream().map(CompletableFuture::join).toList();
             List<PostgresHealth> postgresHealth = databases.stream().map(EnvironmentProbe::probe).toList();
-            printTable(postgresHealth, clusters.stream().map(EnvironmentProbe::probe).toList());
+            List<String> table = environmentTable(postgresHealth, clusters.stream().map(EnvironmentProbe::probe).toList());
+            if (progress == DemoProgress.NONE) {
+                table.forEach(out::println);
+            } else {
+                // The live view owns the terminal; the table goes to the log file with the rest.
+                table.forEach(line -> LOG.info("{}", line));
+            }
             postgresHealth.stream().filter(h -> !h.healthy()).findFirst().ifPresent(h -> {
                 throw new IllegalStateException(h.name() + "'s PostgreSQL is not usable for replication: wal_level="
                         + h.walLevel() + ", track_commit_timestamp=" + h.trackCommitTimestamp());
@@ -149,22 +178,24 @@ public final class DemoCommand implements Callable<Integer> {
             ReplicationDemo.Settings settings = new ReplicationDemo.Settings(names, topology, duration, rate,
                     -clockSkew.toMillis(), seed == null ? System.nanoTime() : seed, environment.workDir().resolve("nodes"),
                     DemoPolicy.parse(policy));
-            return new ReplicationDemo(settings, databases, clusters).run();
+            return new ReplicationDemo(settings, databases, clusters, progress).run();
         } finally {
             starter.shutdownNow();
         }
     }
 
-    private void printTable(List<PostgresHealth> postgres, List<KafkaHealth> kafka) {
-        String format = "%-6s %-9s %-44s %-10s %-23s %-16s %-23s %9s%n";
-        out.printf(format, "DC", "POSTGRES", "JDBC URL", "WAL_LEVEL", "TRACK_COMMIT_TIMESTAMP", "KAFKA",
-                "CLUSTER ID", "PROBE RTT");
+    private static List<String> environmentTable(List<PostgresHealth> postgres, List<KafkaHealth> kafka) {
+        String format = "%-6s %-9s %-44s %-10s %-23s %-16s %-23s %9s";
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(format, "DC", "POSTGRES", "JDBC URL", "WAL_LEVEL", "TRACK_COMMIT_TIMESTAMP", "KAFKA",
+                "CLUSTER ID", "PROBE RTT"));
         for (int i = 0; i < postgres.size(); i++) {
             PostgresHealth pg = postgres.get(i);
             KafkaHealth k = kafka.get(i);
-            out.printf(format, pg.name(), pg.version(), pg.jdbcUrl(), pg.walLevel(), pg.trackCommitTimestamp(),
-                    k.bootstrapServers(), k.clusterId(), k.roundTrip().toMillis() + " ms");
+            lines.add(String.format(format, pg.name(), pg.version(), pg.jdbcUrl(), pg.walLevel(), pg.trackCommitTimestamp(),
+                    k.bootstrapServers(), k.clusterId(), k.roundTrip().toMillis() + " ms"));
         }
+        return lines;
     }
 
 }

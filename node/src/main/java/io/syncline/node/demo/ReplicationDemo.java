@@ -63,23 +63,32 @@ public final class ReplicationDemo {
     private final Settings settings;
     private final List<PostgresServer> databases;
     private final List<KafkaCluster> kafka;
+    private final DemoProgress progress;
 
-    /** @param databases and {@code kafka}: started servers, one of each per node, in node order */
-    public ReplicationDemo(Settings settings, List<PostgresServer> databases, List<KafkaCluster> kafka) {
+    /**
+     * @param databases and {@code kafka}: started servers, one of each per node, in node order
+     * @param progress  told of each phase and of the running datacenters
+     */
+    public ReplicationDemo(Settings settings, List<PostgresServer> databases, List<KafkaCluster> kafka, DemoProgress progress) {
         this.settings = settings;
         this.databases = List.copyOf(databases);
         this.kafka = List.copyOf(kafka);
+        this.progress = progress;
     }
 
     public DemoReport run() throws Exception {
         List<String> names = settings.nodes();
         try (LocalCluster cluster = new LocalCluster(names, settings.topology(), databases, kafka,
                 settings.tables(), settings.conflicts(), settings.workDirectory())) {
+            progress.phase("preparing the databases (syncline init)", null);
             for (int i = 0; i < names.size(); i++) {
                 prepareDatabase(cluster, i, i == names.size() - 1 ? settings.clockSkewMillis() : 0);
             }
+            progress.phase("starting the nodes", null);
             cluster.startAll();
-            return runWorkloadAndCompare(cluster);
+            DemoReport report = runWorkloadAndCompare(cluster);
+            progress.phase("stopping the nodes", null);
+            return report;
         }
     }
 
@@ -133,6 +142,12 @@ public final class ReplicationDemo {
                 threads.add(new Thread(causal, "demo-causal-" + names.get(i)));
             }
         }
+        List<DemoProgress.DataCenter> dataCenters = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            dataCenters.add(new DemoProgress.DataCenter(names.get(i), nodes.get(i), workloads.get(i)::writes));
+        }
+        progress.running(dataCenters);
+        progress.phase("writing", settings.duration());
         log.info("Writing on {} nodes for {} s", names.size(), settings.duration().toSeconds());
         long started = System.nanoTime();
         threads.forEach(Thread::start);
@@ -143,10 +158,12 @@ public final class ReplicationDemo {
         }
         long workloadMillis = (System.nanoTime() - started) / 1_000_000;
         log.info("Writes stopped; waiting until replication is quiet");
+        progress.phase("writes stopped; waiting until replication is quiet", null);
         long drainStarted = System.nanoTime();
         new QuietDetector(names, nodes, pools, cluster.kafkaSettings()).awaitQuiet(QUIET_TIMEOUT);
         long drainMillis = (System.nanoTime() - drainStarted) / 1_000_000;
 
+        progress.phase("comparing every row of every database", null);
         List<Connection> connections = new ArrayList<>();
         try {
             for (HikariDataSource pool : pools) {

@@ -114,7 +114,8 @@ public final class SynclineNode implements AutoCloseable {
             throw new IllegalStateException("node " + nodeId() + " was already started");
         }
         String prefix = "[" + nodeId() + "]";
-        log.info("{} starting with {}", prefix, config);
+        log.info("{} starting: {}", prefix, config.summary());
+        log.debug("{} effective config: {}", prefix, config);
         config.warnings().forEach(w -> log.warn("{} {}", prefix, w.format()));
         TopologyGraph graph = TopologyGraph.of(config.topology());
         // Forwarding always follows the configured graph, also while peers are down (see RoutePlan).
