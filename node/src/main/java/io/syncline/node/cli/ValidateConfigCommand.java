@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code syncline validate-config FILE...}: loads each node config and prints either a one-line
- * summary or every problem. Reads no secrets and contacts no database or broker.
+ * summary or every problem. Reads no secrets and contacts no database or broker, unless asked
+ * with {@code --database} to hold each config against its live database as {@code init} would.
  *
  * <p>Exit status: 0 if every file is valid, 1 if any is not, 2 for usage errors.
  */
@@ -34,6 +35,11 @@ public final class ValidateConfigCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Node configuration files (YAML).")
     List<Path> files;
 
+    @CommandLine.Option(names = "--database", description = "Also connect to each node's database (reading its password) and"
+            + " check what init and run would refuse: missing tables or columns, tables without a primary key, wal_level,"
+            + " track_commit_timestamp, the role's REPLICATION right.")
+    boolean database;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -42,7 +48,14 @@ public final class ValidateConfigCommand implements Callable<Integer> {
         for (Path file : files) {
             try {
                 NodeConfig config = NodeConfigLoader.load(file);
-                out.println("OK " + file + " (" + summary(config) + ")");
+                List<String> databaseProblems = database ? LiveDatabaseCheck.problems(config) : List.of();
+                if (!databaseProblems.isEmpty()) {
+                    allValid = false;
+                    err.println("INVALID " + file + " against its database (" + count(databaseProblems.size(), "problem") + ")");
+                    databaseProblems.forEach(p -> err.println("  " + p));
+                    continue;
+                }
+                out.println("OK " + file + " (" + summary(config) + (database ? ", checked against its database" : "") + ")");
                 config.warnings().forEach(w -> out.println("  warning: " + w.format()));
             } catch (ConfigException e) {
                 allValid = false;
