@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Builds the container images the integration tests use, without any container registry:
+# Builds container images without any container registry:
 #
-#   syncline-local/postgres:15     PostgreSQL 15 from Debian bookworm, official-image interface
-#   syncline-local/kafka:4.3.1     Kafka 4.3.1 (jars from Maven Central) on Debian's JRE 17
+#   build-local-images.sh          the images the integration tests use:
+#     syncline-local/postgres:15     PostgreSQL 15 from Debian bookworm, official-image interface
+#     syncline-local/kafka:4.3.1     Kafka 4.3.1 (jars from Maven Central) on Debian's JRE 17
+#   build-local-images.sh node     also the images of the three-DC compose run (deploy/compose):
+#     syncline-local/node:VERSION    the Syncline node (node/target, built with Maven if missing)
+#     syncline-local/prometheus      this host's Prometheus (Debian's prometheus package)
 #
 # A Debian root filesystem made with debootstrap (from the apt mirror this machine already
 # uses) is cached as a tar and imported as the base image; the two images add their files to
@@ -25,6 +29,10 @@ base_image="syncline-local/debian-base:${suite}"
 postgres_image="syncline-local/postgres:15"
 kafka_version=4.3.1
 kafka_image="syncline-local/kafka:${kafka_version}"
+repo_root="$(cd "$here/../.." && pwd)"
+node_version=$(sed -n 's|^  <version>\(.*\)</version>|\1|p' "$repo_root/pom.xml" | head -n 1)
+node_image="syncline-local/node:${node_version}"
+prometheus_image="syncline-local/prometheus"
 rootfs_tar="${cache_dir}/rootfs-${suite}-$(printf '%s' "$packages" | sha256sum | cut -c1-8).tar"
 
 log() { printf '[build-local-images] %s\n' "$*" >&2; }
@@ -173,6 +181,46 @@ build_kafka() {
   rm -rf "$stage"
 }
 
+# The node image always holds the jars of this checkout: it is rebuilt on every call.
+build_node() {
+  local stage
+  if [[ ! -f "$repo_root/node/target/syncline-node.jar" || ! -d "$repo_root/node/target/lib" ]]; then
+    log "node/target has no jar: building it with Maven"
+    (cd "$repo_root" && mvn -B -q -Dstyle.color=never -DskipTests -pl node -am package) >&2
+  fi
+  stage=$(mktemp -d)
+  chmod 0755 "$stage"
+  mkdir -p "$stage/opt/syncline"
+  cp "$repo_root/node/target/syncline-node.jar" "$stage/opt/syncline/"
+  cp -r "$repo_root/node/target/lib" "$stage/opt/syncline/lib"
+  install -m 0755 "$here/node/syncline" "$stage/syncline"
+  chmod -R a+rX "$stage"
+  commit_image "$node_image" \
+    "$stage/opt/syncline:/opt/syncline" \
+    "$stage/syncline:/usr/local/bin/syncline" \
+    -- \
+    'ENV LANG=C.UTF-8' \
+    'USER 65534:65534' \
+    'ENTRYPOINT ["/usr/local/bin/syncline"]' \
+    'CMD ["--help"]'
+  rm -rf "$stage"
+}
+
+build_prometheus() {
+  local binary
+  binary=$(command -v prometheus) || {
+    log "prometheus is missing: apt-get install -y prometheus"
+    return 1
+  }
+  commit_image "$prometheus_image" \
+    "$binary:/usr/local/bin/prometheus" \
+    -- \
+    'USER 65534:65534' \
+    'WORKDIR /tmp' \
+    'ENTRYPOINT ["/usr/local/bin/prometheus"]' \
+    'EXPOSE 9090'
+}
+
 main() {
   local total_start=$SECONDS
   docker info >/dev/null 2>&1 || { log "docker does not answer"; exit 1; }
@@ -201,7 +249,16 @@ main() {
       timed "image ${kafka_image}" build_kafka
     fi
   fi
+  if [[ "${1:-}" == node ]]; then
+    timed "image ${node_image}" build_node
+    if image_exists "$prometheus_image"; then
+      log "${prometheus_image} exists"
+    else
+      timed "image ${prometheus_image}" build_prometheus
+    fi
+  fi
   log "total $((SECONDS - total_start)) s"
+  [[ "${1:-}" == node ]] && return 0
   cat >&2 <<EOF
 [build-local-images] use them with
   export SYNCLINE_IT_POSTGRES_IMAGE=${postgres_image}

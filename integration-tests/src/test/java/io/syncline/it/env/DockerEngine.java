@@ -18,12 +18,12 @@ import java.util.concurrent.TimeUnit;
  * for {@code GET /_ping}. Deliberately not Testcontainers' {@code isDockerAvailable()}: that
  * also starts Ryuk, whose image cannot be pulled here, and retries the pull for minutes.
  */
-final class DockerEngine {
+public final class DockerEngine {
 
     private DockerEngine() {}
 
     /** True when an engine answers the ping within two seconds. */
-    static boolean answers() {
+    public static boolean answers() {
         try {
             return CompletableFuture.supplyAsync(DockerEngine::ping).get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
