@@ -72,12 +72,6 @@ record ComparedTable(String name, String quoted, Map<String, String> key, Map<St
         return "ROW(" + columns.keySet().stream().map(ComparedTable::identifier).collect(Collectors.joining(", ")) + ")::text";
     }
 
-    /** {@code jsonb_build_object('k1', "k1"::text, ...)}: the key as a tombstone records it. */
-    String keyAsTombstonePk() {
-        return key.keySet().stream().map(c -> "'" + c.replace("'", "''") + "', " + identifier(c) + "::text")
-                .collect(Collectors.joining(", ", "jsonb_build_object(", ")"));
-    }
-
     static String identifier(String name) {
         return "\"" + name.replace("\"", "\"\"") + "\"";
     }
