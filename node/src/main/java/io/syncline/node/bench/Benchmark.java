@@ -3,6 +3,7 @@ package io.syncline.node.bench;
 import io.syncline.node.env.EnvironmentProbe;
 import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
+import io.syncline.node.live.Progress;
 import io.syncline.node.env.embedded.EmbeddedEnvironment;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -28,17 +29,32 @@ public final class Benchmark {
     private final Duration phaseDuration;
     private final List<Integer> lagNodeCounts;
     private final String lagTopology;
+    private final Progress progress;
+    private int step;
 
     /**
      * @param lagNodeCounts the sizes of the lag phases, each a cluster of that many datacenters
      * @param lagTopology   their topology in YAML spelling: all-to-all, ring or star (hub dc-a)
+     * @param progress      told of each phase and its outcome
      */
-    public Benchmark(int rows, int transactionSize, Duration phaseDuration, List<Integer> lagNodeCounts, String lagTopology) {
+    public Benchmark(int rows, int transactionSize, Duration phaseDuration, List<Integer> lagNodeCounts, String lagTopology,
+            Progress progress) {
         this.rows = rows;
         this.transactionSize = transactionSize;
         this.phaseDuration = phaseDuration;
         this.lagNodeCounts = List.copyOf(lagNodeCounts);
         this.lagTopology = lagTopology;
+        this.progress = progress;
+    }
+
+    /** Phases of a run: two native backlogs, three Syncline backlogs, the lag phases, the application phase. */
+    private int steps() {
+        return 6 + lagNodeCounts.size();
+    }
+
+    private void phase(String name, Duration length) {
+        step++;
+        progress.phase("[" + step + "/" + steps() + "] " + name, length);
     }
 
     public BenchReport run() throws Exception {
@@ -46,20 +62,26 @@ public final class Benchmark {
         NativePhase nativeInserts = nativePhase(NativeReplicationBench.Kind.INSERTS);
         // The nodes run for days; the first backlog through a fresh JVM measures mostly the JIT compiler
         // (a quarter of both cores during the capture, in a profile). It is reported as the cold figure.
-        SynclineReplicationBench.Result cold = synclinePhase(NativeReplicationBench.Kind.UPDATES);
+        SynclineReplicationBench.Result cold = synclinePhase(NativeReplicationBench.Kind.UPDATES, " (cold JVM)");
         resetPeakHeap();
-        SynclineReplicationBench.Result updates = synclinePhase(NativeReplicationBench.Kind.UPDATES);
-        SynclineReplicationBench.Result inserts = synclinePhase(NativeReplicationBench.Kind.INSERTS);
+        SynclineReplicationBench.Result updates = synclinePhase(NativeReplicationBench.Kind.UPDATES, "");
+        SynclineReplicationBench.Result inserts = synclinePhase(NativeReplicationBench.Kind.INSERTS, "");
         double halfLoad = updates.rowsPerSecond() / 2;
         List<LagBench.Result> lag = new ArrayList<>();
         for (int nodes : lagNodeCounts) {
+            phase("lag with " + nodes + " datacenters, " + lagTopology + ", " + Math.round(halfLoad) + " rows/s in all",
+                    phaseDuration.multipliedBy(2));
             try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
                 lag.add(LagBench.run(postgres(environment, nodes), kafka(environment, nodes), lagTopology, halfLoad, phaseDuration,
                         environment.workDir().resolve("nodes")));
                 log.info("lag with {} nodes: {}", nodes, lag.get(lag.size() - 1));
+                LagBench.Result result = lag.get(lag.size() - 1);
+                progress.result(String.format("lag with %d datacenters at %,d rows/s: p50 %d ms, p99 %d ms, max %d ms", nodes,
+                        Math.round(result.rowsPerSecond()), result.p50(), result.p99(), result.max()));
             }
         }
         AppOverheadBench.Result app;
+        phase("the application's write rate without and with Syncline", null);
         try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
             app = AppOverheadBench.run(postgres(environment, 2), kafka(environment, 2), phaseDuration,
                     environment.workDir().resolve("nodes"));
@@ -72,19 +94,23 @@ public final class Benchmark {
     private record NativePhase(double rowsPerSecond, String serverVersion) {}
 
     private NativePhase nativePhase(NativeReplicationBench.Kind kind) throws Exception {
+        phase("native logical replication, a backlog of " + rows + " " + kind, null);
         try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
             List<PostgresServer> databases = postgres(environment, 2);
             double rowsPerSecond = NativeReplicationBench.run(databases.get(0), databases.get(1), kind, rows, transactionSize);
             log.info("native logical replication, {}: {} rows/s", kind, Math.round(rowsPerSecond));
+            progress.result(String.format("native logical replication, %s: %,d rows/s", kind, Math.round(rowsPerSecond)));
             return new NativePhase(rowsPerSecond, EnvironmentProbe.probe(databases.get(0)).version());
         }
     }
 
-    private SynclineReplicationBench.Result synclinePhase(NativeReplicationBench.Kind kind) throws Exception {
+    private SynclineReplicationBench.Result synclinePhase(NativeReplicationBench.Kind kind, String label) throws Exception {
+        phase("Syncline" + label + ", a backlog of " + rows + " " + kind, null);
         try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
             SynclineReplicationBench.Result result = SynclineReplicationBench.run(postgres(environment, 2), kafka(environment, 2),
                     kind, rows, transactionSize, environment.workDir().resolve("nodes"));
             log.info("syncline, {}: {} rows/s", kind, Math.round(result.rowsPerSecond()));
+            progress.result(String.format("Syncline%s, %s: %,d rows/s", label, kind, Math.round(result.rowsPerSecond())));
             return result;
         }
     }

@@ -43,6 +43,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the results as one JSON object on the last line.")
     boolean json;
 
+    @Option(names = "--verbose", description = "Logs on the console instead of the live view (which a terminal shows"
+            + " without --json, the logs then going to a file it names).")
+    boolean verbose;
+
     private final PrintStream out = System.out;
 
     /** The lag phases' sizes: 2 datacenters, and {@code nodes} if more. */
@@ -62,15 +66,20 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         int backlog = quick ? Math.min(rows, 20_000) : rows;
         Duration phase = quick ? Duration.ofSeconds(8) : phaseDuration;
-        Benchmark benchmark;
+        List<Integer> lagNodes;
+        String lagTopology;
         try {
-            benchmark = new Benchmark(backlog, transactionSize, phase, lagNodeCounts(nodes), lagTopology(topology));
+            lagNodes = lagNodeCounts(nodes);
+            lagTopology = lagTopology(topology);
         } catch (IllegalArgumentException e) {
             log.error("bench: {}", e.getMessage());
             return 1;
         }
+        String title = String.format("syncline bench: backlogs of %,d rows in transactions of %d, phases of %d s", backlog,
+                transactionSize, phase.toSeconds());
         try {
-            BenchReport report = benchmark.run();
+            BenchReport report = LiveOutput.run(out, LiveOutput.watched(json, verbose), title, "syncline-bench-",
+                    progress -> new Benchmark(backlog, transactionSize, phase, lagNodes, lagTopology, progress).run());
             report.printTable(out);
             if (json) {
                 out.println(report.toJson());

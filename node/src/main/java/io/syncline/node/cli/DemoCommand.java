@@ -7,13 +7,11 @@ import io.syncline.node.env.EnvironmentProbe.PostgresHealth;
 import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
 import io.syncline.node.demo.DemoPolicy;
-import io.syncline.node.demo.DemoProgress;
-import io.syncline.node.demo.LiveView;
+import io.syncline.node.live.Progress;
 import io.syncline.node.demo.DemoReport;
 import io.syncline.node.demo.ReplicationDemo;
 import io.syncline.node.env.embedded.EmbeddedEnvironment;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,11 +96,6 @@ public final class DemoCommand implements Callable<Integer> {
         return names;
     }
 
-    /** The live view is for a person at a terminal; scripts (no console, or --json) get the output as it always was. */
-    private boolean live() {
-        return System.console() != null && !json && !verbose;
-    }
-
     @Override
     public Integer call() {
         String summary;
@@ -110,17 +103,10 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             List<String> names = datacenterNames(nodes);
             DemoPolicy.parse(policy);
-            DemoReport report;
-            if (live()) {
-                Path logFile = LogFile.redirect("syncline-demo-");
-                String title = String.format("syncline demo: %d datacenters, %s, %d s of writes at %.0f tx/s each", names.size(),
-                        topology, duration.toSeconds(), rate);
-                try (LiveView view = new LiveView(out, title, logFile).start()) {
-                    report = runDemo(names, view);
-                }
-            } else {
-                report = runDemo(names, DemoProgress.NONE);
-            }
+            String title = String.format("syncline demo: %d datacenters, %s, %d s of writes at %.0f tx/s each", names.size(),
+                    topology, duration.toSeconds(), rate);
+            DemoReport report = LiveOutput.run(out, LiveOutput.watched(json, verbose), title, "syncline-demo-",
+                    progress -> runDemo(names, progress));
             report.printSummary(out);
             summary = report.toJson();
             status = report.ok() ? 0 : 1;
@@ -141,7 +127,7 @@ public final class DemoCommand implements Callable<Integer> {
         return status;
     }
 
-    private DemoReport runDemo(List<String> names, DemoProgress progress) throws Exception {
+    private DemoReport runDemo(List<String> names, Progress progress) throws Exception {
         progress.phase("starting PostgreSQL and Kafka", null);
         long startedAt = System.nanoTime();
         ExecutorService starter = Executors.newFixedThreadPool(2 * names.size());
@@ -165,7 +151,7 @@ public final class DemoCommand implements Callable<Integer> {
             List<KafkaCluster> clusters = kafka.stream().map(CompletableFuture::join).toList();
             List<PostgresHealth> postgresHealth = databases.stream().map(EnvironmentProbe::probe).toList();
             List<String> table = environmentTable(postgresHealth, clusters.stream().map(EnvironmentProbe::probe).toList());
-            if (progress == DemoProgress.NONE) {
+            if (progress == Progress.NONE) {
                 table.forEach(out::println);
             } else {
                 // The live view owns the terminal; the table goes to the log file with the rest.

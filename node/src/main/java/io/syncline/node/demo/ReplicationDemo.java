@@ -5,6 +5,7 @@ import io.syncline.conflict.schema.ReplicationSchemaInstaller;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
+import io.syncline.node.live.Progress;
 import io.syncline.node.metrics.LagHistogram;
 import io.syncline.node.runtime.LinkStatus;
 import io.syncline.node.runtime.SynclineNode;
@@ -63,13 +64,13 @@ public final class ReplicationDemo {
     private final Settings settings;
     private final List<PostgresServer> databases;
     private final List<KafkaCluster> kafka;
-    private final DemoProgress progress;
+    private final Progress progress;
 
     /**
      * @param databases and {@code kafka}: started servers, one of each per node, in node order
      * @param progress  told of each phase and of the running datacenters
      */
-    public ReplicationDemo(Settings settings, List<PostgresServer> databases, List<KafkaCluster> kafka, DemoProgress progress) {
+    public ReplicationDemo(Settings settings, List<PostgresServer> databases, List<KafkaCluster> kafka, Progress progress) {
         this.settings = settings;
         this.databases = List.copyOf(databases);
         this.kafka = List.copyOf(kafka);
@@ -142,9 +143,9 @@ public final class ReplicationDemo {
                 threads.add(new Thread(causal, "demo-causal-" + names.get(i)));
             }
         }
-        List<DemoProgress.DataCenter> dataCenters = new ArrayList<>();
+        List<Progress.DataCenter> dataCenters = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
-            dataCenters.add(new DemoProgress.DataCenter(names.get(i), nodes.get(i), workloads.get(i)::writes));
+            dataCenters.add(new Progress.DataCenter(names.get(i), nodes.get(i), workloads.get(i)::writes));
         }
         progress.running(dataCenters);
         progress.phase("writing", settings.duration());

@@ -1,4 +1,4 @@
-package io.syncline.node.demo;
+package io.syncline.node.live;
 
 import io.syncline.node.metrics.LagHistogram;
 import io.syncline.node.runtime.LinkStatus;
@@ -16,10 +16,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The demo's compact live view on a terminal: {@link LiveFrame} redrawn in place twice a
+ * The compact live view of {@code demo} and {@code bench} on a terminal: {@link LiveFrame} redrawn in place twice a
  * second (ANSI cursor movement), while the logs go to a file named in the title. Thread-safe.
  */
-public final class LiveView implements DemoProgress, AutoCloseable {
+public final class LiveView implements Progress, AutoCloseable {
 
     private static final Duration REFRESH = Duration.ofMillis(500);
     /** Snapshots of each node's lag histogram kept for the lag column's window: 10 x 500 ms = 5 s. */
@@ -33,6 +33,7 @@ public final class LiveView implements DemoProgress, AutoCloseable {
     private Duration phaseLength;
     private long phaseStartedNanos = System.nanoTime();
     private List<DataCenter> dataCenters = List.of();
+    private final List<String> results = new ArrayList<>();
     private int linesOnScreen;
     private boolean closed;
 
@@ -68,11 +69,16 @@ public final class LiveView implements DemoProgress, AutoCloseable {
         dataCenters = List.copyOf(running);
     }
 
+    @Override
+    public synchronized void result(String line) {
+        results.add(line);
+    }
+
     private synchronized void redraw() {
         if (closed) {
             return;
         }
-        List<String> lines = LiveFrame.lines(title, phase, Duration.ofNanos(System.nanoTime() - phaseStartedNanos),
+        List<String> lines = LiveFrame.lines(title, results, phase, Duration.ofNanos(System.nanoTime() - phaseStartedNanos),
                 phaseLength, rows());
         if (linesOnScreen > 0) {
             // Back to the first line of the previous frame, and erase from there down.

@@ -1,4 +1,4 @@
-package io.syncline.node.demo;
+package io.syncline.node.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,7 +10,7 @@ class LiveFrameTest {
 
     @Test
     void timedPhaseShowsABarAndEveryDatacenterARow() {
-        List<String> lines = LiveFrame.lines("syncline demo", "writing", Duration.ofSeconds(5), Duration.ofSeconds(20), List.of(
+        List<String> lines = LiveFrame.lines("syncline demo", List.of(), "writing", Duration.ofSeconds(5), Duration.ofSeconds(20), List.of(
                 new LiveFrame.Row("dc-a", 1200, 2380, 45, 12, "2 streaming"),
                 new LiveFrame.Row("dc-b", 1190, 2401, 1250, 9, "1 retrying, 1 streaming")));
 
@@ -24,15 +24,22 @@ class LiveFrameTest {
 
     @Test
     void openEndedPhaseShowsItsElapsedTimeAndNoTableBeforeTheNodesRun() {
-        List<String> lines = LiveFrame.lines("syncline demo", "starting PostgreSQL and Kafka", Duration.ofMillis(3400), null,
+        List<String> lines = LiveFrame.lines("syncline demo", List.of(), "starting PostgreSQL and Kafka", Duration.ofMillis(3400), null,
                 List.of());
 
         assertThat(lines).containsExactly("syncline demo", "  starting PostgreSQL and Kafka  3 s");
     }
 
     @Test
+    void finishedStepsStandAboveTheCurrentPhase() {
+        assertThat(LiveFrame.lines("syncline bench", List.of("native updates: 151,000 rows/s"), "[2/8] native inserts",
+                Duration.ofSeconds(4), null, List.of()))
+                .containsExactly("syncline bench", "  native updates: 151,000 rows/s", "  [2/8] native inserts  4 s");
+    }
+
+    @Test
     void barIsFullWhenThePhaseRunsOverItsPlan() {
-        assertThat(LiveFrame.lines("t", "writing", Duration.ofSeconds(25), Duration.ofSeconds(20), List.of()).get(1))
+        assertThat(LiveFrame.lines("t", List.of(), "writing", Duration.ofSeconds(25), Duration.ofSeconds(20), List.of()).get(1))
                 .isEqualTo("  writing  [########################] 25/20 s");
     }
 }

@@ -1,12 +1,13 @@
-package io.syncline.node.demo;
+package io.syncline.node.live;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The text of one frame of the demo's live view: a title, the phase with its progress, and a
- * row of figures per datacenter. Pure and stateless: the same figures give the same lines.
+ * The text of one frame of a live view: a title, the outcomes of finished steps, the phase with
+ * its progress, and a row of figures per running datacenter. Pure and stateless: the same figures
+ * give the same lines.
  */
 public final class LiveFrame {
 
@@ -22,9 +23,11 @@ public final class LiveFrame {
      * @param elapsed how long the current phase has run
      * @param length  its planned length, or {@code null} when it ends on a condition
      */
-    public static List<String> lines(String title, String phase, Duration elapsed, Duration length, List<Row> rows) {
+    public static List<String> lines(String title, List<String> results, String phase, Duration elapsed, Duration length,
+            List<Row> rows) {
         List<String> lines = new ArrayList<>();
         lines.add(title);
+        results.forEach(result -> lines.add("  " + result));
         lines.add("  " + phase + "  " + progress(elapsed, length));
         if (!rows.isEmpty()) {
             lines.add(String.format(ROW_FORMAT, "DC", "WRITTEN", "APPLIED", "LAG p99 (5 s)", "CONFLICTS", "LINKS"));

@@ -1,4 +1,4 @@
-package io.syncline.node.demo;
+package io.syncline.node.live;
 
 import io.syncline.node.runtime.SynclineNode;
 import java.time.Duration;
@@ -6,24 +6,27 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * What the demo is doing now, told to whoever shows it (the live view on a terminal).
- * Implementations are thread-safe; the demo calls them from its own thread.
+ * What a long command ({@code demo}, {@code bench}) is doing now, told to whoever shows it (the
+ * live view on a terminal). Implementations are thread-safe.
  */
-public interface DemoProgress {
+public interface Progress {
 
     /** Tells nobody. */
-    DemoProgress NONE = new DemoProgress() {};
+    Progress NONE = new Progress() {};
 
     /**
      * A new phase began.
      *
-     * @param name   what the demo does now, e.g. "writing"
+     * @param name   what the command does now, e.g. "writing"
      * @param length how long the phase is planned to take, or {@code null} when it ends on a condition
      */
     default void phase(String name, Duration length) {}
 
-    /** The datacenters run: their figures can be read from now on, until the demo ends. */
+    /** The datacenters run: their figures can be read from now on, until the command ends. */
     default void running(List<DataCenter> dataCenters) {}
+
+    /** A finished step's outcome, e.g. {@code native updates: 151,000 rows/s}; shown from now on. */
+    default void result(String line) {}
 
     /**
      * One datacenter as the live view reads it.
