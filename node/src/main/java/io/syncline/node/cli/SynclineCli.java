@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             InitCommand.class,
             RunCommand.class,
+            StatusCommand.class,
             BenchCommand.class,
             ValidateConfigCommand.class,
         })
