@@ -137,7 +137,7 @@ final class NodeSampler implements AutoCloseable {
 
     /** The end offset (last stable offset) of {@code outboxNode}'s outbox, or empty if its Kafka did not answer in time. */
     private OptionalLong endOffset(String outboxNode, KafkaConfig kafka) {
-        TopicPartition partition = new TopicPartition(ReplicationSchema.outboxTopic(outboxNode), 0);
+        TopicPartition partition = outboxPartition(outboxNode);
         try {
             Long end = consumer(outboxNode, kafka).endOffsets(List.of(partition), TIMEOUT).get(partition);
             return end == null ? OptionalLong.empty() : OptionalLong.of(end);
@@ -147,6 +147,10 @@ final class NodeSampler implements AutoCloseable {
         }
     }
 
+    private static TopicPartition outboxPartition(String outboxNode) {
+        return new TopicPartition(ReplicationSchema.outboxTopic(outboxNode), 0);
+    }
+
     private KafkaConsumer<byte[], byte[]> consumer(String outboxNode, KafkaConfig kafka) {
         return consumers.computeIfAbsent(outboxNode, n -> {
             Map<String, Object> settings = new HashMap<>(KafkaSettings.of(kafka));
@@ -154,7 +158,11 @@ final class NodeSampler implements AutoCloseable {
             // The same end as the links' read_committed readers see: past the last committed Kafka transaction.
             settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            return new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer());
+            // Assigned (never polled): the client then keeps the last stable offset it fetches instead of warning.
+            consumer.assign(List.of(outboxPartition(n)));
+            return consumer;
         });
     }
 
