@@ -46,7 +46,8 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * A ring dc-a -> dc-b -> dc-c -> dc-a whose nodes serve /metrics, /livez, /readyz and /status
- * ({@code metrics.listen}), scraped while they replicate, by this test and by a real Prometheus.
+ * ({@code metrics.listen}), scraped while they replicate, by this test and by a real Prometheus;
+ * dc-c runs as {@code syncline run} in its own JVM.
  * The tests run in order: the later ones stop dc-b's Kafka and then break a link for good.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -75,11 +76,15 @@ class MonitoringIT {
             ports.put(node, port);
             Files.writeString(cluster.configFile(node), "metrics:\n  listen: 127.0.0.1:" + port + "\n", StandardOpenOption.APPEND);
         }
-        cluster.startAllNodes();
-        for (String node : cluster.names()) {
+        // dc-a and dc-b in this JVM, with the monitor syncline run starts; dc-c as `syncline run` itself.
+        for (String node : List.of("dc-a", "dc-b")) {
+            cluster.startNode(node);
             monitors.add(NodeMonitor.start(cluster.node(node), NodeConfigLoader.load(cluster.configFile(node)), Clock.systemUTC())
                     .orElseThrow());
         }
+        cluster.startNodeProcess("dc-c");
+        await("syncline run of dc-c serves /livez").atMost(WAIT).ignoreExceptions()
+                .until(() -> get(url("dc-c", "/livez")).statusCode() == 200);
     }
 
     @AfterAll
