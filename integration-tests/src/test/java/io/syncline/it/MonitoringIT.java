@@ -132,6 +132,10 @@ class MonitoringIT {
                 assertThat(scrape("dc-b").get("syncline_link_records_behind{upstream=\"dc-a\"}")).isZero());
 
         Map<String, Double> after = scrape("dc-b");
+        assertThat(after.get("syncline_slot_wal_retained_bytes{slot=\"syncline_dc_b\"}")).isNotNaN().isGreaterThanOrEqualTo(0);
+        assertThat(after.get("syncline_dead_letter_changes")).isZero();
+        assertThat(after.get("syncline_capture_state{state=\"RUNNING\"}")).isEqualTo(1);
+        assertThat(after.get("syncline_ready")).isEqualTo(1);
         assertThat(after.keySet()).anyMatch(k -> k.startsWith("syncline_conflicts_total{")
                 && k.contains("table=\"it.items\"") && k.contains("type=\"insert_insert\""));
         long logged = cluster.queryLong("dc-b", "SELECT count(*) FROM syncline.conflict_log");
@@ -211,6 +215,11 @@ class MonitoringIT {
             assertThat(check.output()).startsWith("SYNCLINE OK - dc-b");
             assertThat(check.status()).isZero();
         });
+        JsonNode status = new ObjectMapper().readTree(get(url("dc-b", "/status")).body());
+        assertThat(status.path("ready").asBoolean()).isTrue();
+        assertThat(status.path("capture").path("wal_retained_bytes").isNumber()).isTrue();
+        assertThat(status.path("origins").findValuesAsText("origin")).containsExactly("dc-a", "dc-c");
+        assertThat(status.path("links").get(0).path("records_behind").asLong()).isZero();
         CliRun table = CliRun.of("status", "--config", cluster.configFile("dc-b").toString());
         assertThat(table.status()).isZero();
         assertThat(table.output()).contains("LINK FROM", "STREAMING", "ORIGIN", "dc-c");
@@ -231,6 +240,10 @@ class MonitoringIT {
             assertThat(get(url("dc-b", "/livez")).statusCode()).isEqualTo(200);
             System.out.printf("[monitoring] /readyz of dc-b answered 503 %d ms after its Kafka stopped%n",
                     (System.nanoTime() - stoppedAt) / 1_000_000);
+            // Its peers see its heartbeats stop, whether or not anything is written there.
+            double silent = await("dc-a sees dc-b's heartbeats stop").atMost(WAIT).pollInterval(Duration.ofMillis(500))
+                    .until(() -> scrape("dc-a").get("syncline_peer_heartbeat_age_seconds{peer=\"dc-b\"}"), age -> age >= 5);
+            System.out.printf("[monitoring] dc-a: no heartbeat of dc-b for %.1f s%n", silent);
 
             double first = 0;
             for (int round = 0; round < 2; round++) {
