@@ -14,8 +14,12 @@ import java.util.List;
  */
 final class Readiness {
 
-    /** A sample older than this counts as a stalled monitoring loop. */
-    static final Duration STALE = NodeMonitor.SAMPLE_INTERVAL.multipliedBy(3).plus(NodeSampler.TIMEOUT.multipliedBy(3));
+    /**
+     * A sample older than this counts as a stalled monitoring loop. Generous: one sample waits up to
+     * {@link NodeSampler#TIMEOUT} for each system that does not answer (the database, every Kafka), and
+     * a node must not be restarted because its peers' clusters are down.
+     */
+    static final Duration STALE = Duration.ofMinutes(1);
 
     private Readiness() {}
 
