@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param tables the replicated tables, in file order, no table twice
  * @param conflict node-wide conflict settings (already applied to {@code tables})
  * @param capture how the capture batches this node's changes
+ * @param metrics where the node serves metrics, health and status, if anywhere
  * @param warnings doubtful but accepted settings (e.g. a plain-text password that was
  *     allowed); the node logs them at start
  */
@@ -33,6 +34,7 @@ public record NodeConfig(
         List<TableConfig> tables,
         ConflictConfig conflict,
         CaptureSettings capture,
+        MetricsSettings metrics,
         List<ConfigProblem> warnings) {
 
     public NodeConfig {
@@ -45,6 +47,7 @@ public record NodeConfig(
         tables = List.copyOf(tables);
         Objects.requireNonNull(conflict, "conflict");
         Objects.requireNonNull(capture, "capture");
+        Objects.requireNonNull(metrics, "metrics");
         warnings = List.copyOf(warnings);
     }
 

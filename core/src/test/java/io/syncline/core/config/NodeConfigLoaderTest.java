@@ -175,6 +175,20 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void metricsAreOffUnlessAListenAddressIsGiven() {
+        assertThat(load(dir, RING).metrics().listen()).isEmpty();
+
+        MetricsSettings metrics = load(dir, RING + "metrics:\n  listen: 0.0.0.0:9464\n").metrics();
+        assertThat(metrics.host()).contains("0.0.0.0");
+        assertThat(metrics.port()).contains(9464);
+
+        ConfigProblem p = onlyProblem(dir, RING + "metrics:\n  listen: 9464\n");
+        assertThat(p.fieldPath()).isEqualTo("metrics.listen");
+        assertThat(p.message()).contains("expected host:port like 127.0.0.1:9464");
+        assertThat(onlyProblem(dir, RING + "metrics:\n  listen: localhost:70000\n").fieldPath()).isEqualTo("metrics.listen");
+    }
+
+    @Test
     void unknownCaptureKeyIsReportedWithASuggestion() {
         ConfigProblem p = onlyProblem(dir, RING + "capture:\n  batch-intervall: 10ms\n");
 

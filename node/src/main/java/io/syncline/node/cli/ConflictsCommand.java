@@ -82,7 +82,8 @@ final class ConflictsCommand implements Runnable {
         @Option(names = "--limit", defaultValue = "1000", description = "At most this many entries (default: ${DEFAULT-VALUE}).")
         int limit;
 
-        @Option(names = "--json", description = "One JSON document (an array of entries) for scripts.")
+        @Option(names = "--json", description = "One JSON document for scripts: total (entries that match), returned,"
+                + " truncated (whether --limit left some out) and entries (the newest, oldest first).")
         boolean json;
 
         @Override
@@ -102,9 +103,11 @@ final class ConflictsCommand implements Runnable {
                 return 2;
             }
             List<Map<String, Object>> entries = new ArrayList<>();
+            long matching = 0;
             String sql = "SELECT id, logged_at, table_name, pk::text, conflict_type, rule, winner, origin_node, origin_position,"
                     + " local_version::text, remote_version::text, local_row::text, remote_row::text, resolved_version::text,"
-                    + " resolved_row::text, error FROM (SELECT * FROM " + ReplicationSchema.CONFLICT_LOG_TABLE
+                    + " resolved_row::text, error, matching FROM (SELECT *, count(*) OVER () AS matching FROM "
+                    + ReplicationSchema.CONFLICT_LOG_TABLE
                     + " WHERE (?::text IS NULL OR table_name = ?) AND (?::timestamptz IS NULL OR logged_at >= ?)"
                     + " ORDER BY id DESC LIMIT ?) recent ORDER BY id";
             try (HikariDataSource pool = DataSources.create(config.nodeId() + "-cli", config.database().url(),
@@ -137,14 +140,21 @@ final class ConflictsCommand implements Runnable {
                         entry.put("resolved_row", tree(rs.getString(15)));
                         entry.put("error", rs.getString(16));
                         entries.add(entry);
+                        matching = rs.getLong(17);
                     }
                 }
             } catch (SQLException e) {
                 err.println(configFile + ": database " + config.database().url() + ": " + e.getMessage());
                 return 1;
             }
+            boolean truncated = matching > entries.size();
             if (json) {
-                out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(entries));
+                Map<String, Object> document = new LinkedHashMap<>();
+                document.put("total", matching);
+                document.put("returned", entries.size());
+                document.put("truncated", truncated);
+                document.put("entries", entries);
+                out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(document));
             } else {
                 out.printf("%-6s %-24s %-20s %-16s %-14s %-22s %-8s %s%n", "ID", "TIME", "TABLE", "KEY", "TYPE", "RULE", "WINNER", "ORIGIN");
                 for (Map<String, Object> e : entries) {
@@ -152,7 +162,8 @@ final class ConflictsCommand implements Runnable {
                             e.get("key"), e.get("type"), e.get("rule"), e.get("winner"), e.get("origin"),
                             e.get("error") == null ? "" : "  error: " + e.get("error"));
                 }
-                out.println(entries.size() + " conflict(s)");
+                out.println(truncated ? "the newest " + entries.size() + " of " + matching + " conflict(s); --limit shows more"
+                        : entries.size() + " conflict(s)");
             }
             out.flush();
             return 0;

@@ -4,14 +4,20 @@ import io.syncline.connector.CaptureSetupException;
 import io.syncline.core.config.ConfigException;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.NodeConfigLoader;
+import io.syncline.node.metrics.RecentLag;
+import io.syncline.node.monitor.NodeMonitor;
 import io.syncline.node.runtime.LinkStatus;
 import io.syncline.node.runtime.NodeStatus;
 import io.syncline.node.runtime.SynclineNode;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -46,16 +52,26 @@ final class RunCommand implements Callable<Integer> {
         Path data = dataDirectory != null ? dataDirectory
                 : configFile.toAbsolutePath().getParent().resolve(".syncline").resolve(config.nodeId());
         SynclineNode node = new SynclineNode(config, data, Clock.systemUTC());
+        AtomicReference<NodeMonitor> monitor = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            NodeMonitor running = monitor.get();
+            if (running != null) {
+                running.close();
+            }
             node.close();
             stopped.countDown();
         }, "syncline-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             node.start();
+            // After the start: until the capture streams, there is nothing to report but "starting".
+            NodeMonitor.start(node, config, Clock.systemUTC()).ifPresent(monitor::set);
         } catch (CaptureSetupException | IllegalStateException e) {
             log.error("[{}] cannot start: {}", config.nodeId(), e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            log.error("{}; set metrics.listen to a free address, or remove it", e.getMessage());
             return 1;
         }
         while (!stopped.await(statusInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
@@ -64,11 +80,23 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Per origin {@code dc-b p50 12 ms p99 40 ms}, or that nothing was applied in the window. */
+    private static String recentLag(SynclineNode node) {
+        List<String> parts = new ArrayList<>();
+        node.meters().origins().forEach((origin, lag) -> {
+            RecentLag.Snapshot recent = lag.recent();
+            if (recent.count() > 0) {
+                parts.add(origin + " p50 " + recent.p50Millis() + " ms p99 " + recent.p99Millis() + " ms");
+            }
+        });
+        return parts.isEmpty() ? "none (nothing applied)" : String.join(", ", parts);
+    }
+
     private static void logStatus(SynclineNode node) {
-        log.info("[{}] capture {} published {} transaction(s); lag p50 {} ms p99 {} ms; {} change(s) parked;"
+        log.info("[{}] capture {} published {} transaction(s); lag over the last minute {}; {} change(s) parked;"
                 + " {} tombstone(s) held until every peer applied past them", node.nodeId(),
-                node.capture().state(), node.capture().publishedTransactions(), node.lag().percentile(50),
-                node.lag().percentile(99), node.parkedChanges(), node.tombstonesHeld());
+                node.capture().state(), node.capture().publishedTransactions(), recentLag(node), node.parkedChanges(),
+                node.tombstonesHeld());
         NodeStatus status = node.status();
         log.info("[{}] {}{}", node.nodeId(), status.routes(), status.down().isEmpty() ? "" : "; down: " + status.down());
         for (LinkStatus link : status.links()) {

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             InitCommand.class,
             RepairCommand.class,
             RunCommand.class,
+            StatusCommand.class,
             BenchCommand.class,
             ValidateConfigCommand.class,
         })

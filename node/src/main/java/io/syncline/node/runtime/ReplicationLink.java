@@ -9,7 +9,7 @@ import io.syncline.connector.OutboxReader;
 import io.syncline.connector.ReceivedTransaction;
 import io.syncline.core.codec.MalformedEventException;
 import io.syncline.core.event.SourceTransaction;
-import io.syncline.node.metrics.LagHistogram;
+import io.syncline.node.metrics.ReplicationMeters;
 import io.syncline.topology.Router;
 import io.syncline.topology.RoutingDecision;
 import java.time.Clock;
@@ -47,7 +47,7 @@ final class ReplicationLink implements Runnable {
     private final Supplier<Router> router;
     private final OutboxPublisher forwarder;
     private final LinkStatus status;
-    private final LagHistogram lag;
+    private final ReplicationMeters meters;
     private final Clock clock;
     private final Map<String, Long> highestSeenPosition = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -55,7 +55,7 @@ final class ReplicationLink implements Runnable {
     private boolean progressed;
 
     ReplicationLink(String localNode, String upstream, Supplier<OutboxReader> readers, TransactionApplier applier,
-                    Supplier<Router> router, OutboxPublisher forwarder, LinkStatus status, LagHistogram lag, Clock clock) {
+                    Supplier<Router> router, OutboxPublisher forwarder, LinkStatus status, ReplicationMeters meters, Clock clock) {
         this.localNode = localNode;
         this.upstream = upstream;
         this.readers = readers;
@@ -63,7 +63,7 @@ final class ReplicationLink implements Runnable {
         this.router = router;
         this.forwarder = forwarder;
         this.status = status;
-        this.lag = lag;
+        this.meters = meters;
         this.clock = clock;
     }
 
@@ -190,7 +190,7 @@ final class ReplicationLink implements Runnable {
             Long highest = highestSeenPosition.get(tx.originNode());
             if (highest == null || tx.originPosition() > highest) {
                 highestSeenPosition.put(tx.originNode(), tx.originPosition());
-                lag.record(nowMillis - tx.commitTimeMicros() / 1000);
+                meters.applied(tx.originNode(), tx.commitTimeMicros() / 1000, nowMillis);
             }
         }
     }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.syncline.conflict.ApplyListener;
 import io.syncline.conflict.ConflictPolicies;
 import io.syncline.conflict.ParkedChange;
+import io.syncline.conflict.ResolvedConflict;
 import io.syncline.conflict.TransactionApplier;
 import io.syncline.conflict.gc.TombstoneCollector;
 import io.syncline.connector.CaptureConfig;
@@ -15,6 +16,7 @@ import io.syncline.core.config.PeerConfig;
 import io.syncline.node.internal.DataSources;
 import io.syncline.node.internal.KafkaSettings;
 import io.syncline.node.metrics.LagHistogram;
+import io.syncline.node.metrics.ReplicationMeters;
 import io.syncline.connector.HeartbeatProbe;
 import io.syncline.connector.HeartbeatPublisher;
 import io.syncline.topology.LivenessTracker;
@@ -67,7 +69,7 @@ public final class SynclineNode implements AutoCloseable {
     private final Path dataDirectory;
     private final Clock clock;
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
-    private final LagHistogram lag = new LagHistogram();
+    private final ReplicationMeters meters;
     // Guarded by "this": the links running now, and the status of every link this node ever ran.
     private final Map<String, RunningLink> runningLinks = new LinkedHashMap<>();
     private final Map<String, LinkStatus> linkStatuses = new LinkedHashMap<>();
@@ -77,6 +79,12 @@ public final class SynclineNode implements AutoCloseable {
         @Override
         public void changeParked(ParkedChange parked) {
             parkedChanges.incrementAndGet();
+            meters.changeParked();
+        }
+
+        @Override
+        public void conflictResolved(ResolvedConflict conflict) {
+            meters.conflictResolved(conflict);
         }
     };
     private HikariDataSource dataSource;
@@ -97,6 +105,7 @@ public final class SynclineNode implements AutoCloseable {
         this.config = config;
         this.dataDirectory = dataDirectory;
         this.clock = clock;
+        this.meters = new ReplicationMeters(clock);
     }
 
     public String nodeId() {
@@ -124,6 +133,7 @@ public final class SynclineNode implements AutoCloseable {
         Map<String, Object> ownKafka = KafkaSettings.of(config.kafka());
         dataSource = DataSources.createForApplier(nodeId(), config.database().url(), config.database().user(),
                 config.database().password().reveal(), Math.max(config.database().poolSize(), config.topology().nodes().size() + 1));
+        dataSource.setMetricRegistry(meters.registry());
 
         forwarder = new OutboxPublisher(nodeId(), "forward", ownKafka);
         JdbcUrl url = JdbcUrl.parse(config.database().url());
@@ -228,7 +238,7 @@ public final class SynclineNode implements AutoCloseable {
         TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, policies,
                 applyListener, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION);
         ReplicationLink link = new ReplicationLink(nodeId(), upstream, () -> new OutboxReader(nodeId(), upstream, peerKafka),
-                applier, () -> router, forwarder, status, lag, clock);
+                applier, () -> router, forwarder, status, meters, clock);
         Thread thread = new Thread(link, "syncline-link-" + nodeId() + "-from-" + upstream);
         thread.setDaemon(true);
         runningLinks.put(upstream, new RunningLink(link, thread));
@@ -307,8 +317,14 @@ public final class SynclineNode implements AutoCloseable {
         return tombstones.get();
     }
 
+    /** Every lag sample since the node started (the demo's and bench's figures; see {@link #meters()} for current ones). */
     public LagHistogram lag() {
-        return lag;
+        return meters.sinceStart();
+    }
+
+    /** Lag, conflicts and the meter registry of this node's appliers. */
+    public ReplicationMeters meters() {
+        return meters;
     }
 
     @Override

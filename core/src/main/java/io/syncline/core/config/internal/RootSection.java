@@ -6,6 +6,7 @@ import io.syncline.core.config.ConflictPolicy;
 import io.syncline.core.config.ConflictRule;
 import io.syncline.core.config.DatabaseConfig;
 import io.syncline.core.config.KafkaConfig;
+import io.syncline.core.config.MetricsSettings;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.PeerConfig;
 import io.syncline.core.config.TableConfig;
@@ -35,13 +36,15 @@ final class RootSection extends Section<NodeConfig> {
             ConflictRule.of(ConflictPolicy.LWW), "the conflict rule of tables without one");
     static final Setting<CaptureSettings> CAPTURE = Setting.withDefault("capture", new CaptureSection(),
             CaptureSettings.defaults(), "how this node's own changes are batched for its outbox");
+    static final Setting<MetricsSettings> METRICS = Setting.withDefault("metrics", new MetricsSection(),
+            MetricsSettings.disabled(), "the node's HTTP endpoint for metrics, health and status");
     static final Setting<Boolean> ALLOW_PLAINTEXT_SECRETS = Setting.withDefault("allow-plaintext-secrets",
             ValueTypes.BOOLEAN, false, "accept secrets written in this file (with a warning), e.g. for a demo");
 
     @Override
     List<String> keys() {
         return List.of(NODE.key(), DATABASE.key(), KAFKA.key(), TOPOLOGY.key(), PEERS.key(), TABLES.key(),
-                CONFLICT.key(), CAPTURE.key(), ALLOW_PLAINTEXT_SECRETS.key());
+                CONFLICT.key(), CAPTURE.key(), METRICS.key(), ALLOW_PLAINTEXT_SECRETS.key());
     }
 
     @Override
@@ -57,6 +60,7 @@ final class RootSection extends Section<NodeConfig> {
         Optional<List<TableEntry>> tables = TABLES.read(map);
         Optional<ConflictRule> defaultRule = CONFLICT.read(map);
         Optional<CaptureSettings> capture = CAPTURE.read(map);
+        Optional<MetricsSettings> metrics = METRICS.read(map);
 
         if (nodeId.isPresent() && topology.isPresent()) {
             if (!topology.get().contains(nodeId.get())) {
@@ -72,7 +76,7 @@ final class RootSection extends Section<NodeConfig> {
         }
         tables.ifPresent(entries -> checkUniqueTables(entries, ctx));
 
-        if (!allPresent(nodeId, database, kafka, topology, peers, tables, defaultRule, capture)) {
+        if (!allPresent(nodeId, database, kafka, topology, peers, tables, defaultRule, capture, metrics)) {
             return Optional.empty();
         }
         List<TableConfig> tableConfigs = tables.get().stream()
@@ -80,7 +84,7 @@ final class RootSection extends Section<NodeConfig> {
                         t.conflict().columns(), t.location()))
                 .toList();
         return Optional.of(new NodeConfig(ctx.file(), nodeId.get(), database.get(), kafka.get(), topology.get(),
-                peers.get(), tableConfigs, new ConflictConfig(defaultRule.get()), capture.get(), ctx.warnings()));
+                peers.get(), tableConfigs, new ConflictConfig(defaultRule.get()), capture.get(), metrics.get(), ctx.warnings()));
     }
 
     private static void checkTableRules(List<TableEntry> tables, TopologyConfig topology, LoadContext ctx) {
