@@ -4,6 +4,7 @@ import io.syncline.connector.CaptureSetupException;
 import io.syncline.core.config.ConfigException;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.NodeConfigLoader;
+import io.syncline.node.runtime.LeaseHeldException;
 import io.syncline.node.runtime.LinkStatus;
 import io.syncline.node.runtime.NodeStatus;
 import io.syncline.node.runtime.SynclineNode;
@@ -30,6 +31,10 @@ final class RunCommand implements Callable<Integer> {
             + " Default: .syncline/<node id> next to the config file.")
     Path dataDirectory;
 
+    @Option(names = "--standby", description = "Wait while another process runs this node (holds its lease on the"
+            + " node's database), and take over when it stops. Without it, a second process of the same node exits at once.")
+    boolean standby;
+
     @Option(names = "--status-interval", defaultValue = "30s", converter = DurationConverter.class,
             description = "How often to log the node's status (default: ${DEFAULT-VALUE}).")
     Duration statusInterval;
@@ -53,14 +58,23 @@ final class RunCommand implements Callable<Integer> {
         }, "syncline-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            node.start();
-        } catch (CaptureSetupException | IllegalStateException e) {
+            if (standby) {
+                node.startStandby();
+            } else {
+                node.start();
+            }
+        } catch (CaptureSetupException | IllegalStateException | LeaseHeldException e) {
             log.error("[{}] cannot start: {}", config.nodeId(), e.getMessage());
             return 1;
         }
-        while (!stopped.await(statusInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        while (!node.awaitEnd(statusInterval)) {
             logStatus(node);
         }
+        if (node.state() == SynclineNode.State.FENCED) {
+            log.error("[{}] exiting: the node lost its lease and stopped (see above)", config.nodeId());
+            return 3;
+        }
+        stopped.await();
         return 0;
     }
 
