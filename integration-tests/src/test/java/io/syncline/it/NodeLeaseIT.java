@@ -3,8 +3,11 @@ package io.syncline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.syncline.connector.LocalCapture;
+import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.it.support.DcCluster;
 import io.syncline.it.support.NodeProcess;
+import io.syncline.node.runtime.SynclineNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -28,8 +31,9 @@ import org.junit.jupiter.api.Test;
 /**
  * One active node per datacenter: a second {@code syncline run} of the same node is refused, and a
  * second one started with {@code --standby} waits and takes over when the active one is killed
- * (SIGKILL), without loss or double apply. Every node runs as its own OS process; a second process
- * has a data directory of its own, as on a second host.
+ * (SIGKILL), without loss or double apply; a node that loses its lease stops capturing and applying.
+ * Nodes run as their own OS processes, except the one whose lease is ended; a second process has
+ * a data directory of its own, as on a second host.
  *
  * <p>"Applied once" is checked with test-only triggers on every database (as in {@link NodeCrashIT}):
  * {@code it_audit.position_advances} records each update of {@code syncline.applied_position}, which
@@ -37,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * row an apply session inserted, which must be each remote row exactly once. Counters configured
  * {@code delta} and incremented at both datacenters must equal the sum of every committed increment.
  */
-class StandbyTakeoverIT {
+class NodeLeaseIT {
 
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final Duration FAILURE_TIMEOUT = Duration.ofSeconds(10);
@@ -129,6 +133,36 @@ class StandbyTakeoverIT {
         assertNothingLost(writers);
         assertThat(cluster.compare(Map.of("it.ledger", "id", "it.counters", "id")).examples()).as("rows that differ").isEmpty();
         assertNothingAppliedTwice(writers);
+    }
+
+    @Test
+    void nodeThatLosesItsLeaseStopsCapturingAndApplying() throws Exception {
+        cluster = DcCluster.builder().nodes(2)
+                .schema("CREATE SCHEMA it")
+                .schema("CREATE TABLE it.items (id bigint PRIMARY KEY, v text)")
+                .replicate("it.items")
+                .start();
+        cluster.startAllNodes();
+        SynclineNode node = cluster.node(B);
+        cluster.execute(A, "INSERT INTO it.items VALUES (1, 'before')");
+        await("the first row at " + B).atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                .until(() -> cluster.queryLong(B, "SELECT count(*) FROM it.items") == 1);
+
+        assertThat(cluster.queryLong(B, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                + " WHERE application_name LIKE 'syncline lease dc-b %'")).as("lease sessions ended").isEqualTo(1);
+
+        await(B + " fenced").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> node.state() == SynclineNode.State.FENCED && node.awaitEnd(Duration.ZERO));
+        assertThat(node.status().state()).isEqualTo(SynclineNode.State.FENCED);
+        assertThat(node.capture().state()).as("capture").isEqualTo(LocalCapture.State.STOPPED);
+        assertThat(cluster.queryLong(B, "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '"
+                + ReplicationSchema.slotName(B) + "'")).as("active slot of " + B).isZero();
+        cluster.execute(A, "INSERT INTO it.items VALUES (2, 'after, at dc-a')");
+        cluster.execute(B, "INSERT INTO it.items VALUES (3, 'after, at dc-b')");
+        await("nothing applied at " + B + " nor captured from it").during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> cluster.queryLong(B, "SELECT count(*) FROM it.items WHERE id = 2") == 0
+                        && cluster.queryLong(A, "SELECT count(*) FROM it.items WHERE id = 3") == 0);
     }
 
     private static String takeoverLines(String log) {
