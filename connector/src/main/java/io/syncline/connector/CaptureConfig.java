@@ -134,7 +134,8 @@ public record CaptureConfig(
 
     /** The URL of the capture's own JDBC connections, with every connection parameter. */
     public String jdbcUrl() {
-        StringBuilder url = new StringBuilder("jdbc:postgresql://").append(databaseHost).append(':').append(databasePort)
+        StringBuilder url = new StringBuilder("jdbc:postgresql://")
+                .append(databaseHost.contains(":") ? "[" + databaseHost + "]" : databaseHost).append(':').append(databasePort)
                 .append('/').append(databaseName);
         char separator = '?';
         for (Map.Entry<String, String> parameter : connectionParameters.entrySet()) {

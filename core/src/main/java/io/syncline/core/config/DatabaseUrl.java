@@ -14,7 +14,7 @@ import java.util.Optional;
  * one host, and only {@link ConnectionParameter}s, so that every connection of the node (Debezium's,
  * which takes host, port and database apart, included) can be opened with the same settings. Immutable.
  *
- * @param host       the server's host name or address
+ * @param host       the server's host name or address (an IPv6 address without brackets)
  * @param port       its port (5432 when the URL has none)
  * @param database   the database name
  * @param parameters decoded parameter values by pgjdbc name, in URL order
@@ -63,7 +63,8 @@ public record DatabaseUrl(String host, int port, String database, Map<Connection
                 parameters.put(ConnectionParameter.forUrlName(name).orElseThrow(), value);
             }
         }
-        return new DatabaseUrl(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), database, parameters);
+        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+        return new DatabaseUrl(host, uri.getPort() < 0 ? 5432 : uri.getPort(), database, parameters);
     }
 
     /** The URL again, parameters included (encoded as pgjdbc decodes them). */

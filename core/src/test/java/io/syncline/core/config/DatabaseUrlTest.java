@@ -27,6 +27,14 @@ class DatabaseUrlTest {
     }
 
     @Test
+    void ipv6HostIsKeptWithoutBrackets() {
+        DatabaseUrl url = DatabaseUrl.parse("jdbc:postgresql://[::1]:5433/app?sslmode=require");
+
+        assertThat(url.host()).isEqualTo("::1");
+        assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://[::1]:5433/app?sslmode=require");
+    }
+
+    @Test
     void defaultPortIs5432() {
         assertThat(DatabaseUrl.parse("jdbc:postgresql://localhost/app").port()).isEqualTo(5432);
     }
