@@ -107,9 +107,9 @@ final class NodeLease implements AutoCloseable {
                             nodeId, where, (now - waitingSince) / 1_000_000, (now - lastSeenHeld) / 1_000_000, holder);
                     return Optional.of(new NodeLease(nodeId, where, connection));
                 }
+                holder = holder(connection, nodeId);
                 lastSeenHeld = System.nanoTime();
                 if (lastSeenHeld >= nextLog) {
-                    holder = holder(connection, nodeId);
                     log.info("[{}] standby: waiting for the lease of node {} on {}, held by {}; this process takes over"
                             + " when that one stops", nodeId, nodeId, where, holder);
                     nextLog = lastSeenHeld + LOG_WAITING_EVERY.toNanos();
