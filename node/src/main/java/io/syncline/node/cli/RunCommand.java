@@ -79,8 +79,12 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static void logStatus(SynclineNode node) {
-        log.info("[{}] capture {} published {} transaction(s); lag p50 {} ms p99 {} ms; {} change(s) parked;"
-                + " {} tombstone(s) held until every peer applied past them", node.nodeId(),
+        if (node.capture() == null) {
+            log.info("[{}] {}", node.nodeId(), node.state());
+            return;
+        }
+        log.info("[{}] {}; capture {} published {} transaction(s); lag p50 {} ms p99 {} ms; {} change(s) parked;"
+                + " {} tombstone(s) held until every peer applied past them", node.nodeId(), node.state(),
                 node.capture().state(), node.capture().publishedTransactions(), node.lag().percentile(50),
                 node.lag().percentile(99), node.parkedChanges(), node.tombstonesHeld());
         NodeStatus status = node.status();
