@@ -4,19 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.syncline.it.env.TestEnvironments;
 import io.syncline.it.support.DcCluster;
 import io.syncline.node.cli.SynclineCli;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -30,9 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * and its certificate in {@code database.url}, prepares its database, captures and applies, which
  * works only if every connection it opens (init, the capture's checks, Debezium's query and
  * replication connections, the applier's pool, the lease) carries those parameters.
- *
- * <p>Runs on the embedded backend only: the server's certificate and key are written into its data
- * directory, which must be on this host (with owner and mode PostgreSQL accepts for a key file).
  */
 class DatabaseTlsIT {
 
@@ -56,9 +51,6 @@ class DatabaseTlsIT {
 
     @Test
     void nodeRunsWithVerifyFullTlsOnEveryConnection() throws Exception {
-        Assumptions.assumeTrue(TestEnvironments.selectedBackend() == TestEnvironments.Backend.EMBEDDED,
-                "SKIPPED on " + TestEnvironments.selectedBackend() + ": this test writes the server's TLS key into its data"
-                        + " directory, which only the embedded backend has on this host");
         Assumptions.assumeTrue(opensslAnswers(), "SKIPPED: openssl is not on the PATH; it makes the test's certificates");
         makeCertificates();
         cluster = DcCluster.builder().nodes(2)
@@ -115,27 +107,23 @@ class DatabaseTlsIT {
     }
 
     /**
-     * Server certificate, key and CA in the data directory, owned like it; pg_hba.conf with TLS lines
-     * only (the node's role also needs a client certificate); ssl on, reloaded.
+     * Server certificate, key and CA in the data directory; pg_hba.conf with TLS lines only (the
+     * node's role also needs a client certificate); ssl on, reloaded. All through SQL as the
+     * superuser (COPY TO PROGRAM runs as the server's OS user, which must own the key), so that it
+     * works wherever the server runs, on this host or in a container.
      */
     private void acceptOnlyTls(String node) throws SQLException, IOException {
-        Path dataDirectory = Path.of(cluster.queryString(node, "SHOW data_directory"));
-        UserPrincipal owner = Files.getOwner(dataDirectory);
+        String dataDirectory = cluster.queryString(node, "SHOW data_directory");
         for (String file : List.of("server.crt", "server.key", "ca.crt")) {
-            Path target = dataDirectory.resolve("tls-" + file);
-            Files.copy(certificates.resolve(file), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Files.setOwner(target, owner);
-            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
+            writeServerFile(node, dataDirectory + "/tls-" + file, Files.readAllBytes(certificates.resolve(file)));
         }
-        Path hba = Path.of(cluster.queryString(node, "SHOW hba_file"));
-        Files.writeString(hba, String.join("\n",
-                "local   all          all                                trust",
-                "local   replication  all                                trust",
-                "hostssl all          postgres      127.0.0.1/32  scram-sha-256",
-                "hostssl replication  postgres      127.0.0.1/32  scram-sha-256",
-                "hostssl all          " + TLS_ROLE + "  127.0.0.1/32  scram-sha-256 clientcert=verify-ca",
-                "hostssl replication  " + TLS_ROLE + "  127.0.0.1/32  scram-sha-256 clientcert=verify-ca", ""),
-                StandardCharsets.UTF_8);
+        writeServerFile(node, cluster.queryString(node, "SHOW hba_file"), String.join("\n",
+                "local   all          all                      trust",
+                "local   replication  all                      trust",
+                "hostssl all          " + TLS_ROLE + "  all  md5 clientcert=verify-ca",
+                "hostssl replication  " + TLS_ROLE + "  all  md5 clientcert=verify-ca",
+                "hostssl all          all           all  md5",
+                "hostssl replication  all           all  md5", "").getBytes(StandardCharsets.UTF_8));
         cluster.execute(node,
                 "CREATE ROLE " + TLS_ROLE + " LOGIN SUPERUSER PASSWORD '" + TLS_PASSWORD + "'",
                 "ALTER SYSTEM SET ssl_cert_file = 'tls-server.crt'",
@@ -145,6 +133,15 @@ class DatabaseTlsIT {
                 "SELECT pg_reload_conf()");
         await("TLS on at " + node).atMost(WAIT).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                 .until(() -> "on".equals(cluster.queryString(node, "SHOW ssl")));
+    }
+
+    /** Writes {@code content} to {@code path} on the server's host, owned by the server's user, mode 0600. */
+    private void writeServerFile(String node, String path, byte[] content) throws SQLException {
+        if (!path.matches("[A-Za-z0-9_./-]+")) {
+            throw new IllegalArgumentException("a path this test does not quote for the shell: " + path);
+        }
+        cluster.execute(node, "COPY (SELECT '" + Base64.getEncoder().encodeToString(content) + "') TO PROGRAM"
+                + " 'base64 -d > " + path + " && chmod 600 " + path + "'");
     }
 
     /** The node's config with {@code url}, the TLS role and its password. */
