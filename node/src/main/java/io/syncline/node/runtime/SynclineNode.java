@@ -13,6 +13,7 @@ import io.syncline.connector.OutboxReader;
 import io.syncline.core.config.DatabaseUrl;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.PeerConfig;
+import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.node.internal.DataSources;
 import io.syncline.node.internal.KafkaSettings;
 import io.syncline.node.metrics.LagHistogram;
@@ -24,11 +25,13 @@ import io.syncline.topology.RoutePlan;
 import io.syncline.topology.Router;
 import io.syncline.topology.TopologyGraph;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -126,7 +129,7 @@ public final class SynclineNode implements AutoCloseable {
         config.warnings().forEach(w -> log.warn("[{}] {}", nodeId(), w.format()));
         try {
             lease = NodeLease.acquire(nodeId(), config.database(), config.topology().failureTimeout());
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException("[" + nodeId() + "] cannot take the lease of node " + nodeId()
                     + " on its database: " + e.getMessage(), e);
         }
@@ -145,7 +148,7 @@ public final class SynclineNode implements AutoCloseable {
         log.info("[{}] starting as a standby with {}", nodeId(), config);
         config.warnings().forEach(w -> log.warn("[{}] {}", nodeId(), w.format()));
         Duration failureTimeout = config.topology().failureTimeout();
-        java.util.Optional<NodeLease> taken = NodeLease.await(nodeId(), config.database(), failureTimeout,
+        Optional<NodeLease> taken = NodeLease.await(nodeId(), config.database(), failureTimeout,
                 leasePollInterval(failureTimeout), () -> state.get() != State.STANDBY);
         if (taken.isEmpty()) {
             return;
@@ -170,7 +173,7 @@ public final class SynclineNode implements AutoCloseable {
 
     /** The killed predecessor's walsender may hold the slot a moment longer than its lease session. */
     private void awaitSlotReleased(Duration timeout) throws InterruptedException {
-        String slot = io.syncline.core.schema.ReplicationSchema.slotName(nodeId());
+        String slot = ReplicationSchema.slotName(nodeId());
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (lease.slotActivePid(slot).isPresent()) {
@@ -182,7 +185,7 @@ public final class SynclineNode implements AutoCloseable {
                 }
                 Thread.sleep(50);
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             log.warn("[{}] cannot see whether replication slot {} is free: {}", nodeId(), slot, e.getMessage());
         }
     }
