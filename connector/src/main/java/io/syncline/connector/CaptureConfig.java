@@ -1,9 +1,14 @@
 package io.syncline.connector;
 
 import io.syncline.core.config.CaptureSettings;
+import io.syncline.core.config.ConnectionParameter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,6 +30,9 @@ import java.util.regex.Pattern;
  * @param offsetFlushInterval how often Debezium's offsets (and so the slot's confirmed position) are
  *                           flushed at most; a crash re-sends at most this much, never less
  * @param batchInterval      how long a batch collects transactions before one Kafka transaction publishes it
+ * @param connectionParameters pgjdbc parameters of {@code database.url} ({@link ConnectionParameter} names,
+ *                           e.g. {@code sslmode}), given to every connection the capture opens: its
+ *                           checks and Debezium's; never null
  */
 public record CaptureConfig(
         String nodeId,
@@ -37,7 +45,8 @@ public record CaptureConfig(
         Path dataDirectory,
         Map<String, Object> kafkaSettings,
         Duration offsetFlushInterval,
-        Duration batchInterval) {
+        Duration batchInterval,
+        Map<String, String> connectionParameters) {
 
     public static final String OFFSETS_FILE_NAME = "capture-offsets.dat";
     public static final Duration DEFAULT_OFFSET_FLUSH_INTERVAL = Duration.ofMillis(200);
@@ -87,37 +96,65 @@ public record CaptureConfig(
         } else if (batchInterval.isNegative() || batchInterval.isZero()) {
             problems.add("batchInterval must be positive: " + batchInterval);
         }
+        if (connectionParameters == null) {
+            connectionParameters = Map.of();
+        }
+        for (String name : connectionParameters.keySet()) {
+            if (ConnectionParameter.forUrlName(name).isEmpty()) {
+                problems.add("connectionParameters: '" + name + "' is not a parameter the capture can pass on");
+            }
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid capture configuration:\n  " + String.join("\n  ", problems));
         }
         databasePassword = Objects.requireNonNullElse(databasePassword, "");
         tables = List.copyOf(tables);
         kafkaSettings = Map.copyOf(kafkaSettings);
+        connectionParameters = Collections.unmodifiableMap(new LinkedHashMap<>(connectionParameters));
+    }
+
+    /** The same settings without connection parameters. */
+    public CaptureConfig(String nodeId, String databaseHost, int databasePort, String databaseName, String databaseUser,
+            String databasePassword, List<String> tables, Path dataDirectory, Map<String, Object> kafkaSettings,
+            Duration offsetFlushInterval, Duration batchInterval) {
+        this(nodeId, databaseHost, databasePort, databaseName, databaseUser, databasePassword, tables, dataDirectory,
+                kafkaSettings, offsetFlushInterval, batchInterval, Map.of());
     }
 
     /** The same settings with the default offset flush and batch intervals. */
     public CaptureConfig(String nodeId, String databaseHost, int databasePort, String databaseName, String databaseUser,
             String databasePassword, List<String> tables, Path dataDirectory, Map<String, Object> kafkaSettings) {
         this(nodeId, databaseHost, databasePort, databaseName, databaseUser, databasePassword, tables, dataDirectory,
-                kafkaSettings, DEFAULT_OFFSET_FLUSH_INTERVAL, CaptureSettings.DEFAULT_BATCH_INTERVAL);
+                kafkaSettings, DEFAULT_OFFSET_FLUSH_INTERVAL, CaptureSettings.DEFAULT_BATCH_INTERVAL, Map.of());
     }
 
     public Path offsetsFile() {
         return dataDirectory.resolve(OFFSETS_FILE_NAME);
     }
 
+    /** The URL of the capture's own JDBC connections, with every connection parameter. */
     public String jdbcUrl() {
-        return "jdbc:postgresql://" + databaseHost + ":" + databasePort + "/" + databaseName;
+        StringBuilder url = new StringBuilder("jdbc:postgresql://")
+                .append(databaseHost.contains(":") ? "[" + databaseHost + "]" : databaseHost).append(':').append(databasePort)
+                .append('/').append(databaseName);
+        char separator = '?';
+        for (Map.Entry<String, String> parameter : connectionParameters.entrySet()) {
+            url.append(separator).append(parameter.getKey()).append('=')
+                    .append(URLEncoder.encode(parameter.getValue(), StandardCharsets.UTF_8));
+            separator = '&';
+        }
+        return url.toString();
     }
 
     @Override
     public String toString() {
         return "CaptureConfig[nodeId=" + nodeId + ", database=" + databaseUser + "@" + databaseHost + ":" + databasePort + "/"
                 + databaseName + ", password=****, tables=" + tables + ", dataDirectory=" + dataDirectory
-                + ", kafka=" + masked(kafkaSettings) + ", offsetFlushInterval=" + offsetFlushInterval + ", batchInterval=" + batchInterval + "]";
+                + ", connectionParameters=" + masked(connectionParameters) + ", kafka=" + masked(kafkaSettings)
+                + ", offsetFlushInterval=" + offsetFlushInterval + ", batchInterval=" + batchInterval + "]";
     }
 
-    static Map<String, Object> masked(Map<String, Object> settings) {
+    static Map<String, Object> masked(Map<String, ?> settings) {
         Map<String, Object> out = new java.util.TreeMap<>();
         settings.forEach((k, v) -> out.put(k, k.contains("password") || k.contains("jaas") || k.contains("secret") ? "****" : v));
         return out;

@@ -1,6 +1,7 @@
 package io.syncline.connector.internal;
 
 import io.syncline.connector.CaptureConfig;
+import io.syncline.core.config.ConnectionParameter;
 import io.syncline.core.schema.ReplicationSchema;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,10 @@ public final class DebeziumSettings {
         p.setProperty("database.dbname", config.databaseName());
         p.setProperty("database.user", config.databaseUser());
         p.setProperty("database.password", config.databasePassword());
+        // Debezium hands every database.* property to pgjdbc, its replication connection included
+        // (RelationalDatabaseConnectorConfig#getJdbcConfig): TLS and timeouts as in database.url.
+        config.connectionParameters().forEach((name, value) ->
+                p.setProperty(ConnectionParameter.forUrlName(name).orElseThrow().debeziumProperty(), value));
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", ReplicationSchema.slotName(config.nodeId()));
         p.setProperty("publication.name", ReplicationSchema.publicationName(config.nodeId()));

@@ -61,8 +61,8 @@ public record NodeConfig(
         return topology.upstreamsOf(nodeId).stream().map(id -> peer(id).orElseThrow()).toList();
     }
     /**
-     * One line for the log at start: the node, its database (the URL without its parameters,
-     * which may hold credentials), its Kafka, the topology and the tables. No secret appears.
+     * One line for the log at start: the node, its database (the URL without its parameters), its
+     * Kafka, the topology and the tables. No secret appears.
      */
     public String summary() {
         String url = database.url();

@@ -44,12 +44,12 @@ class NodeConfigLoaderTest {
     @Test
     void summaryIsOneLineWithoutUrlParameters() {
         NodeConfig config = load(dir, RING.replace("jdbc:postgresql://localhost:5432/app",
-                "jdbc:postgresql://localhost:5432/app?password=hunter2"));
+                "jdbc:postgresql://localhost:5432/app?sslmode=verify-full&sslrootcert=/etc/ca.pem"));
 
         assertThat(config.summary())
                 .isEqualTo("node dc-a (" + dir.resolve("node.yaml") + "): database syncline at jdbc:postgresql://localhost:5432/app,"
                         + " kafka localhost:9092, ring of [dc-a, dc-b, dc-c], 1 table(s)")
-                .doesNotContain("hunter2");
+                .doesNotContain("sslmode");
     }
 
     @Test

@@ -145,6 +145,7 @@ public final class DcCluster implements AutoCloseable {
     private final Map<String, Path> configFiles = new LinkedHashMap<>();
     private final Map<String, SynclineNode> nodes = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, NodeProcess> processes = new LinkedHashMap<>();
+    private final List<NodeProcess> secondProcesses = new ArrayList<>();
 
     private DcCluster(Builder builder) {
         for (int i = 0; i < builder.nodes; i++) {
@@ -302,6 +303,19 @@ public final class DcCluster implements AutoCloseable {
                 workDirectory.resolve("logs").resolve(node + ".log"));
         processes.put(node, process);
         process.awaitRunning(Duration.ofSeconds(90));
+        return process;
+    }
+
+    /**
+     * Starts another {@code syncline run} of the node's config in a new JVM, as a second host of the
+     * datacenter would: with a data directory of its own, {@code runOptions} added (e.g.
+     * {@code --standby}). Returns at once; the caller waits for what it expects.
+     */
+    public NodeProcess startSecondNodeProcess(String node, String name, String... runOptions) {
+        require(configFiles, node);
+        NodeProcess process = NodeProcess.start(node, configFile(node), workDirectory.resolve("data").resolve(name),
+                workDirectory.resolve("logs").resolve(name + ".log"), runOptions);
+        secondProcesses.add(process);
         return process;
     }
 
@@ -510,6 +524,8 @@ public final class DcCluster implements AutoCloseable {
         stopAllNodes();
         processes.values().forEach(NodeProcess::kill);
         processes.clear();
+        secondProcesses.forEach(NodeProcess::kill);
+        secondProcesses.clear();
         try {
             environment.close();
         } finally {

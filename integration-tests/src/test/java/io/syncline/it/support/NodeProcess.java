@@ -36,13 +36,14 @@ public final class NodeProcess {
         this.logStart = logStart;
     }
 
-    static NodeProcess start(String node, Path config, Path dataDirectory, Path logFile) {
+    static NodeProcess start(String node, Path config, Path dataDirectory, Path logFile, String... runOptions) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java,
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Duser.timezone=US/Samoa",
                 "-cp", System.getProperty("java.class.path"),
                 "io.syncline.node.cli.SynclineCli", "run", "--config", config.toString(),
                 "--data-dir", dataDirectory.toString(), "--status-interval", "1s"));
+        command.addAll(List.of(runOptions));
         try {
             Files.createDirectories(logFile.getParent());
             long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
@@ -84,6 +85,36 @@ public final class NodeProcess {
             kill();
             throw new IllegalStateException(node + " did not start within " + timeout + ":\n" + log(), e);
         }
+    }
+
+    /** Waits until this run's log contains {@code text}; fails, with the log, if the process exits first. */
+    public void awaitLogged(String text, Duration timeout) {
+        try {
+            await(node + " logging '" + text + "'").atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
+                if (log().contains(text)) {
+                    return true;
+                }
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(node + " exited with " + process.exitValue() + ":\n" + log());
+                }
+                return false;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException(node + " did not log '" + text + "' within " + timeout + ":\n" + log(), e);
+        }
+    }
+
+    /** Waits until the process exits by itself; its exit status. */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(node + " (pid " + process.pid() + ") still runs after " + timeout + ":\n" + log());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        return process.exitValue();
     }
 
     /** SIGKILL, then waits until the process is gone. */

@@ -6,6 +6,7 @@ import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.NodeConfigLoader;
 import io.syncline.node.metrics.RecentLag;
 import io.syncline.node.monitor.NodeMonitor;
+import io.syncline.node.runtime.LeaseHeldException;
 import io.syncline.node.runtime.LinkStatus;
 import io.syncline.node.runtime.NodeStatus;
 import io.syncline.node.runtime.SynclineNode;
@@ -36,6 +37,10 @@ final class RunCommand implements Callable<Integer> {
             + " Default: .syncline/<node id> next to the config file.")
     Path dataDirectory;
 
+    @Option(names = "--standby", description = "Wait while another process runs this node (holds its lease on the"
+            + " node's database), and take over when it stops. Without it, a second process of the same node exits at once.")
+    boolean standby;
+
     @Option(names = "--status-interval", defaultValue = "30s", converter = DurationConverter.class,
             description = "How often to log the node's status (default: ${DEFAULT-VALUE}).")
     Duration statusInterval;
@@ -64,19 +69,28 @@ final class RunCommand implements Callable<Integer> {
         }, "syncline-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            node.start();
+            if (standby) {
+                node.startStandby();
+            } else {
+                node.start();
+            }
             // After the start: until the capture streams, there is nothing to report but "starting".
             NodeMonitor.start(node, config, Clock.systemUTC()).ifPresent(monitor::set);
-        } catch (CaptureSetupException | IllegalStateException e) {
+        } catch (CaptureSetupException | IllegalStateException | LeaseHeldException e) {
             log.error("[{}] cannot start: {}", config.nodeId(), e.getMessage());
             return 1;
         } catch (IOException e) {
             log.error("{}; set metrics.listen to a free address, or remove it", e.getMessage());
             return 1;
         }
-        while (!stopped.await(statusInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        while (!node.awaitEnd(statusInterval)) {
             logStatus(node);
         }
+        if (node.state() == SynclineNode.State.FENCED) {
+            log.error("[{}] exiting: the node lost its lease and stopped (see above)", config.nodeId());
+            return 3;
+        }
+        stopped.await();
         return 0;
     }
 
@@ -93,8 +107,12 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static void logStatus(SynclineNode node) {
-        log.info("[{}] capture {} published {} transaction(s); lag over the last minute {}; {} change(s) parked;"
-                + " {} tombstone(s) held until every peer applied past them", node.nodeId(),
+        if (node.capture() == null) {
+            log.info("[{}] {}", node.nodeId(), node.state());
+            return;
+        }
+        log.info("[{}] {}; capture {} published {} transaction(s); lag over the last minute {}; {} change(s) parked;"
+                + " {} tombstone(s) held until every peer applied past them", node.nodeId(), node.state(),
                 node.capture().state(), node.capture().publishedTransactions(), recentLag(node), node.parkedChanges(),
                 node.tombstonesHeld());
         NodeStatus status = node.status();

@@ -11,8 +11,10 @@ import io.syncline.connector.CaptureConfig;
 import io.syncline.connector.LocalCapture;
 import io.syncline.connector.OutboxPublisher;
 import io.syncline.connector.OutboxReader;
+import io.syncline.core.config.DatabaseUrl;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.PeerConfig;
+import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.node.internal.DataSources;
 import io.syncline.node.internal.KafkaSettings;
 import io.syncline.node.metrics.LagHistogram;
@@ -25,12 +27,15 @@ import io.syncline.topology.RoutePlan;
 import io.syncline.topology.Router;
 import io.syncline.topology.TopologyGraph;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,7 +57,11 @@ public final class SynclineNode implements AutoCloseable {
     /** Lifecycle; transitions by compare-and-set. */
     public enum State {
         CREATED,
+        /** Waiting for the lease of its node id, held by another process ({@link #startStandby()}). */
+        STANDBY,
         RUNNING,
+        /** Lost its lease while running: stopped capturing and applying, for good. */
+        FENCED,
         CLOSED
     }
 
@@ -100,6 +109,9 @@ public final class SynclineNode implements AutoCloseable {
     private ScheduledExecutorService livenessTimer;
     private ScheduledExecutorService collectionTimer;
     private TombstoneCollector collector;
+    private volatile NodeLease lease;
+    private ScheduledExecutorService leaseTimer;
+    private final CountDownLatch ended = new CountDownLatch(1);
 
     public SynclineNode(NodeConfig config, Path dataDirectory, Clock clock) {
         this.config = config;
@@ -122,10 +134,76 @@ public final class SynclineNode implements AutoCloseable {
         if (!state.compareAndSet(State.CREATED, State.RUNNING)) {
             throw new IllegalStateException("node " + nodeId() + " was already started");
         }
+        log.info("[{}] starting: {}", nodeId(), config.summary());
+        log.debug("[{}] effective config: {}", nodeId(), config);
+        config.warnings().forEach(w -> log.warn("[{}] {}", nodeId(), w.format()));
+        try {
+            lease = NodeLease.acquire(nodeId(), config.database(), config.topology().failureTimeout());
+        } catch (SQLException e) {
+            throw new IllegalStateException("[" + nodeId() + "] cannot take the lease of node " + nodeId()
+                    + " on its database: " + e.getMessage(), e);
+        }
+        startActive();
+    }
+
+    /**
+     * Waits as a standby until no other process holds this node id's lease (polling it), then
+     * starts like {@link #start()}; returns early, without starting, when the node is closed meanwhile.
+     * Another process that still holds the replication slot is waited for up to the failure timeout.
+     */
+    public void startStandby() throws InterruptedException {
+        if (!state.compareAndSet(State.CREATED, State.STANDBY)) {
+            throw new IllegalStateException("node " + nodeId() + " was already started");
+        }
+        log.info("[{}] starting as a standby: {}", nodeId(), config.summary());
+        log.debug("[{}] effective config: {}", nodeId(), config);
+        config.warnings().forEach(w -> log.warn("[{}] {}", nodeId(), w.format()));
+        Duration failureTimeout = config.topology().failureTimeout();
+        Optional<NodeLease> taken = NodeLease.await(nodeId(), config.database(), failureTimeout,
+                leasePollInterval(failureTimeout), () -> state.get() != State.STANDBY);
+        if (taken.isEmpty()) {
+            return;
+        }
+        lease = taken.get();
+        long takenAt = System.nanoTime();
+        if (!state.compareAndSet(State.STANDBY, State.RUNNING)) {
+            lease.close();
+            return;
+        }
+        awaitSlotReleased(failureTimeout);
+        startActive();
+        log.info("[{}] took over as the active node: running {} ms after taking the lease", nodeId(),
+                (System.nanoTime() - takenAt) / 1_000_000);
+    }
+
+    /** How often a standby tries the lease: a tenth of the failure timeout, 50 ms to 1 s. */
+    static Duration leasePollInterval(Duration failureTimeout) {
+        long millis = Math.max(50, Math.min(1000, failureTimeout.toMillis() / 10));
+        return Duration.ofMillis(millis);
+    }
+
+    /** The killed predecessor's walsender may hold the slot a moment longer than its lease session. */
+    private void awaitSlotReleased(Duration timeout) throws InterruptedException {
+        String slot = ReplicationSchema.slotName(nodeId());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (lease.slotActivePid(slot).isPresent()) {
+                if (System.nanoTime() > deadline) {
+                    log.warn("[{}] replication slot {} is still in use by PostgreSQL backend pid {} after {} s; starting"
+                            + " the capture anyway (Debezium retries until the slot is free)", nodeId(), slot,
+                            lease.slotActivePid(slot).orElse(-1), timeout.toSeconds());
+                    return;
+                }
+                Thread.sleep(50);
+            }
+        } catch (SQLException e) {
+            log.warn("[{}] cannot see whether replication slot {} is free: {}", nodeId(), slot, e.getMessage());
+        }
+    }
+
+    private void startActive() throws InterruptedException {
         String prefix = "[" + nodeId() + "]";
-        log.info("{} starting: {}", prefix, config.summary());
-        log.debug("{} effective config: {}", prefix, config);
-        config.warnings().forEach(w -> log.warn("{} {}", prefix, w.format()));
+        startLeaseCheck();
         TopologyGraph graph = TopologyGraph.of(config.topology());
         // Forwarding always follows the configured graph, also while peers are down (see RoutePlan).
         router = new Router(graph, nodeId());
@@ -136,11 +214,11 @@ public final class SynclineNode implements AutoCloseable {
         dataSource.setMetricRegistry(meters.registry());
 
         forwarder = new OutboxPublisher(nodeId(), "forward", ownKafka);
-        JdbcUrl url = JdbcUrl.parse(config.database().url());
+        DatabaseUrl url = DatabaseUrl.parse(config.database().url());
         capture = new LocalCapture(new CaptureConfig(nodeId(), url.host(), url.port(), url.database(), config.database().user(),
                 config.database().password().reveal(), config.tables().stream().map(t -> t.name().qualified()).toList(),
                 dataDirectory.resolve("capture"), ownKafka, CaptureConfig.DEFAULT_OFFSET_FLUSH_INTERVAL,
-                config.capture().batchInterval()));
+                config.capture().batchInterval(), url.parametersByName()));
         capture.start();
         if (!capture.awaitStreaming(Duration.ofSeconds(60))) {
             throw new IllegalStateException(prefix + " the capture did not start streaming within 60 s: "
@@ -174,6 +252,26 @@ public final class SynclineNode implements AutoCloseable {
         startTombstoneCollection();
         log.info("{} running: capture streaming, {}; a peer counts as down after {} s without heartbeat", prefix,
                 plan.describe(), failureTimeout.toSeconds());
+    }
+
+    /**
+     * Checks the lease as often as heartbeats are sent. A node that can no longer show that it holds
+     * its lease stops capturing and applying at once: a standby may already have taken over.
+     */
+    private void startLeaseCheck() {
+        leaseTimer = Executors.newSingleThreadScheduledExecutor(daemon("syncline-lease-" + nodeId()));
+        long interval = checkInterval(config.topology().failureTimeout()).toMillis();
+        leaseTimer.scheduleWithFixedDelay(() -> {
+            if (!lease.verify() && state.compareAndSet(State.RUNNING, State.FENCED)) {
+                log.error("[{}] lost its lease on {} ({}): stopping capture and apply now, since this process can no"
+                        + " longer prove it is the only active node {}; a standby may have taken over. Restart it (with"
+                        + " --standby to wait for the lease)", nodeId(), lease.where(), lease.lossReason(), nodeId());
+                // Off this timer's thread: stopping waits for the timers to end.
+                Thread stopper = new Thread(() -> stopAll(true), "syncline-fence-" + nodeId());
+                stopper.setDaemon(true);
+                stopper.start();
+            }
+        }, interval, interval, TimeUnit.MILLISECONDS);
     }
 
     /** How often heartbeats are sent and checked: a quarter of the failure timeout, at most a second. */
@@ -327,10 +425,39 @@ public final class SynclineNode implements AutoCloseable {
         return meters;
     }
 
+    /**
+     * Waits until the node stopped: closed, or fenced after losing its lease.
+     *
+     * @return whether it stopped within {@code timeout}
+     */
+    public boolean awaitEnd(Duration timeout) throws InterruptedException {
+        return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void close() {
-        if (!state.compareAndSet(State.RUNNING, State.CLOSED) && !state.compareAndSet(State.CREATED, State.CLOSED)) {
+        State previous = state.getAndSet(State.CLOSED);
+        if (previous == State.CLOSED) {
             return;
+        }
+        if (previous != State.FENCED) {
+            stopAll(false);
+        }
+        log.info("[{}] stopped", nodeId());
+    }
+
+    /**
+     * Stops everything; when {@code fenced}, the pool first, which aborts the transactions in flight,
+     * so that nothing is applied after the lease was lost. The lease goes last: until the capture has let go of
+     * the slot, a standby must not take over.
+     */
+    private void stopAll(boolean fenced) {
+        if (fenced && dataSource != null) {
+            dataSource.close();
+        }
+        if (leaseTimer != null) {
+            leaseTimer.shutdownNow();
+            awaitTermination(leaseTimer);
         }
         if (livenessTimer != null) {
             livenessTimer.shutdownNow();
@@ -372,7 +499,10 @@ public final class SynclineNode implements AutoCloseable {
         if (dataSource != null) {
             dataSource.close();
         }
-        log.info("[{}] stopped", nodeId());
+        if (lease != null) {
+            lease.close();
+        }
+        ended.countDown();
     }
 
     private static void awaitTermination(ScheduledExecutorService executor) {

@@ -1,5 +1,6 @@
 package io.syncline.core.config.internal;
 
+import io.syncline.core.config.DatabaseUrl;
 import io.syncline.core.config.TableName;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -25,8 +26,32 @@ final class ValueTypes {
     static final ValueType<String> NODE_ID =
             matching(Pattern.compile("[a-z0-9-]{1,32}"), "a node id of 1 to 32 characters a-z, 0-9 and -");
 
-    static final ValueType<String> JDBC_URL = matching(
+    private static final ValueType<String> JDBC_URL_TEXT = matching(
             Pattern.compile("jdbc:postgresql:\\S+"), "a PostgreSQL JDBC URL like jdbc:postgresql://localhost:5432/app");
+
+    /**
+     * A PostgreSQL JDBC URL with one host and only parameters every connection of the node can be
+     * given ({@link DatabaseUrl}): one dropped for some connection would leave them configured apart.
+     */
+    static final ValueType<String> JDBC_URL = new ValueType<>() {
+        @Override
+        public Optional<String> read(Node node, String path, LoadContext ctx) {
+            return JDBC_URL_TEXT.read(node, path, ctx).flatMap(text -> {
+                try {
+                    DatabaseUrl.parse(text);
+                    return Optional.of(text);
+                } catch (IllegalArgumentException e) {
+                    ctx.error(node, path, e.getMessage());
+                    return Optional.empty();
+                }
+            });
+        }
+
+        @Override
+        public String expected() {
+            return JDBC_URL_TEXT.expected();
+        }
+    };
 
     static final ValueType<String> ENV_VAR =
             matching(Pattern.compile("[A-Za-z_][A-Za-z0-9_]*"), "an environment variable name like SYNCLINE_DB_PASSWORD");
