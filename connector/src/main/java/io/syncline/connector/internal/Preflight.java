@@ -3,6 +3,7 @@ package io.syncline.connector.internal;
 import io.syncline.connector.CaptureConfig;
 import io.syncline.connector.CaptureSetupException;
 import io.syncline.core.schema.ReplicationSchema;
+import io.syncline.core.schema.TableObjectNames;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -155,10 +156,58 @@ public final class Preflight {
                 problems.add("table " + table + " has columns whose values cannot be replicated exactly: " + unsupported
                         + "; change their types or leave the table out");
             }
+            checkTriggers(c, config, table, oid, problems);
+            if (publication != null && "p".equals(single(c, "SELECT relkind::text FROM pg_class WHERE oid = ?::oid", oid))
+                    && !"t".equals(single(c, "SELECT pubviaroot::text::char FROM pg_publication WHERE pubname = ?", publication))) {
+                problems.add("table " + table + " is partitioned and publication " + publication + " publishes the changes of"
+                        + " its partitions under their own names, which the capture does not read: run `syncline init` again"
+                        + " for node " + config.nodeId() + " (it sets publish_via_partition_root)");
+            }
         }
         if (publication != null && single(c, "SELECT 1 FROM pg_publication_rel WHERE prpubid = (SELECT oid FROM pg_publication WHERE pubname = ?)"
                 + " AND prrelid = ?::oid", publication, oid) == null) {
             problems.add("publication " + publication + " does not include " + table + ": run `syncline init` again for node " + config.nodeId());
+        }
+    }
+
+    /**
+     * The row triggers and the TRUNCATE guard of {@code syncline init}, calling the functions of
+     * this version's naming ({@link TableObjectNames}); the guard also on every partition, where
+     * statement triggers are not inherited (a partition created after init lacks it).
+     */
+    private static void checkTriggers(Connection c, CaptureConfig config, String table, String oid, List<String> problems)
+            throws SQLException {
+        int dot = table.indexOf('.');
+        TableObjectNames names = TableObjectNames.of(table.substring(0, dot), table.substring(dot + 1));
+        List<String> missing = new ArrayList<>();
+        for (TableObjectNames.Kind kind : TableObjectNames.Kind.values()) {
+            if (single(c, "SELECT 1 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid WHERE t.tgrelid = ?::oid"
+                    + " AND t.tgname = ? AND p.proname = ? AND p.pronamespace = ?::regnamespace",
+                    oid, kind.triggerName(), names.function(kind), ReplicationSchema.SCHEMA) == null) {
+                missing.add(kind.triggerName());
+            }
+        }
+        if (!missing.isEmpty()) {
+            problems.add("table " + table + " lacks the triggers " + missing + " of this version of Syncline (or they call other"
+                    + " functions than " + ReplicationSchema.SCHEMA + "." + names.function(TableObjectNames.Kind.STAMP)
+                    + ", ...): run `syncline init` again for node " + config.nodeId());
+        }
+        List<String> unguarded = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT t.relid::regclass::text FROM pg_partition_tree(?::oid::regclass) t"
+                + " WHERE t.level > 0 AND NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = t.relid AND g.tgname = ?)"
+                + " ORDER BY 1")) {
+            ps.setString(1, oid);
+            ps.setString(2, TableObjectNames.Kind.TRUNCATE.triggerName());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    unguarded.add(rs.getString(1));
+                }
+            }
+        }
+        if (!unguarded.isEmpty()) {
+            problems.add("partitions " + unguarded + " of table " + table + " lack the trigger that refuses a TRUNCATE (a"
+                    + " TRUNCATE is not replicated; partitions created after `syncline init` do not have it): run `syncline init`"
+                    + " again for node " + config.nodeId());
         }
     }
 
