@@ -4,6 +4,7 @@ import io.syncline.core.config.ConflictPolicy;
 import io.syncline.core.config.TableConfig;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.core.schema.TableObjectNames;
+import io.syncline.core.schema.UnreplicableColumns;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,8 +38,9 @@ public final class ReplicationSchemaInstaller {
     /**
      * Installs everything for {@code tables} (schema-qualified names).
      *
-     * @throws SchemaException if a table does not exist, has no primary key, is a partition of
-     *                         another replicated table, or would share a trigger function with another table
+     * @throws SchemaException if a table does not exist, has no primary key, has a column whose
+     *                         values cannot be replicated exactly, is a partition of another
+     *                         replicated table, or would share a trigger function with another table
      */
     public void install(Connection connection, List<String> tables) throws SQLException {
         install(connection, tables, Map.of());
@@ -50,8 +52,9 @@ public final class ReplicationSchemaInstaller {
      * {@code delta} makes every numeric non-key column a counter), column dots for
      * {@code column-merge} tables.
      *
-     * @throws SchemaException if a table does not exist, has no primary key, is a partition of
-     *                         another replicated table, or would share a trigger function with another table
+     * @throws SchemaException if a table does not exist, has no primary key, has a column whose
+     *                         values cannot be replicated exactly, is a partition of another
+     *                         replicated table, or would share a trigger function with another table
      */
     public void installConfigured(Connection connection, List<TableConfig> tables) throws SQLException {
         Map<String, TableConfig> configs = new java.util.LinkedHashMap<>();
@@ -89,7 +92,12 @@ public final class ReplicationSchemaInstaller {
             List<TableKey> keys = new ArrayList<>();
             for (String table : tables) {
                 try {
-                    keys.add(TableKey.read(connection, table));
+                    TableKey key = TableKey.read(connection, table);
+                    keys.add(key);
+                    List<String> unreplicable = UnreplicableColumns.of(connection, key.quotedName());
+                    if (!unreplicable.isEmpty()) {
+                        problems.add(UnreplicableColumns.problem(key.qualifiedName(), unreplicable));
+                    }
                 } catch (SchemaException e) {
                     problems.add(e.getMessage());
                 }

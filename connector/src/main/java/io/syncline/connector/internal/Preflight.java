@@ -4,6 +4,7 @@ import io.syncline.connector.CaptureConfig;
 import io.syncline.connector.CaptureSetupException;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.core.schema.TableObjectNames;
+import io.syncline.core.schema.UnreplicableColumns;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -21,12 +22,6 @@ import java.util.Set;
  * every problem at once with what to do. Also reads the tables' primary keys.
  */
 public final class Preflight {
-
-    // Types whose Debezium value does not give back the exact PostgreSQL value: Debezium cannot
-    // map these arrays at all (PostgresValueConverter returns no schema and drops the column),
-    // bit strings lose their length, timetz loses its zone.
-    private static final Set<String> UNSUPPORTED_TYPES = Set.of(
-            "_interval", "_money", "_name", "_varbit", "_bit", "_xml", "_point", "_timetz", "bit", "varbit", "timetz");
 
     // pgoutput takes the option origin=none from PostgreSQL 16 on (logical replication docs, "origin").
     private static final int ORIGIN_FILTER_SINCE = 160000;
@@ -132,29 +127,22 @@ public final class Preflight {
         }
         keys.put(table, pk);
         if (!ReplicationSchema.CAPTURED_OWN_TABLES.contains(table)) {
-            List<String> missing = new ArrayList<>();
-            List<String> unsupported = new ArrayList<>();
-            Set<String> metadata = new java.util.HashSet<>(ReplicationSchema.METADATA_COLUMNS);
+            Set<String> missing = new java.util.TreeSet<>(ReplicationSchema.METADATA_COLUMNS);
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT a.attname, t.typname, a.attndims FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
-                            + " WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped")) {
+                    "SELECT a.attname FROM pg_attribute a WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped")) {
                 ps.setString(1, oid);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        metadata.remove(rs.getString(1));
-                        if (UNSUPPORTED_TYPES.contains(rs.getString(2)) || rs.getInt(3) > 1) {
-                            unsupported.add(rs.getString(1) + " " + rs.getString(2) + (rs.getInt(3) > 1 ? " (multi-dimensional)" : ""));
-                        }
+                        missing.remove(rs.getString(1));
                     }
                 }
             }
-            missing.addAll(metadata);
             if (!missing.isEmpty()) {
                 problems.add("table " + table + " lacks the row-version columns " + missing + ": run `syncline init` for node " + config.nodeId());
             }
-            if (!unsupported.isEmpty()) {
-                problems.add("table " + table + " has columns whose values cannot be replicated exactly: " + unsupported
-                        + "; change their types or leave the table out");
+            List<String> unreplicable = UnreplicableColumns.of(c, quoted(table));
+            if (!unreplicable.isEmpty()) {
+                problems.add(UnreplicableColumns.problem(table, unreplicable));
             }
             checkTriggers(c, config, table, oid, problems);
             if (publication != null && "p".equals(single(c, "SELECT relkind::text FROM pg_class WHERE oid = ?::oid", oid))
