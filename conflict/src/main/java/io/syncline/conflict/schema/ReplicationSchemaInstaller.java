@@ -88,44 +88,24 @@ public final class ReplicationSchemaInstaller {
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
             statement.execute(TableTriggers.resource("base.sql"));
-            List<String> problems = new ArrayList<>();
-            List<TableKey> keys = new ArrayList<>();
-            for (String table : tables) {
-                try {
-                    TableKey key = TableKey.read(connection, table);
-                    keys.add(key);
-                    List<String> unreplicable = UnreplicableColumns.of(connection, key.quotedName());
-                    if (!unreplicable.isEmpty()) {
-                        problems.add(UnreplicableColumns.problem(key.qualifiedName(), unreplicable));
-                    }
-                } catch (SchemaException e) {
-                    problems.add(e.getMessage());
-                }
-            }
-            problems.addAll(Partitions.nestedInReplicated(connection, keys));
-            List<TableObjectNames> names = keys.stream().map(k -> TableObjectNames.of(k.schema(), k.table())).toList();
             TableObjectRegistry registry = new TableObjectRegistry(connection);
-            problems.addAll(TableObjectRegistry.collisions(names));
-            problems.addAll(registry.collisionsWithInstalled(names));
-            if (!problems.isEmpty()) {
-                throw new SchemaException(String.join("\n", problems));
-            }
-            List<String> quoted = keys.stream().map(TableKey::quotedName).toList();
-            Set<Long> previousFunctions = new LinkedHashSet<>(registry.functionsInUse(quoted));
+            List<Table> checked = readTables(connection, registry, tables);
+            Set<Long> previousFunctions = new LinkedHashSet<>(
+                    registry.functionsInUse(checked.stream().map(t -> t.key().quotedName()).toList()));
             previousFunctions.addAll(registry.forgetDroppedTables());
-            for (int i = 0; i < keys.size(); i++) {
-                TableKey key = keys.get(i);
+            for (Table table : checked) {
+                TableKey key = table.key();
                 TableConfig config = configs.get(key.qualifiedName());
-                TableTriggers triggers = new TableTriggers(key, names.get(i), TableTriggers.keyEquality(connection, key), nodeId);
+                TableTriggers triggers = new TableTriggers(key, table.names(), TableTriggers.keyEquality(connection, key), nodeId);
                 statement.execute(triggers.sql(deltaColumns(connection, key, config),
                         config != null && config.conflict().policy() == ConflictPolicy.COLUMN_MERGE));
                 for (String partition : Partitions.of(connection, key)) {
                     statement.execute(triggers.partitionTruncateGuard(partition));
                 }
-                registry.record(names.get(i));
+                registry.record(table.names());
             }
             List<String> dropped = registry.dropUnused(previousFunctions);
-            for (String sql : publicationSql(connection, keys)) {
+            for (String sql : publicationSql(connection, checked.stream().map(Table::key).toList())) {
                 statement.execute(sql);
             }
             connection.commit();
@@ -133,13 +113,51 @@ public final class ReplicationSchemaInstaller {
                 log.info("[{}] dropped trigger functions no trigger calls any more (an older naming or a dropped table): {}",
                         nodeId, dropped);
             }
-            log.info("[{}] replication schema installed for {} table(s)", nodeId, keys.size());
+            log.info("[{}] replication schema installed for {} table(s)", nodeId, checked.size());
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
             throw e;
         } finally {
             connection.setAutoCommit(autoCommit);
         }
+    }
+
+    /** A table to install, with the names of its functions. */
+    private record Table(TableKey key, TableObjectNames names) {}
+
+    /**
+     * Reads every table to install and checks it: key, column types, partitions, function names.
+     *
+     * @throws SchemaException with every problem found, one per line
+     */
+    private static List<Table> readTables(Connection connection, TableObjectRegistry registry, List<String> tables)
+            throws SQLException {
+        List<String> problems = new ArrayList<>();
+        List<TableKey> keys = new ArrayList<>();
+        for (String table : tables) {
+            try {
+                TableKey key = TableKey.read(connection, table);
+                keys.add(key);
+                List<String> unreplicable = UnreplicableColumns.of(connection, key.quotedName());
+                if (!unreplicable.isEmpty()) {
+                    problems.add(UnreplicableColumns.problem(key.qualifiedName(), unreplicable));
+                }
+            } catch (SchemaException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        problems.addAll(Partitions.nestedInReplicated(connection, keys));
+        List<TableObjectNames> names = keys.stream().map(k -> TableObjectNames.of(k.schema(), k.table())).toList();
+        problems.addAll(TableObjectRegistry.collisions(names));
+        problems.addAll(registry.collisionsWithInstalled(names));
+        if (!problems.isEmpty()) {
+            throw new SchemaException(String.join("\n", problems));
+        }
+        List<Table> checked = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            checked.add(new Table(keys.get(i), names.get(i)));
+        }
+        return checked;
     }
 
     /** Moves this database's clock for row versions by {@code offsetMillis}; for skew tests and the demo. */
