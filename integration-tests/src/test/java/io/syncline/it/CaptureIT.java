@@ -14,6 +14,7 @@ import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.schema.ReplicationSchema;
+import io.syncline.core.schema.TableObjectNames;
 import io.syncline.it.env.TestEnvironments;
 import io.syncline.node.env.Environment;
 import io.syncline.node.env.KafkaCluster;
@@ -182,6 +183,41 @@ class CaptureIT {
                 .hasMessageContaining("does not include public.nopk");
         assertThat(capture.state()).isEqualTo(LocalCapture.State.FAILED);
         capture.close();
+    }
+
+    @Test
+    @Order(0)
+    void startRefusesTablesInstalledByAnOlderInitOrChangedSinceSayingToRunInitAgain() throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TYPE public.place AS (city text, zip int)");
+            s.execute("CREATE TABLE public.parted (region text, id int, PRIMARY KEY (region, id)) PARTITION BY LIST (region)");
+            s.execute("CREATE TABLE public.parted_eu PARTITION OF public.parted FOR VALUES IN ('eu')");
+            s.execute("CREATE TABLE public.renamed (id int PRIMARY KEY)");
+            new ReplicationSchemaInstaller(NODE).install(c, List.of(TABLE, "public.parted", "public.renamed"));
+            // Since init: a partition, a column of a composite type, a function back under the old name.
+            s.execute("CREATE TABLE public.parted_us PARTITION OF public.parted FOR VALUES IN ('us')");
+            s.execute("ALTER TABLE public.renamed ADD COLUMN at public.place");
+            s.execute("ALTER FUNCTION syncline.\"" + TableObjectNames.of("public", "renamed").function(TableObjectNames.Kind.STAMP)
+                    + "\"() RENAME TO public_renamed_stamp");
+            s.execute("ALTER PUBLICATION " + ReplicationSchema.publicationName(NODE) + " SET (publish_via_partition_root = false)");
+        }
+        LocalCapture capture = new LocalCapture(config(List.of(TABLE, "public.parted", "public.renamed")));
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(capture::start)
+                    .isInstanceOf(io.syncline.connector.CaptureSetupException.class)
+                    .hasMessageContaining("partitions [parted_us] of table public.parted lack the trigger that refuses a TRUNCATE")
+                    .hasMessageContaining("table public.parted is partitioned and publication " + ReplicationSchema.publicationName(NODE)
+                            + " publishes the changes of its partitions under their own names")
+                    .hasMessageContaining("table public.renamed lacks the triggers [syncline_stamp] of this version")
+                    .hasMessageContaining("at place (a composite type")
+                    .hasMessageNotContaining("table " + TABLE);
+        } finally {
+            capture.close();
+            try (Connection c = connect(); Statement s = c.createStatement()) {
+                s.execute("DROP TABLE public.parted, public.renamed");
+                new ReplicationSchemaInstaller(NODE).install(c, List.of(TABLE));
+            }
+        }
     }
 
     @Test

@@ -3,19 +3,18 @@ package io.syncline.conflict.schema;
 import io.syncline.core.config.ConflictPolicy;
 import io.syncline.core.config.TableConfig;
 import io.syncline.core.schema.ReplicationSchema;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.syncline.core.schema.TableObjectNames;
+import io.syncline.core.schema.UnreplicableColumns;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +27,8 @@ public final class ReplicationSchemaInstaller {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicationSchemaInstaller.class);
 
+    private static final String PUBLISH_VIA_ROOT = "publish_via_partition_root = true";
+
     private final String nodeId;
 
     public ReplicationSchemaInstaller(String nodeId) {
@@ -37,7 +38,9 @@ public final class ReplicationSchemaInstaller {
     /**
      * Installs everything for {@code tables} (schema-qualified names).
      *
-     * @throws SchemaException if a table does not exist or has no primary key
+     * @throws SchemaException if a table does not exist, has no primary key, has a column whose
+     *                         values cannot be replicated exactly, is a partition of another
+     *                         replicated table, or would share a trigger function with another table
      */
     public void install(Connection connection, List<String> tables) throws SQLException {
         install(connection, tables, Map.of());
@@ -49,7 +52,9 @@ public final class ReplicationSchemaInstaller {
      * {@code delta} makes every numeric non-key column a counter), column dots for
      * {@code column-merge} tables.
      *
-     * @throws SchemaException if a table does not exist or has no primary key
+     * @throws SchemaException if a table does not exist, has no primary key, has a column whose
+     *                         values cannot be replicated exactly, is a partition of another
+     *                         replicated table, or would share a trigger function with another table
      */
     public void installConfigured(Connection connection, List<TableConfig> tables) throws SQLException {
         Map<String, TableConfig> configs = new java.util.LinkedHashMap<>();
@@ -82,33 +87,77 @@ public final class ReplicationSchemaInstaller {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
-            statement.execute(resource("base.sql"));
-            List<String> problems = new ArrayList<>();
-            List<TableKey> keys = new ArrayList<>();
-            for (String table : tables) {
-                try {
-                    keys.add(TableKey.read(connection, table));
-                } catch (SchemaException e) {
-                    problems.add(e.getMessage());
-                }
-            }
-            if (!problems.isEmpty()) {
-                throw new SchemaException(String.join("\n", problems));
-            }
-            for (TableKey key : keys) {
+            statement.execute(TableTriggers.resource("base.sql"));
+            TableObjectRegistry registry = new TableObjectRegistry(connection);
+            List<Table> checked = readTables(connection, registry, tables);
+            Set<Long> previousFunctions = new LinkedHashSet<>(
+                    registry.functionsInUse(checked.stream().map(t -> t.key().quotedName()).toList()));
+            previousFunctions.addAll(registry.forgetDroppedTables());
+            for (Table table : checked) {
+                TableKey key = table.key();
                 TableConfig config = configs.get(key.qualifiedName());
-                statement.execute(tableSql(key, deltaColumns(connection, key, config),
+                TableTriggers triggers = new TableTriggers(key, table.names(), TableTriggers.keyEquality(connection, key), nodeId);
+                statement.execute(triggers.sql(deltaColumns(connection, key, config),
                         config != null && config.conflict().policy() == ConflictPolicy.COLUMN_MERGE));
+                for (String partition : Partitions.of(connection, key)) {
+                    statement.execute(triggers.partitionTruncateGuard(partition));
+                }
+                registry.record(table.names());
             }
-            statement.execute(publicationSql(connection, keys));
+            List<String> dropped = registry.dropUnused(previousFunctions);
+            for (String sql : publicationSql(connection, checked.stream().map(Table::key).toList())) {
+                statement.execute(sql);
+            }
             connection.commit();
-            log.info("[{}] replication schema installed for {} table(s)", nodeId, keys.size());
+            if (!dropped.isEmpty()) {
+                log.info("[{}] dropped trigger functions no trigger calls any more (an older naming or a dropped table): {}",
+                        nodeId, dropped);
+            }
+            log.info("[{}] replication schema installed for {} table(s)", nodeId, checked.size());
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
             throw e;
         } finally {
             connection.setAutoCommit(autoCommit);
         }
+    }
+
+    /** A table to install, with the names of its functions. */
+    private record Table(TableKey key, TableObjectNames names) {}
+
+    /**
+     * Reads every table to install and checks it: key, column types, partitions, function names.
+     *
+     * @throws SchemaException with every problem found, one per line
+     */
+    private static List<Table> readTables(Connection connection, TableObjectRegistry registry, List<String> tables)
+            throws SQLException {
+        List<String> problems = new ArrayList<>();
+        List<TableKey> keys = new ArrayList<>();
+        for (String table : tables) {
+            try {
+                TableKey key = TableKey.read(connection, table);
+                keys.add(key);
+                List<String> unreplicable = UnreplicableColumns.of(connection, key.quotedName());
+                if (!unreplicable.isEmpty()) {
+                    problems.add(UnreplicableColumns.problem(key.qualifiedName(), unreplicable));
+                }
+            } catch (SchemaException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        problems.addAll(Partitions.nestedInReplicated(connection, keys));
+        List<TableObjectNames> names = keys.stream().map(k -> TableObjectNames.of(k.schema(), k.table())).toList();
+        problems.addAll(TableObjectRegistry.collisions(names));
+        problems.addAll(registry.collisionsWithInstalled(names));
+        if (!problems.isEmpty()) {
+            throw new SchemaException(String.join("\n", problems));
+        }
+        List<Table> checked = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            checked.add(new Table(keys.get(i), names.get(i)));
+        }
+        return checked;
     }
 
     /** Moves this database's clock for row versions by {@code offsetMillis}; for skew tests and the demo. */
@@ -147,65 +196,13 @@ public final class ReplicationSchemaInstaller {
         return List.copyOf(columns);
     }
 
-    private String tableSql(TableKey key, List<String> deltaColumns, boolean columnDots) {
-        String pkNew = key.columns().stream()
-                .map(c -> literal(c) + ", NEW." + identifier(c) + "::text")
-                .collect(Collectors.joining(", ", "jsonb_build_object(", ")"));
-        String pkOld = pkNew.replace("NEW.", "OLD.");
-        String pkChanged = "ROW(" + prefixed("NEW.", key.columns()) + ") IS DISTINCT FROM ROW(" + prefixed("OLD.", key.columns()) + ")";
-        StringBuilder counters = new StringBuilder();
-        if (!deltaColumns.isEmpty()) {
-            // delta columns: this node's cumulative contribution (new - old) to each counter, a PN-counter.
-            counters.append("    IF same_row THEN\n        previous_counters := OLD.syncline_delta;\n    END IF;\n");
-            counters.append("    NEW.syncline_delta := previous_counters");
-            for (String column : deltaColumns) {
-                String name = literal(column);
-                String path = "previous_counters -> " + name;
-                counters.append("\n        || jsonb_build_object(").append(name).append(", coalesce(").append(path)
-                        .append(", '{}') || jsonb_build_object(").append(literal(nodeId)).append(", (coalesce((").append(path)
-                        .append(" ->> ").append(literal(nodeId)).append(")::numeric, 0) + coalesce(NEW.")
-                        .append(identifier(column)).append("::numeric, 0) - CASE WHEN same_row THEN coalesce(OLD.")
-                        .append(identifier(column)).append("::numeric, 0) ELSE 0 END)::text))");
-            }
-            counters.append(";");
-        } else {
-            counters.append("    NEW.syncline_delta := '{}'::jsonb;");
-        }
-        // column-merge: the dot [node, counter, hlc] of this write on every column it changed.
-        String dots = columnDots
-                ? "    new_dot := jsonb_build_array(" + literal(nodeId) + ", (NEW.syncline_vv ->> " + literal(nodeId)
-                + ")::bigint, NEW.syncline_hlc);\n"
-                + "    IF same_row THEN\n"
-                + "        NEW.syncline_dots := OLD.syncline_dots || coalesce((SELECT jsonb_object_agg(n.key, new_dot)\n"
-                + "              FROM jsonb_each(to_jsonb(NEW)) n JOIN jsonb_each(to_jsonb(OLD)) o ON o.key = n.key\n"
-                + "             WHERE n.value IS DISTINCT FROM o.value AND n.key NOT LIKE 'syncline\\_%'), '{}');\n"
-                + "    ELSE\n"
-                + "        NEW.syncline_dots := coalesce((SELECT jsonb_object_agg(k, new_dot)\n"
-                + "              FROM jsonb_object_keys(to_jsonb(NEW)) k WHERE k NOT LIKE 'syncline\\_%'), '{}');\n"
-                + "    END IF;"
-                : "    NEW.syncline_dots := '{}'::jsonb;";
-        String pkMatchNew = key.columns().stream()
-                .map(c -> identifier(c) + " = NEW." + identifier(c))
-                .collect(Collectors.joining(" AND "));
-        Map<String, String> values = Map.of(
-                "{{pk_match_new}}", pkMatchNew,
-                "{{table}}", key.quotedName(),
-                "{{counters}}", counters.toString(),
-                "{{dots}}", dots,
-                "{{table_name}}", literal(key.qualifiedName()),
-                "{{fn}}", functionStem(key.qualifiedName()),
-                "{{node}}", literal(nodeId),
-                "{{pk_new}}", pkNew,
-                "{{pk_old}}", pkOld,
-                "{{pk_changed}}", pkChanged);
-        String sql = resource("table.sql");
-        for (Map.Entry<String, String> entry : values.entrySet()) {
-            sql = sql.replace(entry.getKey(), entry.getValue());
-        }
-        return sql;
-    }
-
-    private String publicationSql(Connection connection, List<TableKey> keys) throws SQLException {
+    /**
+     * The publication of the replicated tables and Syncline's own captured ones. It publishes the
+     * changes of a partitioned table's partitions as changes of the table itself
+     * ({@code publish_via_partition_root}), which is what the capture and the peers know; the
+     * option is per publication and changes nothing for tables without partitions.
+     */
+    private List<String> publicationSql(Connection connection, List<TableKey> keys) throws SQLException {
         String publication = ReplicationSchema.publicationName(nodeId);
         List<String> published = new ArrayList<>(keys.stream().map(TableKey::quotedName).toList());
         published.addAll(ReplicationSchema.CAPTURED_OWN_TABLES);
@@ -214,18 +211,11 @@ public final class ReplicationSchemaInstaller {
             exists.setString(1, publication);
             try (ResultSet rs = exists.executeQuery()) {
                 return rs.next()
-                        ? "ALTER PUBLICATION " + publication + " SET TABLE " + tableList
-                        : "CREATE PUBLICATION " + publication + " FOR TABLE " + tableList;
+                        ? List.of("ALTER PUBLICATION " + publication + " SET TABLE " + tableList,
+                                "ALTER PUBLICATION " + publication + " SET (" + PUBLISH_VIA_ROOT + ")")
+                        : List.of("CREATE PUBLICATION " + publication + " FOR TABLE " + tableList + " WITH (" + PUBLISH_VIA_ROOT + ")");
             }
         }
-    }
-
-    private static String prefixed(String prefix, List<String> columns) {
-        return columns.stream().map(c -> prefix + identifier(c)).collect(Collectors.joining(", "));
-    }
-
-    private static String functionStem(String qualifiedName) {
-        return qualifiedName.replaceAll("[^A-Za-z0-9_]", "_").toLowerCase(java.util.Locale.ROOT);
     }
 
     static String identifier(String name) {
@@ -234,16 +224,5 @@ public final class ReplicationSchemaInstaller {
 
     static String literal(String value) {
         return "'" + value.replace("'", "''") + "'";
-    }
-
-    private static String resource(String name) {
-        try (InputStream in = ReplicationSchemaInstaller.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -54,6 +54,19 @@ ALTER TABLE syncline.conflict_log
     ADD COLUMN IF NOT EXISTS error            text;
 CREATE INDEX IF NOT EXISTS conflict_log_table_time ON syncline.conflict_log (table_name, logged_at);
 
+-- The trigger functions and triggers `syncline init` made for each replicated table, one row per
+-- trigger (TableObjectNames): init refuses a table whose functions another table's row names, and
+-- drops the functions a table's triggers no longer use (those of an older naming, too).
+CREATE TABLE IF NOT EXISTS syncline.table_objects (
+    schema_name   text        NOT NULL,
+    table_name    text        NOT NULL,
+    kind          text        NOT NULL,
+    function_name text        NOT NULL UNIQUE,
+    trigger_name  text        NOT NULL,
+    installed_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (schema_name, table_name, kind)
+);
+
 -- Remote row changes whose conflict resolution failed (a custom resolver threw or returned a row
 -- the database refused). The rest of their source transaction was applied; `syncline conflicts
 -- retry` applies these again. `change` is the change encoded as a one-change transaction body
@@ -76,6 +89,11 @@ CREATE TABLE IF NOT EXISTS syncline.dead_letter (
     last_attempt_at    timestamptz NOT NULL DEFAULT now()
 );
 
+-- The functions below call everything schema-qualified: the row triggers, which run as the role of
+-- `syncline init`, call them, and PostgreSQL picks the best-matching function across the caller's
+-- whole search_path (see table.sql). They set no search_path of their own, so that PostgreSQL can
+-- still inline them.
+
 -- The node's wall clock for row versions, in HLC units (milliseconds << 16). The offset exists
 -- so that tests and the demo can put one node's clock behind the others.
 CREATE OR REPLACE FUNCTION syncline.clock_offset_ms() RETURNS bigint
@@ -83,34 +101,34 @@ CREATE OR REPLACE FUNCTION syncline.clock_offset_ms() RETURNS bigint
 
 CREATE OR REPLACE FUNCTION syncline.now_hlc() RETURNS bigint
     LANGUAGE sql VOLATILE AS $$
-        SELECT ((extract(epoch FROM clock_timestamp()) * 1000)::bigint + syncline.clock_offset_ms()) << 16
+        SELECT ((EXTRACT(epoch FROM pg_catalog.clock_timestamp()) * 1000)::bigint + syncline.clock_offset_ms()) << 16
     $$;
 
 -- The version vector of a new local version: the previous one with this node's counter + 1.
 CREATE OR REPLACE FUNCTION syncline.bump_vector(previous jsonb, node text) RETURNS jsonb
     LANGUAGE sql IMMUTABLE AS $$
         SELECT coalesce(previous, '{}'::jsonb)
-               || jsonb_build_object(node, coalesce((previous ->> node)::bigint, 0) + 1)
+               || pg_catalog.jsonb_build_object(node, coalesce((previous ->> node)::bigint, 0) + 1)
     $$;
 
 -- Applier sessions mark their transactions with a replication origin; the triggers leave
 -- those writes alone because the applier sets the version columns itself. The triggers inline
 -- this test (and now_hlc, bump_vector): keep them in step.
 CREATE OR REPLACE FUNCTION syncline.is_apply_session() RETURNS boolean
-    LANGUAGE sql VOLATILE AS $$ SELECT pg_replication_origin_session_is_setup() $$;
+    LANGUAGE sql VOLATILE AS $$ SELECT pg_catalog.pg_replication_origin_session_is_setup() $$;
 
 -- Whether version vector a has seen everything b has (a >= b entry by entry).
 CREATE OR REPLACE FUNCTION syncline.vector_covers(a jsonb, b jsonb) RETURNS boolean
     LANGUAGE sql IMMUTABLE AS $$
-        SELECT NOT EXISTS (SELECT 1 FROM jsonb_each_text(b) e
+        SELECT NOT EXISTS (SELECT 1 FROM pg_catalog.jsonb_each_text(b) e
                             WHERE e.value::bigint > coalesce((a ->> e.key)::bigint, 0))
     $$;
 
 -- The entry-wise maximum of two version vectors.
 CREATE OR REPLACE FUNCTION syncline.merge_vectors(a jsonb, b jsonb) RETURNS jsonb
     LANGUAGE sql IMMUTABLE AS $$
-        SELECT coalesce(jsonb_object_agg(k, greatest(coalesce((a ->> k)::bigint, 0), coalesce((b ->> k)::bigint, 0))), '{}')
-          FROM (SELECT jsonb_object_keys(a) UNION SELECT jsonb_object_keys(b)) keys(k)
+        SELECT coalesce(pg_catalog.jsonb_object_agg(k, greatest(coalesce((a ->> k)::bigint, 0), coalesce((b ->> k)::bigint, 0))), '{}')
+          FROM (SELECT pg_catalog.jsonb_object_keys(a) UNION SELECT pg_catalog.jsonb_object_keys(b)) keys(k)
     $$;
 
 -- Tombstone collection (DDIA ch. 5: a tombstone may go once every node has seen the delete).
@@ -157,4 +175,4 @@ CREATE TABLE IF NOT EXISTS syncline.collector_state (
 );
 
 CREATE OR REPLACE FUNCTION syncline.stable_checkpoint() RETURNS bigint
-    LANGUAGE sql STABLE AS $$ SELECT coalesce(max(stable_checkpoint), 0) FROM syncline.collector_state $$;
+    LANGUAGE sql STABLE AS $$ SELECT coalesce(pg_catalog.max(stable_checkpoint), 0) FROM syncline.collector_state $$;

@@ -3,6 +3,8 @@ package io.syncline.connector.internal;
 import io.syncline.connector.CaptureConfig;
 import io.syncline.connector.CaptureSetupException;
 import io.syncline.core.schema.ReplicationSchema;
+import io.syncline.core.schema.TableObjectNames;
+import io.syncline.core.schema.UnreplicableColumns;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -20,12 +22,6 @@ import java.util.Set;
  * every problem at once with what to do. Also reads the tables' primary keys.
  */
 public final class Preflight {
-
-    // Types whose Debezium value does not give back the exact PostgreSQL value: Debezium cannot
-    // map these arrays at all (PostgresValueConverter returns no schema and drops the column),
-    // bit strings lose their length, timetz loses its zone.
-    private static final Set<String> UNSUPPORTED_TYPES = Set.of(
-            "_interval", "_money", "_name", "_varbit", "_bit", "_xml", "_point", "_timetz", "bit", "varbit", "timetz");
 
     // pgoutput takes the option origin=none from PostgreSQL 16 on (logical replication docs, "origin").
     private static final int ORIGIN_FILTER_SINCE = 160000;
@@ -131,34 +127,75 @@ public final class Preflight {
         }
         keys.put(table, pk);
         if (!ReplicationSchema.CAPTURED_OWN_TABLES.contains(table)) {
-            List<String> missing = new ArrayList<>();
-            List<String> unsupported = new ArrayList<>();
-            Set<String> metadata = new java.util.HashSet<>(ReplicationSchema.METADATA_COLUMNS);
+            Set<String> missing = new java.util.TreeSet<>(ReplicationSchema.METADATA_COLUMNS);
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT a.attname, t.typname, a.attndims FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
-                            + " WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped")) {
+                    "SELECT a.attname FROM pg_attribute a WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped")) {
                 ps.setString(1, oid);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        metadata.remove(rs.getString(1));
-                        if (UNSUPPORTED_TYPES.contains(rs.getString(2)) || rs.getInt(3) > 1) {
-                            unsupported.add(rs.getString(1) + " " + rs.getString(2) + (rs.getInt(3) > 1 ? " (multi-dimensional)" : ""));
-                        }
+                        missing.remove(rs.getString(1));
                     }
                 }
             }
-            missing.addAll(metadata);
             if (!missing.isEmpty()) {
                 problems.add("table " + table + " lacks the row-version columns " + missing + ": run `syncline init` for node " + config.nodeId());
             }
-            if (!unsupported.isEmpty()) {
-                problems.add("table " + table + " has columns whose values cannot be replicated exactly: " + unsupported
-                        + "; change their types or leave the table out");
+            List<String> unreplicable = UnreplicableColumns.of(c, quoted(table));
+            if (!unreplicable.isEmpty()) {
+                problems.add(UnreplicableColumns.problem(table, unreplicable));
+            }
+            checkTriggers(c, config, table, oid, problems);
+            if (publication != null && "p".equals(single(c, "SELECT relkind::text FROM pg_class WHERE oid = ?::oid", oid))
+                    && !"t".equals(single(c, "SELECT pubviaroot::text::char FROM pg_publication WHERE pubname = ?", publication))) {
+                problems.add("table " + table + " is partitioned and publication " + publication + " publishes the changes of"
+                        + " its partitions under their own names, which the capture does not read: run `syncline init` again"
+                        + " for node " + config.nodeId() + " (it sets publish_via_partition_root)");
             }
         }
         if (publication != null && single(c, "SELECT 1 FROM pg_publication_rel WHERE prpubid = (SELECT oid FROM pg_publication WHERE pubname = ?)"
                 + " AND prrelid = ?::oid", publication, oid) == null) {
             problems.add("publication " + publication + " does not include " + table + ": run `syncline init` again for node " + config.nodeId());
+        }
+    }
+
+    /**
+     * The row triggers and the TRUNCATE guard of {@code syncline init}, calling the functions of
+     * this version's naming ({@link TableObjectNames}); the guard also on every partition, where
+     * statement triggers are not inherited (a partition created after init lacks it).
+     */
+    private static void checkTriggers(Connection c, CaptureConfig config, String table, String oid, List<String> problems)
+            throws SQLException {
+        int dot = table.indexOf('.');
+        TableObjectNames names = TableObjectNames.of(table.substring(0, dot), table.substring(dot + 1));
+        List<String> missing = new ArrayList<>();
+        for (TableObjectNames.Kind kind : TableObjectNames.Kind.values()) {
+            if (single(c, "SELECT 1 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid WHERE t.tgrelid = ?::oid"
+                    + " AND t.tgname = ? AND p.proname = ? AND p.pronamespace = ?::regnamespace",
+                    oid, kind.triggerName(), names.function(kind), ReplicationSchema.SCHEMA) == null) {
+                missing.add(kind.triggerName());
+            }
+        }
+        if (!missing.isEmpty()) {
+            problems.add("table " + table + " lacks the triggers " + missing + " of this version of Syncline (or they call other"
+                    + " functions than " + ReplicationSchema.SCHEMA + "." + names.function(TableObjectNames.Kind.STAMP)
+                    + ", ...): run `syncline init` again for node " + config.nodeId());
+        }
+        List<String> unguarded = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT t.relid::regclass::text FROM pg_partition_tree(?::oid::regclass) t"
+                + " WHERE t.level > 0 AND NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = t.relid AND g.tgname = ?)"
+                + " ORDER BY 1")) {
+            ps.setString(1, oid);
+            ps.setString(2, TableObjectNames.Kind.TRUNCATE.triggerName());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    unguarded.add(rs.getString(1));
+                }
+            }
+        }
+        if (!unguarded.isEmpty()) {
+            problems.add("partitions " + unguarded + " of table " + table + " lack the trigger that refuses a TRUNCATE (a"
+                    + " TRUNCATE is not replicated; partitions created after `syncline init` do not have it): run `syncline init`"
+                    + " again for node " + config.nodeId());
         }
     }
 
