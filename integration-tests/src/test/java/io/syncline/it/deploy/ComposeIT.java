@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.syncline.it.env.DockerEngine;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,10 +94,26 @@ class ComposeIT {
                 contents.add(contents(urls.get(dc)));
             }
             assertThat(contents).as("notes and counters of dc-a, dc-b, dc-c").allMatch(c -> c.equals(contents.get(0)));
+            awaitPrometheusScrapesEveryNode(port("prometheus", 9090));
         } catch (AssertionError | RuntimeException e) {
             System.out.println(run(Duration.ofMinutes(1), compose("logs", "--no-color", "--tail", "60")).output());
             throw e;
         }
+    }
+
+    /** Prometheus' own view: every node's target up, and the lag histogram of each origin there. */
+    private static void awaitPrometheusScrapesEveryNode(String address) {
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(query(http, address, "sum(up{job=\"syncline\"})")).as("nodes up").contains("\"3\"]");
+            assertThat(query(http, address, "count(syncline_replication_lag_seconds_count)"))
+                    .as("lag series (3 nodes x 2 origins)").contains("\"6\"]");
+        });
+    }
+
+    private static String query(HttpClient http, String address, String promql) throws Exception {
+        URI uri = URI.create("http://" + address + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+        return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static void write(String url, String dc) throws SQLException {
