@@ -109,6 +109,18 @@ public final class ApplySession implements AutoCloseable {
      */
     public Outcome applyTargetTransaction(List<SourceTransaction> transactions, String upstreamNode, OptionalLong nextKafkaOffset)
             throws SQLException {
+        return applyTargetTransaction(transactions, upstreamNode, nextKafkaOffset, Map.of());
+    }
+
+    /**
+     * As {@link #applyTargetTransaction(List, String, OptionalLong)}, but parks the transactions of
+     * {@code refused} whole in the dead-letter table instead of applying them (their positions still
+     * advance), so that the others apply without them.
+     *
+     * @param refused transactions of {@code transactions} (by identity) the database refused, and why
+     */
+    public Outcome applyTargetTransaction(List<SourceTransaction> transactions, String upstreamNode, OptionalLong nextKafkaOffset,
+            Map<SourceTransaction, RowRefusal> refused) throws SQLException {
         currentTransaction = null;
         currentChange = null;
         currentTable = null;
@@ -128,6 +140,7 @@ public final class ApplySession implements AutoCloseable {
         int echoes = 0;
         SourceTransaction last = null;
         List<SourceTransaction> toApply = new ArrayList<>(transactions.size());
+        List<SourceTransaction> toPark = new ArrayList<>(refused.size());
         for (SourceTransaction transaction : transactions) {
             if (isEcho(transaction)) {
                 log.warn("{} skipped transaction {} of {} at position {} with path {}: it already passed through this node"
@@ -143,10 +156,14 @@ public final class ApplySession implements AutoCloseable {
                 duplicates++;
                 continue;
             }
-            toApply.add(transaction);
+            if (refused.containsKey(transaction)) {
+                toPark.add(transaction);
+            } else {
+                toApply.add(transaction);
+            }
             position.advanceTo(transaction);
             advanced.add(transaction.originNode());
-            if (!isProgressReport(transaction)) {
+            if (!isProgressReport(transaction) && !refused.containsKey(transaction)) {
                 applied++;
             }
             last = transaction;
@@ -154,6 +171,9 @@ public final class ApplySession implements AutoCloseable {
         lockKeysInOrder(toApply);
         applyChanges(toApply);
         currentTransaction = null;
+        for (SourceTransaction transaction : toPark) {
+            journal.parkTransaction(transaction, refused.get(transaction));
+        }
 
         journal.flush();
         for (String origin : advanced) {
@@ -932,8 +952,9 @@ public final class ApplySession implements AutoCloseable {
         table = catalog.shape(connection, change.table());
         Set<String> unknown = unknownColumns(table, change);
         if (!unknown.isEmpty()) {
-            throw new SQLException("column(s) " + unknown + " of " + table.name() + " do not exist on this node;"
-                    + " apply the same schema change on every node before writing the new columns", "42703");
+            throw new LocalSchemaMismatch(table.name(), new java.util.TreeSet<>(unknown).first(), null, null,
+                    "column(s) " + unknown + " of " + table.name() + " do not exist on this node;"
+                    + " apply the same schema change on every node before writing the new columns");
         }
         return table;
     }

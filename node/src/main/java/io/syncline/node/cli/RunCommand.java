@@ -72,9 +72,10 @@ final class RunCommand implements Callable<Integer> {
         NodeStatus status = node.status();
         log.info("[{}] {}{}", node.nodeId(), status.routes(), status.down().isEmpty() ? "" : "; down: " + status.down());
         for (LinkStatus link : status.links()) {
-            log.info("[{} <- {}] {} ({}) applied {} txn(s) {} row(s), {} duplicate(s), {} conflict(s), {} forwarded{}",
-                    node.nodeId(), link.upstream(), link.state(), link.role(), link.appliedTransactions(), link.appliedRows(),
-                    link.duplicateTransactions(), link.conflicts(), link.forwardedTransactions(),
+            log.info("[{} <- {}] {} ({}) applied {} txn(s) {} row(s), {} duplicate(s), {} conflict(s), {} parked,"
+                    + " {} forwarded{}", node.nodeId(), link.upstream(), link.state(), link.role(), link.appliedTransactions(),
+                    link.appliedRows(), link.duplicateTransactions(), link.conflicts(), link.parked(),
+                    link.forwardedTransactions(),
                     link.lastError() == null ? "" : "; last error: " + link.lastError());
         }
     }

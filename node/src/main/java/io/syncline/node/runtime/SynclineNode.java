@@ -3,6 +3,7 @@ package io.syncline.node.runtime;
 import com.zaxxer.hikari.HikariDataSource;
 import io.syncline.conflict.ApplyListener;
 import io.syncline.conflict.ConflictPolicies;
+import io.syncline.conflict.OnErrorPolicies;
 import io.syncline.conflict.ParkedChange;
 import io.syncline.conflict.TransactionApplier;
 import io.syncline.conflict.gc.TombstoneCollector;
@@ -84,6 +85,7 @@ public final class SynclineNode implements AutoCloseable {
     private OutboxPublisher forwarder;
     private Router router;
     private ConflictPolicies policies;
+    private OnErrorPolicies onError;
     private HeartbeatPublisher heartbeat;
     private KafkaHeartbeatSource heartbeatSource;
     private LivenessTracker liveness;
@@ -120,6 +122,7 @@ public final class SynclineNode implements AutoCloseable {
         // Forwarding always follows the configured graph, also while peers are down (see RoutePlan).
         router = new Router(graph, nodeId());
         policies = ConflictPolicies.of(config);
+        onError = OnErrorPolicies.of(config);
         Map<String, Object> ownKafka = KafkaSettings.of(config.kafka());
         dataSource = DataSources.createForApplier(nodeId(), config.database().url(), config.database().user(),
                 config.database().password().reveal(), Math.max(config.database().poolSize(), config.topology().nodes().size() + 1));
@@ -224,7 +227,7 @@ public final class SynclineNode implements AutoCloseable {
         Map<String, Object> peerKafka = KafkaSettings.of(peer.kafka());
         LinkStatus status = linkStatuses.computeIfAbsent(upstream, LinkStatus::new);
         status.standsInFor(standsInFor);
-        TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, policies,
+        TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, policies, onError,
                 applyListener, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION);
         ReplicationLink link = new ReplicationLink(nodeId(), upstream, () -> new OutboxReader(nodeId(), upstream, peerKafka),
                 applier, () -> router, forwarder, status, lag, clock);
@@ -296,7 +299,10 @@ public final class SynclineNode implements AutoCloseable {
         return new NodeStatus(nodeId(), state(), current.plan().describe(), liveness.dead(), liveness.snapshot(), links());
     }
 
-    /** Row changes parked in {@code syncline.dead_letter} by this process (see {@code syncline conflicts retry}). */
+    /**
+     * Dead letters written to {@code syncline.dead_letter} by this process, refused source transactions and
+     * changes whose resolution failed (see {@code syncline conflicts retry}).
+     */
     public long parkedChanges() {
         return parkedChanges.get();
     }
