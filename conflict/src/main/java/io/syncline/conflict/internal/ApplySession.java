@@ -874,23 +874,21 @@ public final class ApplySession implements AutoCloseable {
      */
     public Outcome applyParked(SourceTransaction transaction) throws SQLException {
         resetCounters();
-        try {
-            for (RowChange change : transaction.changes()) {
-                currentTransaction = transaction;
-                currentChange = change;
-                currentTable = change.table();
-                try {
-                    applyChange(transaction, change);
-                } catch (ResolvedRowRejectedException e) {
-                    throw new ResolverFailedException(e.getMessage(), e.getCause());
-                }
+        for (RowChange change : transaction.changes()) {
+            currentTransaction = transaction;
+            currentChange = change;
+            currentTable = change.table();
+            try {
+                applyChange(transaction, change);
+            } catch (ResolvedRowRejectedException e) {
+                throw new ResolverFailedException(e.getMessage(), e.getCause());
             }
-            journal.flush();
-        } finally {
-            currentTransaction = null;
-            currentChange = null;
-            currentTable = null;
         }
+        journal.flush();
+        // After a failure they stay, naming the change the database refused.
+        currentTransaction = null;
+        currentChange = null;
+        currentTable = null;
         ApplyResult result = new ApplyResult(1, 0, 0, rowsWritten, rowsSkipped, 0, journal.countsByType(), 0);
         return new Outcome(result, journal.conflicts(), List.of());
     }
