@@ -943,16 +943,21 @@ public final class ApplySession implements AutoCloseable {
 
     private TableShape shapeFor(RowChange change) throws SQLException {
         TableShape table = catalog.shape(connection, change.table());
-        if (unknownColumns(table, change).isEmpty()) {
+        if (unknownColumns(table, change).isEmpty() && ColumnTypes.firstMismatch(table, change) == null) {
             return table;
         }
         catalog.invalidate(change.table());
         table = catalog.shape(connection, change.table());
         Set<String> unknown = unknownColumns(table, change);
         if (!unknown.isEmpty()) {
-            throw new LocalSchemaMismatch(table.name(), new java.util.TreeSet<>(unknown).first(), null, null,
+            String first = new java.util.TreeSet<>(unknown).first();
+            throw new LocalSchemaMismatch(table.name(), first, change.columnTypes().get(first), null,
                     "column(s) " + unknown + " of " + table.name() + " do not exist on this node;"
                     + " apply the same schema change on every node before writing the new columns");
+        }
+        LocalSchemaMismatch mismatch = ColumnTypes.firstMismatch(table, change);
+        if (mismatch != null) {
+            throw mismatch;
         }
         return table;
     }

@@ -3,8 +3,9 @@ package io.syncline.conflict.internal;
 import java.sql.SQLException;
 
 /**
- * A change that this node's table cannot take without losing data: a column it does not have.
- * Thrown before anything of the change is written. SQLSTATE {@code 42703} (undefined_column).
+ * A change that this node's table cannot take without losing data: a column it does not have
+ * (SQLSTATE {@code 42703}, undefined_column) or has with a type that would change or lose values
+ * ({@code 42804}, datatype_mismatch). Thrown before anything of the change is written.
  */
 public final class LocalSchemaMismatch extends SQLException {
 
@@ -18,7 +19,7 @@ public final class LocalSchemaMismatch extends SQLException {
      * @param localType  the column's type here, or {@code null} when the column is missing here
      */
     LocalSchemaMismatch(String table, String column, String sourceType, String localType, String message) {
-        super(message, "42703");
+        super(message, localType == null ? "42703" : "42804");
         this.table = table;
         this.column = column;
         this.sourceType = sourceType;

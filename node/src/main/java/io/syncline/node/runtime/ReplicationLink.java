@@ -143,7 +143,7 @@ final class ReplicationLink implements Runnable {
                 // afresh, so the link resumes once someone applies the schema change here.
                 if (status.state() != LinkStatus.State.SCHEMA_MISMATCH || !e.getMessage().equals(status.lastError())) {
                     log.warn("{} paused in SCHEMA_MISMATCH (table {}, column {}, type at the origin {}, here {}): {};"
-                            + " checking again every {} s", prefix(), e.table(), e.column(),
+                            + " checking again, at least every {} s", prefix(), e.table(), e.column(),
                             e.sourceType() == null ? "not sent" : e.sourceType(),
                             e.localType() == null ? "missing" : e.localType(), e.getMessage(), MAX_BACKOFF.toSeconds());
                 }
