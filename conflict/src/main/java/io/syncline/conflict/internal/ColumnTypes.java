@@ -20,6 +20,9 @@ final class ColumnTypes {
     private static final Set<String> COMPARED = Set.of("INT2", "INT4", "INT8", "FLOAT4", "FLOAT8", "NUMERIC", "TEXT", "VARCHAR",
             "BPCHAR", "BOOL", "DATE", "TIME", "TIMETZ", "TIMESTAMP", "TIMESTAMPTZ", "INTERVAL", "UUID", "JSON", "JSONB", "BYTEA",
             "BIT", "VARBIT");
+    /** Types whose modifier matters; of the others only the name is compared. */
+    private static final Set<String> MODIFIED = Set.of("NUMERIC", "VARCHAR", "BPCHAR", "BIT", "VARBIT", "TIME", "TIMETZ",
+            "TIMESTAMP", "TIMESTAMPTZ", "INTERVAL");
     /** Types whose length is a maximum: a longer one here takes every value. */
     private static final Set<String> LENGTH_IS_A_BOUND = Set.of("VARCHAR", "VARBIT");
     /** Types whose length is the fractional digits of seconds: more here keep every value. */
@@ -46,6 +49,9 @@ final class ColumnTypes {
         if (!from.name.equals(to.name)) {
             return "another type";
         }
+        if (!MODIFIED.contains(to.name)) {
+            return null;
+        }
         if (localUnconstrained && (LENGTH_IS_A_BOUND.contains(to.name) || PRECISION_IS_A_BOUND.contains(to.name)
                 || to.name.equals("NUMERIC"))) {
             return null;
@@ -63,7 +69,8 @@ final class ColumnTypes {
             }
             return to.length - to.scale >= from.length - from.scale ? null : "fewer integer digits here";
         }
-        return "another length";
+        // char(n), bit(n): another length pads or cuts.
+        return to.length == from.length ? null : "another length";
     }
 
     /**

@@ -24,6 +24,8 @@ class ColumnTypesTest {
         "TIMESTAMP(6,0); TIMESTAMP(3,0); false; narrower here",
         "INT4(10,0); INT8(19,0); false; another type",
         "BPCHAR(5,0); BPCHAR(6,0); false; another length",
+        "BPCHAR(5,0); BPCHAR(5,3); false; ",
+        "FLOAT8(17,0); FLOAT8(17,17); false; ",
         "MOOD(2147483647,0); TEXT(2147483647,0); false; ",
         "_INT4(10,0); _INT8(19,0); false; ",
     })
