@@ -70,7 +70,8 @@ final class RunCommand implements Callable<Integer> {
                 node.capture().state(), node.capture().publishedTransactions(), node.lag().percentile(50),
                 node.lag().percentile(99), node.parkedChanges(), node.tombstonesHeld());
         NodeStatus status = node.status();
-        log.info("[{}] {}{}", node.nodeId(), status.routes(), status.down().isEmpty() ? "" : "; down: " + status.down());
+        log.info("[{}] {}{}{}", node.nodeId(), status.routes(), status.down().isEmpty() ? "" : "; down: " + status.down(),
+                node.heartbeatWithheld() ? "; heartbeat withheld: a link cannot apply, peers route around this node" : "");
         for (LinkStatus link : status.links()) {
             log.info("[{} <- {}] {} ({}) applied {} txn(s) {} row(s), {} duplicate(s), {} conflict(s), {} parked,"
                     + " {} forwarded{}", node.nodeId(), link.upstream(), link.state(), link.role(), link.appliedTransactions(),

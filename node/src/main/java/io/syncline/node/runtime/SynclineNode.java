@@ -74,6 +74,7 @@ public final class SynclineNode implements AutoCloseable {
     private final Map<String, LinkStatus> linkStatuses = new LinkedHashMap<>();
     private final AtomicLong parkedChanges = new AtomicLong();
     private final AtomicLong tombstones = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean heartbeatWithheld = new java.util.concurrent.atomic.AtomicBoolean();
     private final ApplyListener applyListener = new ApplyListener() {
         @Override
         public void changeParked(ParkedChange parked) {
@@ -186,8 +187,41 @@ public final class SynclineNode implements AutoCloseable {
         heartbeat.beat(clock.millis());
         Duration interval = checkInterval(config.topology().failureTimeout());
         heartbeatTimer = Executors.newSingleThreadScheduledExecutor(daemon("syncline-heartbeat-" + nodeId()));
-        heartbeatTimer.scheduleAtFixedRate(() -> heartbeat.beat(clock.millis()), interval.toMillis(), interval.toMillis(),
+        heartbeatTimer.scheduleAtFixedRate(this::beatWhileApplying, interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Beats only while every configured link applies. A link that stopped (FAILED) or waits for the
+     * local schema (SCHEMA_MISMATCH) no longer reads its upstream's outbox, so it forwards nothing
+     * either: the nodes behind this one would starve. Withholding the heartbeat makes the peers treat
+     * this node as down and read around it (a ring closes around it, {@link Rerouter}), while they keep
+     * reading this node's own outbox; beating resumes once the link applies again.
+     */
+    private void beatWhileApplying() {
+        List<String> stuck = stuckLinks();
+        if (stuck.isEmpty()) {
+            if (heartbeatWithheld.compareAndSet(true, false)) {
+                log.info("[{}] every link applies again; sending heartbeats again", nodeId());
+            }
+            heartbeat.beat(clock.millis());
+        } else if (heartbeatWithheld.compareAndSet(false, true)) {
+            log.warn("[{}] the link(s) from {} cannot apply: withholding heartbeats, so that peers route around this node"
+                    + " until it applies again (see the link's state and last error)", nodeId(), stuck);
+        }
+    }
+
+    /** The upstreams of configured links that stopped applying (FAILED or SCHEMA_MISMATCH). */
+    private synchronized List<String> stuckLinks() {
+        return runningLinks.keySet().stream().map(linkStatuses::get)
+                .filter(link -> link.standsInFor().isEmpty())
+                .filter(link -> link.state() == LinkStatus.State.FAILED || link.state() == LinkStatus.State.SCHEMA_MISMATCH)
+                .map(LinkStatus::upstream).toList();
+    }
+
+    /** Whether this node withholds its heartbeat now because a configured link cannot apply (see the links' states). */
+    public boolean heartbeatWithheld() {
+        return heartbeatWithheld.get();
     }
 
     private void startTombstoneCollection() {
