@@ -33,7 +33,9 @@ class SchemaDriftIT {
         cluster = DcCluster.builder().nodes(2)
                 .schema("CREATE TABLE public.item (id int PRIMARY KEY, name text)")
                 .schema("CREATE TABLE public.price (id int PRIMARY KEY, label varchar(10))")
-                .replicate("public.item", "public.price")
+                .schema("CREATE TABLE public.typed (id int PRIMARY KEY, amount numeric(10,2), at timestamptz, t3 timestamp(3),"
+                        + " f float8, v varchar(20), c char(4), n numeric, b boolean, j jsonb)")
+                .replicate("public.item", "public.price", "public.typed")
                 .start();
         cluster.startAllNodes();
     }
@@ -84,6 +86,31 @@ class SchemaDriftIT {
         assertThat(cluster.compare(Map.of("public.price", "id")).examples()).isEmpty();
         assertThat(cluster.queryRows(A, "SELECT id, label FROM price ORDER BY id"))
                 .containsExactly(List.of("1", "longer than ten characters"), List.of("2", "short"));
+    }
+
+    @Test
+    void equalTypesReplicateWhileAnotherScaleOrATimestampWithoutTimeZonePausesTheLink() throws Exception {
+        cluster.execute(B, "INSERT INTO typed (id, amount, at, t3, f, v, c, n, b, j) VALUES (1, 12.34,"
+                + " '2026-01-02 03:04:05.123456+02', '2026-01-02 03:04:05.123', 1.5, 'x', 'ab', 3.14159, true, '{\"k\": 1}')");
+        await().atMost(WAIT).until(() -> cluster.queryLong(A, "SELECT count(*) FROM typed WHERE id = 1") == 1);
+        assertThat(linkFrom(B).state()).isEqualTo(LinkStatus.State.STREAMING);
+
+        cluster.execute(B, "ALTER TABLE typed ALTER COLUMN at TYPE timestamp",
+                "INSERT INTO typed (id, at) VALUES (2, '2026-01-02 03:04:05')");
+        await().atMost(WAIT).until(() -> linkFrom(B).state() == LinkStatus.State.SCHEMA_MISMATCH);
+        assertThat(linkFrom(B).lastError()).contains("column at of public.typed").contains("timestamp with time zone");
+        cluster.execute(A, "ALTER TABLE typed ALTER COLUMN at TYPE timestamp");
+        await().atMost(WAIT).until(() -> cluster.queryLong(A, "SELECT count(*) FROM typed WHERE id = 2") == 1);
+
+        cluster.execute(B, "ALTER TABLE typed ALTER COLUMN amount TYPE numeric(10,3)",
+                "INSERT INTO typed (id, amount) VALUES (3, 1.234)");
+        await().atMost(WAIT).until(() -> linkFrom(B).state() == LinkStatus.State.SCHEMA_MISMATCH);
+        assertThat(linkFrom(B).lastError()).contains("column amount of public.typed").contains("numeric(10,2)");
+        assertThat(cluster.queryLong(A, "SELECT count(*) FROM typed WHERE id = 3")).isZero();
+        cluster.execute(A, "ALTER TABLE typed ALTER COLUMN amount TYPE numeric(10,3)");
+        await().atMost(WAIT).until(() -> cluster.queryLong(A, "SELECT count(*) FROM typed WHERE id = 3") == 1);
+        assertThat(linkFrom(B).state()).isEqualTo(LinkStatus.State.STREAMING);
+        assertThat(cluster.queryRows(A, "SELECT id, amount FROM typed WHERE id = 3")).containsExactly(List.of("3", "1.234"));
     }
 
     private LinkStatus linkFrom(String upstream) {
