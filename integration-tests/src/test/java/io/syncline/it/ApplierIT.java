@@ -14,7 +14,12 @@ import io.syncline.core.spi.ConflictType;
 import io.syncline.conflict.ApplyListener;
 import io.syncline.conflict.ConflictPolicies;
 import io.syncline.conflict.OnErrorPolicies;
+import io.syncline.core.config.ConfigLocation;
+import io.syncline.core.config.ConflictPolicy;
+import io.syncline.core.config.ConflictRule;
 import io.syncline.core.config.OnError;
+import io.syncline.core.config.TableConfig;
+import io.syncline.core.config.TableName;
 import io.syncline.conflict.LastWriteWinsStrategy;
 import io.syncline.conflict.ResolvedConflict;
 import io.syncline.conflict.RetriableApplyException;
@@ -633,6 +638,33 @@ class ApplierIT {
         } finally {
             b.exec("ALTER TABLE account DROP CONSTRAINT IF EXISTS no_third");
             b.exec("TRUNCATE syncline.dead_letter");
+        }
+    }
+
+    @Test
+    void aTableThatStopsFailsTheBatchAtTheRefusedTransactionWhileOtherTablesPark() throws Exception {
+        SourceTransaction first = a.write(List.of("INSERT INTO account VALUES (1, 10, 'first')"), change("public.account", Operation.INSERT, 1));
+        SourceTransaction refused = a.write(List.of("INSERT INTO account VALUES (3, 5, 'third')"), change("public.account", Operation.INSERT, 3));
+        OnErrorPolicies onError = OnErrorPolicies.of(List.of(new TableConfig(new TableName("public", "account"),
+                ConflictRule.of(ConflictPolicy.LWW), List.of(), new ConfigLocation(java.nio.file.Path.of("node.yaml"), 1, 1),
+                OnError.STOP)));
+        assertThat(onError.forTable("public.item")).isEqualTo(OnError.PARK);
+        TransactionApplier stopping = new TransactionApplier("dc-b", b.pool, ConflictPolicies.uniform(LastWriteWinsStrategy.INSTANCE),
+                onError, ApplyListener.NONE, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION);
+        b.exec("ALTER TABLE account ADD CONSTRAINT no_third CHECK (note <> 'third')");
+        try {
+            assertThatThrownBy(() -> stopping.apply(List.of(first, refused), "dc-a", 3))
+                    .isInstanceOfSatisfying(ApplyException.class, e -> {
+                        assertThat(e.originNode()).isEqualTo("dc-a");
+                        assertThat(e.originPosition()).isEqualTo(refused.originPosition());
+                        assertThat(e.table()).isEqualTo("public.account");
+                        assertThat(e).hasMessageContaining("23514").hasMessageContaining("{id=3}");
+                    });
+            assertThat(b.dump("account")).isEmpty();
+            assertThat(stopping.parkedCount()).isZero();
+            assertThat(stopping.appliedPosition("dc-a")).isEmpty();
+        } finally {
+            b.exec("ALTER TABLE account DROP CONSTRAINT no_third");
         }
     }
 
