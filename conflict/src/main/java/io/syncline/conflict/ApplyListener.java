@@ -13,7 +13,10 @@ public interface ApplyListener {
     /** One committed conflict resolution. */
     default void conflictResolved(ResolvedConflict conflict) {}
 
-    /** One row change parked in {@code syncline.dead_letter} (committed), waiting for {@code syncline conflicts retry}. */
+    /**
+     * One row change, or one refused source transaction, parked in {@code syncline.dead_letter} (committed),
+     * waiting for {@code syncline conflicts retry}.
+     */
     default void changeParked(ParkedChange parked) {}
 
     /** One committed target transaction and what it contained. */

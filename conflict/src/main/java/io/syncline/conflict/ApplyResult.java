@@ -17,7 +17,8 @@ import java.util.Map;
  *                              equal to the local one)
  * @param targetTransactions    target database transactions committed
  * @param conflicts             resolved conflicts by type; types without conflicts are absent
- * @param parkedChanges         row changes parked in {@code syncline.dead_letter} because their resolution failed
+ * @param parkedChanges         dead letters written to {@code syncline.dead_letter}: row changes whose resolution failed,
+ *                              and source transactions the database refused (one each; not counted as applied)
  */
 public record ApplyResult(
         int appliedTransactions,

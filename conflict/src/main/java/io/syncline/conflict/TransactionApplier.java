@@ -3,8 +3,11 @@ package io.syncline.conflict;
 import com.zaxxer.hikari.HikariDataSource;
 import io.syncline.conflict.internal.ApplyErrorClassifier;
 import io.syncline.conflict.internal.ApplySession;
+import io.syncline.conflict.internal.LocalSchemaMismatch;
 import io.syncline.conflict.internal.RowDecider;
+import io.syncline.conflict.internal.RowRefusal;
 import io.syncline.conflict.internal.TableCatalog;
+import io.syncline.core.config.OnError;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.schema.ReplicationSchema;
@@ -14,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,8 +32,11 @@ import org.slf4j.LoggerFactory;
  * in order, with per-row conflict detection (version vectors) and resolution (a
  * {@link TablePolicy} per table, last-write-wins by default). A change whose resolution fails (a
  * custom resolver that throws or returns a row the database refuses) is parked in
- * {@code syncline.dead_letter} and the rest goes on; {@link #retryParked} applies parked changes
- * again.
+ * {@code syncline.dead_letter} and the rest goes on. A source transaction the database refuses
+ * (SQLSTATE class 22 or 23) in a table with {@link OnError#PARK} is parked there whole, in the
+ * target transaction that moves its origin's position past it, and the other transactions of the
+ * batch apply without it; with {@link OnError#STOP} it fails the batch. {@link #retryParked}
+ * applies parked changes and transactions again.
  *
  * <p>Every target transaction runs in a session marked with the replication origin
  * {@link ReplicationSchema#replicationOriginName(String) replicationOriginName(upstream)}: the
@@ -54,6 +61,7 @@ public final class TransactionApplier {
     private final ApplyListener listener;
     private final int maxRowsPerTransaction;
     private final RowDecider decider;
+    private final OnErrorPolicies onError;
     private final TableCatalog catalog = new TableCatalog();
     private final ApplyErrorClassifier classifier = new ApplyErrorClassifier();
     private String originReady;
@@ -64,11 +72,20 @@ public final class TransactionApplier {
         this(localNode, dataSource, LastWriteWinsStrategy.INSTANCE, ApplyListener.NONE, DEFAULT_MAX_ROWS_PER_TRANSACTION);
     }
 
-    /** One strategy for every table; see {@link #TransactionApplier(String, DataSource, ConflictPolicies, ApplyListener, int)}. */
+    /**
+     * One strategy for every table, and a refused transaction fails its batch ({@link OnError#STOP});
+     * see {@link #TransactionApplier(String, DataSource, ConflictPolicies, OnErrorPolicies, ApplyListener, int)}.
+     */
     public TransactionApplier(String localNode, DataSource dataSource, ConflictStrategy strategy, ApplyListener listener,
             int maxRowsPerTransaction) {
         this(localNode, dataSource, ConflictPolicies.uniform(Objects.requireNonNull(strategy, "strategy")), listener,
                 maxRowsPerTransaction);
+    }
+
+    /** A refused transaction fails its batch ({@link OnError#STOP}), as in every table. */
+    public TransactionApplier(String localNode, DataSource dataSource, ConflictPolicies policies, ApplyListener listener,
+            int maxRowsPerTransaction) {
+        this(localNode, dataSource, policies, OnErrorPolicies.uniform(OnError.STOP), listener, maxRowsPerTransaction);
     }
 
     /**
@@ -76,14 +93,16 @@ public final class TransactionApplier {
      * @param dataSource            the local database, as a superuser or a role granted EXECUTE on the
      *                              {@code pg_replication_origin_*} functions
      * @param policies              the conflict policy of each table
+     * @param onError               what to do, table by table, with a source transaction the database refuses
      * @param listener              told about committed work, for metrics
      * @param maxRowsPerTransaction a target transaction takes consecutive source transactions until it would
      *                              exceed this many row changes; a larger source transaction gets one of its own
      */
-    public TransactionApplier(String localNode, DataSource dataSource, ConflictPolicies policies, ApplyListener listener,
-            int maxRowsPerTransaction) {
+    public TransactionApplier(String localNode, DataSource dataSource, ConflictPolicies policies, OnErrorPolicies onError,
+            ApplyListener listener, int maxRowsPerTransaction) {
         this.localNode = Objects.requireNonNull(localNode, "localNode");
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.onError = Objects.requireNonNull(onError, "onError");
         this.decider = new RowDecider(Objects.requireNonNull(policies, "policies"), localNode);
         this.listener = Objects.requireNonNull(listener, "listener");
         if (maxRowsPerTransaction < 1) {
@@ -130,22 +149,14 @@ public final class TransactionApplier {
                 // Earlier groups leave the link offset alone: after a crash between groups the
                 // consumer re-reads from the old offset and the applied positions skip what is done.
                 OptionalLong offset = lastGroup ? OptionalLong.of(nextKafkaOffset) : OptionalLong.empty();
-                ApplySession.Outcome outcome;
-                try {
-                    outcome = session.applyTargetTransaction(groups.get(i), upstreamNode, offset);
-                } catch (ApplySession.MergedRowRefusedException e) {
-                    connection.rollback();
-                    log.debug("{} {}; applying the target transaction again with a savepoint per merged row", prefix,
-                            e.getMessage());
-                    session.writeMergedRowsUnderSavepoints();
-                    outcome = session.applyTargetTransaction(groups.get(i), upstreamNode, offset);
-                }
+                ApplySession.Outcome outcome = applyGroup(connection, session, groups.get(i), upstreamNode, offset, prefix);
                 total = total.plus(outcome.result());
                 notifyListener(outcome, prefix);
             }
-            if (total.conflictCount() > 0 || total.echoTransactions() > 0) {
-                log.info("{} applied {} transaction(s), {} duplicate(s), {} row(s), conflicts {}", prefix,
-                        total.appliedTransactions(), total.duplicateTransactions(), total.rowsWritten(), total.conflicts());
+            if (total.conflictCount() > 0 || total.echoTransactions() > 0 || total.parkedChanges() > 0) {
+                log.info("{} applied {} transaction(s), {} duplicate(s), {} row(s), conflicts {}, parked {}", prefix,
+                        total.appliedTransactions(), total.duplicateTransactions(), total.rowsWritten(), total.conflicts(),
+                        total.parkedChanges());
             } else {
                 log.debug("{} applied {} transaction(s), {} duplicate(s), {} row(s)", prefix,
                         total.appliedTransactions(), total.duplicateTransactions(), total.rowsWritten());
@@ -161,6 +172,43 @@ public final class TransactionApplier {
                 session.close();
             }
             release(connection, originSet, prefix);
+        }
+    }
+
+    /**
+     * Applies one group of source transactions in one target transaction. When the database refuses
+     * one of them in a table that parks, rolls back and applies the group again with that one parked
+     * whole, until the rest applies; each round parks one more, so it ends.
+     */
+    private ApplySession.Outcome applyGroup(Connection connection, ApplySession session, List<SourceTransaction> group,
+            String upstreamNode, OptionalLong offset, String prefix) throws SQLException {
+        Map<SourceTransaction, RowRefusal> refused = new IdentityHashMap<>();
+        while (true) {
+            try {
+                try {
+                    return session.applyTargetTransaction(group, upstreamNode, offset, refused);
+                } catch (ApplySession.MergedRowRefusedException e) {
+                    connection.rollback();
+                    log.debug("{} {}; applying the target transaction again with a savepoint per merged row", prefix,
+                            e.getMessage());
+                    session.writeMergedRowsUnderSavepoints();
+                    return session.applyTargetTransaction(group, upstreamNode, offset, refused);
+                }
+            } catch (SQLException e) {
+                SourceTransaction transaction = session.currentTransaction();
+                RowChange change = session.currentChange();
+                if (!classifier.isRefusedRow(e) || transaction == null || change == null || refused.containsKey(transaction)
+                        || group.stream().noneMatch(t -> t == transaction)
+                        || onError.forTable(change.table()) != OnError.PARK) {
+                    throw e;
+                }
+                connection.rollback();
+                RowRefusal refusal = RowRefusal.of(e, change);
+                log.debug("{} {}; applying the target transaction again with transaction {} of {} at position {} parked",
+                        prefix, refusal.describe(), transaction.originTxId(), transaction.originNode(),
+                        transaction.originPosition());
+                refused.put(transaction, refusal);
+            }
         }
     }
 
@@ -242,19 +290,24 @@ public final class TransactionApplier {
                     connection.commit();
                     applied++;
                     notifyListener(outcome, prefix);
-                    log.info("{} applied dead letter {} ({} of {})", prefix, id, parked.changes().get(0).operation(),
-                            parked.changes().get(0).table());
+                    log.info("{} applied dead letter {} ({} change(s) of {} at position {}, first {} of {})", prefix, id,
+                            parked.changes().size(), parked.originNode(), parked.originPosition(),
+                            parked.changes().get(0).operation(), parked.changes().get(0).table());
                 } catch (ResolverFailedException e) {
                     connection.rollback();
-                    try (PreparedStatement again = connection.prepareStatement("UPDATE " + ReplicationSchema.DEAD_LETTER_TABLE
-                            + " SET attempts = attempts + 1, error = ?, last_attempt_at = now() WHERE id = ?")) {
-                        again.setString(1, e.getMessage());
-                        again.setLong(2, id);
-                        again.executeUpdate();
-                    }
-                    connection.commit();
+                    stillParked(connection, id, e.getMessage());
                     errors.put(id, e.getMessage());
                     log.warn("{} dead letter {} failed again: {}", prefix, id, e.getMessage());
+                } catch (SQLException e) {
+                    RowChange change = session.currentChange();
+                    if (!classifier.isRefusedRow(e) || change == null) {
+                        throw e;
+                    }
+                    connection.rollback();
+                    String error = RowRefusal.of(e, change).describe();
+                    stillParked(connection, id, error);
+                    errors.put(id, error);
+                    log.warn("{} dead letter {} was refused again: {}; it stays parked", prefix, id, error);
                 }
             }
             return new RetryResult(applied, errors.size(), errors);
@@ -268,6 +321,17 @@ public final class TransactionApplier {
             }
             release(connection, originSet, prefix);
         }
+    }
+
+    /** Records a failed retry of dead letter {@code id}, which stays parked, and commits. */
+    private static void stillParked(Connection connection, long id, String error) throws SQLException {
+        try (PreparedStatement again = connection.prepareStatement("UPDATE " + ReplicationSchema.DEAD_LETTER_TABLE
+                + " SET attempts = attempts + 1, error = ?, last_attempt_at = now() WHERE id = ?")) {
+            again.setString(1, error);
+            again.setLong(2, id);
+            again.executeUpdate();
+        }
+        connection.commit();
     }
 
     /** The number of changes waiting in {@code syncline.dead_letter}. */
@@ -477,6 +541,14 @@ public final class TransactionApplier {
         if (e instanceof SQLException && classifier.classify(e) == ApplyErrorClassifier.Kind.RETRIABLE) {
             throw new RetriableApplyException(prefix + " transient failure " + where + " (rolled back; apply the batch again): "
                     + cause, e);
+        }
+        if (e instanceof LocalSchemaMismatch mismatch) {
+            return new SchemaMismatchException(prefix + " schema mismatch " + where + ": " + cause
+                    + ". Nothing of it was applied and the origin's position did not advance; the link waits and applies"
+                    + " it once this node's table matches (apply the same schema change here)",
+                    transaction == null ? null : transaction.originNode(),
+                    transaction == null ? -1 : transaction.originPosition(), mismatch.table(), mismatch.column(),
+                    mismatch.sourceType(), mismatch.localType(), e);
         }
         return new ApplyException(prefix + " permanent failure " + where + ": " + cause
                 + ". The target transaction was rolled back and the origin's position did not advance; fix the cause"

@@ -12,6 +12,14 @@ import io.syncline.conflict.ApplyException;
 import io.syncline.conflict.ApplyResult;
 import io.syncline.core.spi.ConflictType;
 import io.syncline.conflict.ApplyListener;
+import io.syncline.conflict.ConflictPolicies;
+import io.syncline.conflict.OnErrorPolicies;
+import io.syncline.core.config.ConfigLocation;
+import io.syncline.core.config.ConflictPolicy;
+import io.syncline.core.config.ConflictRule;
+import io.syncline.core.config.OnError;
+import io.syncline.core.config.TableConfig;
+import io.syncline.core.config.TableName;
 import io.syncline.conflict.LastWriteWinsStrategy;
 import io.syncline.conflict.ResolvedConflict;
 import io.syncline.conflict.RetriableApplyException;
@@ -593,6 +601,71 @@ class ApplierIT {
         // Once the cause is fixed, the same batch applies whole.
         assertThat(b.applierFrom(a).apply(List.of(good, insert2), "dc-a", 7).appliedTransactions()).isEqualTo(2);
         assertThat(b.dump("account")).isEqualTo(a.dump("account")).hasSize(3);
+    }
+
+    @Test
+    void aRefusedTransactionIsParkedWholeWhileTheOthersOfItsTargetTransactionApply() throws Exception {
+        SourceTransaction first = a.write(List.of("INSERT INTO account VALUES (1, 10, 'first')"), change("public.account", Operation.INSERT, 1));
+        SourceTransaction refused = a.write(List.of("INSERT INTO account VALUES (2, 5, 'second')", "INSERT INTO account VALUES (3, 5, 'third')"),
+                change("public.account", Operation.INSERT, 2), change("public.account", Operation.INSERT, 3));
+        SourceTransaction last = a.write(List.of("INSERT INTO account VALUES (4, 5, 'fourth')"), change("public.account", Operation.INSERT, 4));
+        TransactionApplier parking = new TransactionApplier("dc-b", b.pool, ConflictPolicies.uniform(LastWriteWinsStrategy.INSTANCE),
+                OnErrorPolicies.uniform(OnError.PARK), ApplyListener.NONE, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION);
+        b.exec("ALTER TABLE account ADD CONSTRAINT no_third CHECK (note <> 'third')");
+        try {
+            ApplyResult result = parking.apply(List.of(first, refused, last), "dc-a", 7);
+
+            assertThat(result.appliedTransactions()).isEqualTo(2);
+            assertThat(result.parkedChanges()).isEqualTo(1);
+            assertThat(result.targetTransactions()).isEqualTo(1);
+            assertThat(b.dump("account")).extracting(row -> row.get(0)).containsExactly("1", "4");
+            assertThat(parking.appliedPosition("dc-a")).hasValue(last.originPosition());
+            assertThat(parking.linkOffset("dc-a")).hasValue(7);
+            assertThat(b.queryOne("SELECT kind || ' ' || origin_position || ' ' || sqlstate || ' ' || constraint_name || ' '"
+                    + " || pk::text || ' ' || jsonb_array_length(change_json) FROM syncline.dead_letter"))
+                    .isEqualTo("transaction " + refused.originPosition() + " 23514 no_third {\"id\": \"3\"} 2");
+            // Applying the same batch again changes nothing: the parked transaction is behind the position too.
+            assertThat(parking.apply(List.of(first, refused, last), "dc-a", 7).duplicateTransactions()).isEqualTo(3);
+            assertThat(parking.parkedCount()).isEqualTo(1);
+
+            assertThat(parking.retryParked(null).stillParked()).isEqualTo(1);
+            b.exec("ALTER TABLE account DROP CONSTRAINT no_third");
+            TransactionApplier.RetryResult retry = parking.retryParked(null);
+
+            assertThat(retry.applied()).isEqualTo(1);
+            assertThat(parking.parkedCount()).isZero();
+            assertThat(b.dump("account")).isEqualTo(a.dump("account")).hasSize(4);
+        } finally {
+            b.exec("ALTER TABLE account DROP CONSTRAINT IF EXISTS no_third");
+            b.exec("TRUNCATE syncline.dead_letter");
+        }
+    }
+
+    @Test
+    void aTableThatStopsFailsTheBatchAtTheRefusedTransactionWhileOtherTablesPark() throws Exception {
+        SourceTransaction first = a.write(List.of("INSERT INTO account VALUES (1, 10, 'first')"), change("public.account", Operation.INSERT, 1));
+        SourceTransaction refused = a.write(List.of("INSERT INTO account VALUES (3, 5, 'third')"), change("public.account", Operation.INSERT, 3));
+        OnErrorPolicies onError = OnErrorPolicies.of(List.of(new TableConfig(new TableName("public", "account"),
+                ConflictRule.of(ConflictPolicy.LWW), List.of(), new ConfigLocation(java.nio.file.Path.of("node.yaml"), 1, 1),
+                OnError.STOP)));
+        assertThat(onError.forTable("public.item")).isEqualTo(OnError.PARK);
+        TransactionApplier stopping = new TransactionApplier("dc-b", b.pool, ConflictPolicies.uniform(LastWriteWinsStrategy.INSTANCE),
+                onError, ApplyListener.NONE, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION);
+        b.exec("ALTER TABLE account ADD CONSTRAINT no_third CHECK (note <> 'third')");
+        try {
+            assertThatThrownBy(() -> stopping.apply(List.of(first, refused), "dc-a", 3))
+                    .isInstanceOfSatisfying(ApplyException.class, e -> {
+                        assertThat(e.originNode()).isEqualTo("dc-a");
+                        assertThat(e.originPosition()).isEqualTo(refused.originPosition());
+                        assertThat(e.table()).isEqualTo("public.account");
+                        assertThat(e).hasMessageContaining("23514").hasMessageContaining("{id=3}");
+                    });
+            assertThat(b.dump("account")).isEmpty();
+            assertThat(stopping.parkedCount()).isZero();
+            assertThat(stopping.appliedPosition("dc-a")).isEmpty();
+        } finally {
+            b.exec("ALTER TABLE account DROP CONSTRAINT no_third");
+        }
     }
 
     @Test

@@ -38,6 +38,32 @@ public final class ApplyErrorClassifier {
         return Kind.PERMANENT;
     }
 
+    /**
+     * Whether {@code error} is the database refusing the data of a change rather than failing to
+     * apply it: a data exception (class 22: value too long, out of range, bad text representation)
+     * or an integrity constraint violation (class 23: unique, foreign key, check, not-null). The
+     * same change is refused again until someone changes the data here; it is permanent too, but
+     * belongs to the change, not to the link, so a table may park it ({@code on-error: park}).
+     */
+    public boolean isRefusedRow(Throwable error) {
+        String sqlState = sqlState(error);
+        return sqlState != null && (sqlState.startsWith("22") || sqlState.startsWith("23"));
+    }
+
+    /** The first SQLSTATE in the chain of causes and next exceptions, or {@code null}. */
+    static String sqlState(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql) {
+                for (SQLException e = sql; e != null; e = e.getNextException()) {
+                    if (e.getSQLState() != null && e.getSQLState().length() == 5) {
+                        return e.getSQLState();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     /** The kind for a SQLSTATE, or {@code null} if it does not tell. */
     static Kind classify(String sqlState) {
         if (sqlState == null || sqlState.length() != 5) {

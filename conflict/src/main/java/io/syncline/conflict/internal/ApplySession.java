@@ -109,6 +109,18 @@ public final class ApplySession implements AutoCloseable {
      */
     public Outcome applyTargetTransaction(List<SourceTransaction> transactions, String upstreamNode, OptionalLong nextKafkaOffset)
             throws SQLException {
+        return applyTargetTransaction(transactions, upstreamNode, nextKafkaOffset, Map.of());
+    }
+
+    /**
+     * As {@link #applyTargetTransaction(List, String, OptionalLong)}, but parks the transactions of
+     * {@code refused} whole in the dead-letter table instead of applying them (their positions still
+     * advance), so that the others apply without them.
+     *
+     * @param refused transactions of {@code transactions} (by identity) the database refused, and why
+     */
+    public Outcome applyTargetTransaction(List<SourceTransaction> transactions, String upstreamNode, OptionalLong nextKafkaOffset,
+            Map<SourceTransaction, RowRefusal> refused) throws SQLException {
         currentTransaction = null;
         currentChange = null;
         currentTable = null;
@@ -128,6 +140,7 @@ public final class ApplySession implements AutoCloseable {
         int echoes = 0;
         SourceTransaction last = null;
         List<SourceTransaction> toApply = new ArrayList<>(transactions.size());
+        List<SourceTransaction> toPark = new ArrayList<>(refused.size());
         for (SourceTransaction transaction : transactions) {
             if (isEcho(transaction)) {
                 log.warn("{} skipped transaction {} of {} at position {} with path {}: it already passed through this node"
@@ -143,10 +156,14 @@ public final class ApplySession implements AutoCloseable {
                 duplicates++;
                 continue;
             }
-            toApply.add(transaction);
+            if (refused.containsKey(transaction)) {
+                toPark.add(transaction);
+            } else {
+                toApply.add(transaction);
+            }
             position.advanceTo(transaction);
             advanced.add(transaction.originNode());
-            if (!isProgressReport(transaction)) {
+            if (!isProgressReport(transaction) && !refused.containsKey(transaction)) {
                 applied++;
             }
             last = transaction;
@@ -154,6 +171,9 @@ public final class ApplySession implements AutoCloseable {
         lockKeysInOrder(toApply);
         applyChanges(toApply);
         currentTransaction = null;
+        for (SourceTransaction transaction : toPark) {
+            journal.parkTransaction(transaction, refused.get(transaction));
+        }
 
         journal.flush();
         for (String origin : advanced) {
@@ -854,23 +874,21 @@ public final class ApplySession implements AutoCloseable {
      */
     public Outcome applyParked(SourceTransaction transaction) throws SQLException {
         resetCounters();
-        try {
-            for (RowChange change : transaction.changes()) {
-                currentTransaction = transaction;
-                currentChange = change;
-                currentTable = change.table();
-                try {
-                    applyChange(transaction, change);
-                } catch (ResolvedRowRejectedException e) {
-                    throw new ResolverFailedException(e.getMessage(), e.getCause());
-                }
+        for (RowChange change : transaction.changes()) {
+            currentTransaction = transaction;
+            currentChange = change;
+            currentTable = change.table();
+            try {
+                applyChange(transaction, change);
+            } catch (ResolvedRowRejectedException e) {
+                throw new ResolverFailedException(e.getMessage(), e.getCause());
             }
-            journal.flush();
-        } finally {
-            currentTransaction = null;
-            currentChange = null;
-            currentTable = null;
         }
+        journal.flush();
+        // After a failure they stay, naming the change the database refused.
+        currentTransaction = null;
+        currentChange = null;
+        currentTable = null;
         ApplyResult result = new ApplyResult(1, 0, 0, rowsWritten, rowsSkipped, 0, journal.countsByType(), 0);
         return new Outcome(result, journal.conflicts(), List.of());
     }
@@ -925,15 +943,21 @@ public final class ApplySession implements AutoCloseable {
 
     private TableShape shapeFor(RowChange change) throws SQLException {
         TableShape table = catalog.shape(connection, change.table());
-        if (unknownColumns(table, change).isEmpty()) {
+        if (unknownColumns(table, change).isEmpty() && ColumnTypes.firstMismatch(table, change) == null) {
             return table;
         }
         catalog.invalidate(change.table());
         table = catalog.shape(connection, change.table());
         Set<String> unknown = unknownColumns(table, change);
         if (!unknown.isEmpty()) {
-            throw new SQLException("column(s) " + unknown + " of " + table.name() + " do not exist on this node;"
-                    + " apply the same schema change on every node before writing the new columns", "42703");
+            String first = new java.util.TreeSet<>(unknown).first();
+            throw new LocalSchemaMismatch(table.name(), first, change.columnTypes().get(first), null,
+                    "column(s) " + unknown + " of " + table.name() + " do not exist on this node;"
+                    + " apply the same schema change on every node before writing the new columns");
+        }
+        LocalSchemaMismatch mismatch = ColumnTypes.firstMismatch(table, change);
+        if (mismatch != null) {
+            throw mismatch;
         }
         return table;
     }

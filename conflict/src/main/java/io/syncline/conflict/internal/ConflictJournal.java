@@ -17,6 +17,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,12 @@ final class ConflictJournal {
     private static final String INSERT_DEAD_LETTER = "INSERT INTO " + ReplicationSchema.DEAD_LETTER_TABLE
             + " (table_name, pk, conflict_type, rule, origin_node, origin_position, origin_tx_id, commit_time_micros,"
             + " change, change_json, error) VALUES (?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) RETURNING id";
+    private static final String INSERT_DEAD_TRANSACTION = "INSERT INTO " + ReplicationSchema.DEAD_LETTER_TABLE
+            + " (kind, table_name, pk, rule, origin_node, origin_position, origin_tx_id, commit_time_micros, change,"
+            + " change_json, error, sqlstate, constraint_name) VALUES ('" + DeadLetterKind.TRANSACTION.sqlName() + "',"
+            + " ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?) RETURNING id";
+    /** The rule recorded for a parked transaction: what parked it. */
+    static final String ON_ERROR_PARK = "on-error: park";
 
     private final PreparedStatements statements;
     private final String logPrefix;
@@ -96,6 +103,38 @@ final class ConflictJournal {
         log.warn("{} parked {} of {} key {} from {} at position {} as dead letter {}: {}; apply it again with"
                 + " `syncline conflicts retry` once the resolver is fixed", logPrefix, change.operation(), change.table(),
                 change.key(), transaction.originNode(), transaction.originPosition(), id, error);
+    }
+
+    /**
+     * Parks the whole source {@code transaction}, which the database refused as {@code refusal}
+     * says, in the dead-letter table; none of its changes is applied. The caller advances its
+     * origin's position in the same target transaction.
+     */
+    void parkTransaction(SourceTransaction transaction, RowRefusal refusal) throws SQLException {
+        PreparedStatement insert = statements.prepared(INSERT_DEAD_TRANSACTION);
+        insert.setString(1, refusal.table());
+        insert.setString(2, Json.row(refusal.key()));
+        insert.setString(3, ON_ERROR_PARK);
+        insert.setString(4, transaction.originNode());
+        insert.setLong(5, transaction.originPosition());
+        insert.setLong(6, transaction.originTxId());
+        insert.setLong(7, transaction.commitTimeMicros());
+        insert.setBytes(8, TransactionCodec.encodeBody(transaction));
+        insert.setString(9, transaction.changes().stream().map(Json::change).collect(Collectors.joining(", ", "[", "]")));
+        insert.setString(10, refusal.describe());
+        insert.setString(11, refusal.sqlState());
+        insert.setString(12, refusal.constraint());
+        long id;
+        try (ResultSet rs = insert.executeQuery()) {
+            rs.next();
+            id = rs.getLong(1);
+        }
+        parked.add(new ParkedChange(id, refusal.table(), refusal.key(), transaction.originNode(), transaction.originPosition(),
+                refusal.describe()));
+        log.warn("{} parked transaction {} of {} at position {} ({} change(s)) as dead letter {}: this database refused it"
+                + " with {}; the link goes on with the next transaction. Fix the data or schema here, then apply it with"
+                + " `syncline conflicts retry` (see `syncline conflicts parked`)", logPrefix, transaction.originTxId(),
+                transaction.originNode(), transaction.originPosition(), transaction.changes().size(), id, refusal.describe());
     }
 
     private void addEntry(SourceTransaction transaction, String table, RowChange change, LocalState local, ConflictType type,

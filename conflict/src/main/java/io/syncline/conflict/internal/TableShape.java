@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TypeInfo;
 
 /**
  * A replicated table as this node's catalog describes it, and the SQL the applier runs on it.
@@ -26,6 +28,12 @@ final class TableShape {
     /** A user column; the replication metadata columns are not among them. */
     record Column(String name, String type, boolean generated, boolean identityAlways) {}
 
+    /**
+     * A column's type as the origin's events spell it ({@link io.syncline.core.event.RowChange#columnType}),
+     * and whether it has no type modifier here.
+     */
+    record SourceSpelling(String spec, boolean unconstrained) {}
+
     private static final String TOMBSTONE_WHERE = "table_name = ? AND pk = ";
     // A tombstone every peer has applied past can hold no delete that a change still to arrive is
     // concurrent with (TombstoneCollector): the applier treats it as absent.
@@ -36,6 +44,7 @@ final class TableShape {
     private final TableKey key;
     private final Map<String, Column> columns;
     private final Map<String, String> columnTypes;
+    private final Map<String, SourceSpelling> spellings;
     private final List<Column> keyColumns;
     private final boolean hasIdentityAlways;
     private final boolean rowOrderFree;
@@ -51,9 +60,10 @@ final class TableShape {
             {ReplicationSchema.COUNTERS_COLUMN, "jsonb"}, {ReplicationSchema.DOTS_COLUMN, "jsonb"},
             {ReplicationSchema.FRONTIER_COLUMN, "jsonb"}};
 
-    private TableShape(TableKey key, Map<String, Column> columns, boolean rowOrderFree) {
+    private TableShape(TableKey key, Map<String, Column> columns, Map<String, SourceSpelling> spellings, boolean rowOrderFree) {
         this.key = key;
         this.columns = columns;
+        this.spellings = Map.copyOf(spellings);
         this.rowOrderFree = rowOrderFree;
         Map<String, String> types = new LinkedHashMap<>();
         columns.values().forEach(c -> types.put(c.name(), c.type()));
@@ -78,12 +88,15 @@ final class TableShape {
             throw new SQLException(e.getMessage(), "42P01", e);
         }
         String sql = """
-                SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attgenerated <> '', a.attidentity = 'a'
-                  FROM pg_attribute a
+                SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attgenerated <> '', a.attidentity = 'a',
+                       t.typname, a.atttypid, a.atttypmod
+                  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
                  WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped
                  ORDER BY a.attnum
                 """;
         Map<String, Column> columns = new LinkedHashMap<>();
+        Map<String, SourceSpelling> spellings = new HashMap<>();
+        TypeInfo types = connection.unwrap(BaseConnection.class).getTypeInfo();
         int metadata = 0;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, key.quotedName());
@@ -94,6 +107,7 @@ final class TableShape {
                         metadata++;
                     } else {
                         columns.put(name, new Column(name, rs.getString(2), rs.getBoolean(3), rs.getBoolean(4)));
+                        spellings.put(name, spelling(types, rs.getString(5), (int) rs.getLong(6), rs.getInt(7)));
                     }
                 }
             }
@@ -102,7 +116,24 @@ final class TableShape {
             throw new SQLException("table " + key.qualifiedName() + " has no row-version columns on this node:"
                     + " run `syncline init` here for this table", "42703");
         }
-        return new TableShape(key, columns, onlyThePrimaryKeyIsUnique(connection, key));
+        return new TableShape(key, columns, spellings, onlyThePrimaryKeyIsUnique(connection, key));
+    }
+
+    /**
+     * The type as Debezium describes a column of the origin's relation (pgoutput's
+     * {@code ColumnMetaData}, Debezium 3.6): pgjdbc's precision and scale of the type modifier, or,
+     * without a modifier, the type's default precision (its display size when that is 0).
+     */
+    private static SourceSpelling spelling(TypeInfo types, String typeName, int oid, int typmod) {
+        int length;
+        if (typmod != -1) {
+            length = types.getPrecision(oid, typmod);
+        } else {
+            int precision = types.getPrecision(oid, -1);
+            length = precision != 0 ? precision : types.getDisplaySize(oid, -1);
+        }
+        return new SourceSpelling(io.syncline.core.event.RowChange.columnType(typeName, length, types.getScale(oid, typmod)),
+                typmod == -1);
     }
 
     /** Whether the primary key is the table's only unique index and it has no exclusion constraint. */
@@ -146,6 +177,11 @@ final class TableShape {
 
     Collection<Column> columns() {
         return columns.values();
+    }
+
+    /** How the origin's events spell {@code column}'s type if it is the same there, or {@code null} for an unknown column. */
+    SourceSpelling sourceSpelling(String column) {
+        return spellings.get(column);
     }
 
     /** Column -> type, in table order, for the resolvers. */

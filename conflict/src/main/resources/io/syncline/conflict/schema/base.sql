@@ -88,6 +88,14 @@ CREATE TABLE IF NOT EXISTS syncline.dead_letter (
     attempts           int         NOT NULL DEFAULT 1,
     last_attempt_at    timestamptz NOT NULL DEFAULT now()
 );
+-- A source transaction the database refused for good (a unique index on another column, a check,
+-- a foreign key, a value out of range) in a table with `on-error: park` is parked whole, kind
+-- 'transaction': `change` is then its whole body, table_name and pk those of the refused change,
+-- sqlstate and constraint_name the server's. Its origin's position moved past it.
+ALTER TABLE syncline.dead_letter
+    ADD COLUMN IF NOT EXISTS kind            text NOT NULL DEFAULT 'change',
+    ADD COLUMN IF NOT EXISTS sqlstate        text,
+    ADD COLUMN IF NOT EXISTS constraint_name text;
 
 -- The functions below call everything schema-qualified: the row triggers, which run as the role of
 -- `syncline init`, call them, and PostgreSQL picks the best-matching function across the caller's

@@ -50,4 +50,23 @@ class ApplyErrorClassifierTest {
         assertThat(classifier.classify(new SQLException("no state"))).isEqualTo(Kind.PERMANENT);
         assertThat(classifier.classify(new IllegalStateException("bug"))).isEqualTo(Kind.PERMANENT);
     }
+
+    @ParameterizedTest(name = "{0} refused row: {1}")
+    @CsvSource({
+        "23505, true", // unique violation
+        "23503, true", // foreign key violation
+        "23514, true", // check violation
+        "23502, true", // not-null violation
+        "22001, true", // value too long
+        "22P02, true", // invalid text representation
+        "42703, false", // undefined column: the schema, not the row
+        "42501, false", // insufficient privilege
+        "40001, false", // serialization failure: retriable
+    })
+    void onlyDataAndConstraintErrorsAreRefusedRows(String sqlState, boolean refused) {
+        BatchUpdateException batch = new BatchUpdateException("batch failed", null, 0, new int[0], null);
+        batch.setNextException(new SQLException("x", sqlState));
+        assertThat(classifier.isRefusedRow(batch)).isEqualTo(refused);
+        assertThat(classifier.isRefusedRow(new SQLException("x", sqlState))).isEqualTo(refused);
+    }
 }

@@ -54,6 +54,8 @@ public final class ChangeConverter {
     public static final String DEFAULT_UNAVAILABLE_PLACEHOLDER = "__debezium_unavailable_value";
 
     static final String SOURCE_TYPE_PARAMETER = "__debezium.source.column.type";
+    static final String SOURCE_LENGTH_PARAMETER = "__debezium.source.column.length";
+    static final String SOURCE_SCALE_PARAMETER = "__debezium.source.column.scale";
 
     private static final Logger log = LoggerFactory.getLogger(ChangeConverter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -156,11 +158,16 @@ public final class ChangeConverter {
         }
         Map<String, String> keyValues = key == null ? new LinkedHashMap<>() : keyText(key);
         Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> types = new LinkedHashMap<>();
         Set<String> unchanged = new HashSet<>();
         for (Field field : after.schema().fields()) {
             String column = field.name();
             if (ReplicationSchema.METADATA_COLUMNS.contains(column)) {
                 continue;
+            }
+            String type = sourceType(field.schema());
+            if (type != null) {
+                types.put(column, type);
             }
             Object raw = after.get(field);
             if (isPlaceholder(raw)) {
@@ -182,7 +189,28 @@ public final class ChangeConverter {
                     + "): run `syncline init` for this table");
         }
         RowVersion version = version(table, after.get(hlc), after.get(node), after.get(vv));
-        return new RowChange(table, operation, keyValues, null, values, unchanged, version, metadata(table, after));
+        return new RowChange(table, operation, keyValues, null, values, unchanged, version, metadata(table, after), types);
+    }
+
+    /**
+     * The column's type at the source ({@code datatype.propagate.source.type}): its name, length and
+     * scale as Debezium read them from the relation (pgjdbc's precision and scale of the type
+     * modifier); {@code null} when the schema does not carry them.
+     */
+    private static String sourceType(Schema schema) {
+        Map<String, String> parameters = schema.parameters();
+        String name = parameters == null ? null : parameters.get(SOURCE_TYPE_PARAMETER);
+        if (name == null) {
+            return null;
+        }
+        try {
+            String length = parameters.get(SOURCE_LENGTH_PARAMETER);
+            String scale = parameters.get(SOURCE_SCALE_PARAMETER);
+            return RowChange.columnType(name, length == null ? -1 : Integer.parseInt(length),
+                    scale == null ? 0 : Integer.parseInt(scale));
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** The delta counters and column dots the row trigger kept; empty for tables whose policy needs none. */
@@ -211,7 +239,7 @@ public final class ChangeConverter {
 
     private RowChange movedFrom(RowChange insert, Struct oldKey) {
         return new RowChange(insert.table(), insert.operation(), insert.key(), keyText(oldKey), insert.values(), insert.unchangedColumns(),
-                insert.version(), insert.metadata());
+                insert.version(), insert.metadata(), insert.columnTypes());
     }
 
     private static boolean isCollectionMark(Struct tombstone) {

@@ -58,6 +58,27 @@ class ChangeConverterTest {
     }
 
     @Test
+    void theSourceTypeOfEachColumnTravelsWithTheChange() {
+        Map<String, Schema> columns = new LinkedHashMap<>();
+        columns.put("id", Schema.INT64_SCHEMA);
+        columns.put("price", new org.apache.kafka.connect.data.SchemaBuilder(Schema.Type.STRING).optional()
+                .parameter(ChangeConverter.SOURCE_TYPE_PARAMETER, "NUMERIC")
+                .parameter(ChangeConverter.SOURCE_LENGTH_PARAMETER, "10")
+                .parameter(ChangeConverter.SOURCE_SCALE_PARAMETER, "2").build());
+        columns.put("label", new org.apache.kafka.connect.data.SchemaBuilder(Schema.Type.STRING).optional()
+                .parameter(ChangeConverter.SOURCE_TYPE_PARAMETER, "VARCHAR")
+                .parameter(ChangeConverter.SOURCE_LENGTH_PARAMETER, "20").build());
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("id", 7L);
+        values.put("price", "1.50");
+        values.put("label", "x");
+
+        RowChange change = convert("c", columns, values);
+
+        assertThat(change.columnTypes()).containsExactly(Map.entry("price", "NUMERIC(10,2)"), Map.entry("label", "VARCHAR(20,0)"));
+    }
+
+    @Test
     void numbersAndBooleansPrintAsPostgresText() {
         assertThat(single(Schema.OPTIONAL_INT16_SCHEMA, (short) -3)).isEqualTo("-3");
         assertThat(single(Schema.OPTIONAL_INT32_SCHEMA, 2147483647)).isEqualTo("2147483647");

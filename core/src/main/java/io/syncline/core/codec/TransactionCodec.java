@@ -27,12 +27,17 @@ import java.util.TreeMap;
  * LEB128 varints for numbers and lengths. Table and column names go through a per-body symbol
  * table (a name is written once, later as its index) because a batch repeats them on every
  * row. Each change ends with its merge metadata ({@link RowMetadata}: delta counters, column
- * dots; two zero counts when there is none). The path is not in the body: it travels in {@link EventHeaders#PATH} so that forwarding
+ * dots; two zero counts when there is none), then, since format 2, the origin's type of each column
+ * sent ({@link RowChange#columnTypes()}, names and types through the symbol table). Bodies of format 1
+ * (written by older nodes, and kept in {@code syncline.dead_letter}) are still read, without types.
+ * The path is not in the body: it travels in {@link EventHeaders#PATH} so that forwarding
  * never re-encodes the body. Stateless and thread-safe.
  */
 public final class TransactionCodec {
 
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+    /** The oldest format this node still reads. */
+    private static final int OLDEST_READABLE_VERSION = 1;
     private static final byte MAGIC = 'S';
 
     private TransactionCodec() {}
@@ -60,9 +65,9 @@ public final class TransactionCodec {
                 throw new MalformedEventException("not a Syncline transaction body (bad magic byte)");
             }
             int version = in.raw();
-            if (version != FORMAT_VERSION) {
+            if (version < OLDEST_READABLE_VERSION || version > FORMAT_VERSION) {
                 throw new MalformedEventException("unsupported body format version " + version
-                        + "; this node reads version " + FORMAT_VERSION + ": upgrade the node");
+                        + "; this node reads versions " + OLDEST_READABLE_VERSION + " to " + FORMAT_VERSION + ": upgrade the node");
             }
             String origin = in.string();
             long position = in.varLong();
@@ -71,7 +76,7 @@ public final class TransactionCodec {
             int count = in.count();
             List<RowChange> changes = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                changes.add(readChange(in));
+                changes.add(readChange(in, version));
             }
             if (!in.atEnd()) {
                 throw new MalformedEventException("trailing bytes after the last change");
@@ -106,6 +111,11 @@ public final class TransactionCodec {
             out.varLong(counter);
         });
         writeMetadata(out, change.metadata());
+        out.varLong(change.columnTypes().size());
+        change.columnTypes().forEach((column, type) -> {
+            out.symbol(column);
+            out.symbol(type);
+        });
     }
 
     private static void writeMetadata(Writer out, RowMetadata metadata) {
@@ -154,7 +164,7 @@ public final class TransactionCodec {
         return counters.isEmpty() && dots.isEmpty() ? RowMetadata.EMPTY : new RowMetadata(counters, dots);
     }
 
-    private static RowChange readChange(Reader in) {
+    private static RowChange readChange(Reader in, int formatVersion) {
         String table = in.symbol();
         int op = in.raw();
         if (op < 0 || op >= Operation.values().length) {
@@ -177,7 +187,15 @@ public final class TransactionCodec {
         }
         RowVersion version = new RowVersion(new RowClock(hlc, node), VersionVector.of(counters));
         RowMetadata metadata = readMetadata(in);
-        return new RowChange(table, Operation.values()[op], key, oldKey, values, unchanged, version, metadata);
+        Map<String, String> types = Map.of();
+        if (formatVersion >= 2) {
+            int typeCount = in.count();
+            types = new LinkedHashMap<>(typeCount * 2);
+            for (int i = 0; i < typeCount; i++) {
+                types.put(in.symbol(), in.symbol());
+            }
+        }
+        return new RowChange(table, Operation.values()[op], key, oldKey, values, unchanged, version, metadata, types);
     }
 
     private static void writeColumns(Writer out, Map<String, String> columns) {

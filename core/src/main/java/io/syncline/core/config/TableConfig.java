@@ -11,14 +11,22 @@ import java.util.Objects;
  *     ({@code conflict.default-policy})
  * @param columnRules per-column overrides, in file order, at most one per column
  * @param location where the table is named in the config file, for later checks against the database
+ * @param onError what the applier does with a remote transaction the database refuses in this table
  */
-public record TableConfig(TableName name, ConflictRule conflict, List<ColumnRule> columnRules, ConfigLocation location) {
+public record TableConfig(TableName name, ConflictRule conflict, List<ColumnRule> columnRules, ConfigLocation location,
+        OnError onError) {
 
     public TableConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(conflict, "conflict");
         columnRules = List.copyOf(columnRules);
         Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(onError, "onError");
+    }
+
+    /** A table that parks refused transactions ({@link OnError#PARK}, the default). */
+    public TableConfig(TableName name, ConflictRule conflict, List<ColumnRule> columnRules, ConfigLocation location) {
+        this(name, conflict, columnRules, location, OnError.PARK);
     }
 
     /** The rule that decides conflicts in {@code column}: its override, or else the table's rule. */

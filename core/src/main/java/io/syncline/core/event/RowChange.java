@@ -24,6 +24,10 @@ import java.util.Set;
  * @param version          the row version this change creates (for a delete: the tombstone's version)
  * @param metadata         the row's merge metadata after the change ({@link RowMetadata#EMPTY} for deletes and
  *                         for tables whose policy needs none)
+ * @param columnTypes      the origin's type of each column sent, as Debezium describes it: the PostgreSQL type
+ *                         name in upper case with its length and scale, e.g. {@code VARCHAR(20,0)},
+ *                         {@code NUMERIC(10,2)} ({@link #columnType}); empty when the origin did not say (deletes,
+ *                         events of format 1). The applier compares them with the local table and refuses a lossy cast
  */
 public record RowChange(
         String table,
@@ -33,7 +37,14 @@ public record RowChange(
         Map<String, String> values,
         Set<String> unchangedColumns,
         RowVersion version,
-        RowMetadata metadata) {
+        RowMetadata metadata,
+        Map<String, String> columnTypes) {
+
+    /** A change without the origin's column types. */
+    public RowChange(String table, Operation operation, Map<String, String> key, Map<String, String> oldKey,
+            Map<String, String> values, Set<String> unchangedColumns, RowVersion version, RowMetadata metadata) {
+        this(table, operation, key, oldKey, values, unchangedColumns, version, metadata, Map.of());
+    }
 
     /** A change without merge metadata. */
     public RowChange(String table, Operation operation, Map<String, String> key, Map<String, String> oldKey,
@@ -53,6 +64,15 @@ public record RowChange(
         values = values == null ? Map.of() : unmodifiableCopy(values);
         unchangedColumns = unchangedColumns == null ? Set.of() : Set.copyOf(unchangedColumns);
         metadata = metadata == null ? RowMetadata.EMPTY : metadata;
+        columnTypes = columnTypes == null || columnTypes.isEmpty() ? Map.of() : unmodifiableCopy(columnTypes);
+    }
+
+    /**
+     * A column type as {@link #columnTypes} holds it: {@code name} in upper case, then its length and
+     * scale in parentheses; a missing scale is written as 0.
+     */
+    public static String columnType(String name, int length, int scale) {
+        return name.toUpperCase(java.util.Locale.ROOT) + "(" + length + "," + scale + ")";
     }
 
     public boolean changesKey() {

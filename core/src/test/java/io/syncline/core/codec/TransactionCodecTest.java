@@ -84,6 +84,35 @@ class TransactionCodecTest {
     }
 
     @Test
+    void theOriginsColumnTypesSurviveARoundTrip() {
+        Map<String, String> types = new LinkedHashMap<>();
+        types.put("id", RowChange.columnType("int4", 10, 0));
+        types.put("price", RowChange.columnType("numeric", 10, 2));
+        types.put("label", RowChange.columnType("varchar", 20, 0));
+        RowChange typed = new RowChange("public.t", Operation.INSERT, Map.of("id", "1"), null,
+                Map.of("id", "1", "price", "1.50", "label", "x"), Set.of(), VERSION, RowMetadata.EMPTY, types);
+        SourceTransaction tx = tx(List.of(typed, typed));
+
+        SourceTransaction decoded = TransactionCodec.decode(TransactionCodec.encodeBody(tx), List.of("dc-a"));
+
+        assertThat(decoded.changes().get(1).columnTypes()).containsExactly(Map.entry("id", "INT4(10,0)"),
+                Map.entry("price", "NUMERIC(10,2)"), Map.entry("label", "VARCHAR(20,0)"));
+        assertThat(decoded).isEqualTo(tx);
+    }
+
+    @Test
+    void aBodyOfFormatOneIsStillReadWithoutTypes() {
+        // Format 1 is format 2 without the type count after each change's metadata (here: zero types).
+        byte[] current = TransactionCodec.encodeBody(tx(List.of(change())));
+        byte[] formatOne = Arrays.copyOf(current, current.length - 1);
+        formatOne[1] = 1;
+
+        SourceTransaction decoded = TransactionCodec.decode(formatOne, List.of("dc-a"));
+
+        assertThat(decoded.changes()).containsExactly(change());
+    }
+
+    @Test
     void truncatedBodyIsRejected() {
         byte[] body = TransactionCodec.encodeBody(tx(List.of(change())));
         for (int length = 0; length < body.length; length++) {

@@ -31,10 +31,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code syncline conflicts list|retry}: the conflict log and the parked (dead-letter) changes of this node. */
+/** {@code syncline conflicts list|parked|retry}: the conflict log and the parked (dead-letter) changes of this node. */
 @Command(name = "conflicts", mixinStandardHelpOptions = true,
         description = "Show the conflict log; apply parked changes again.",
-        subcommands = {ConflictsCommand.ListCommand.class, ConflictsCommand.RetryCommand.class})
+        subcommands = {ConflictsCommand.ListCommand.class, ConflictsCommand.ParkedCommand.class,
+                ConflictsCommand.RetryCommand.class})
 final class ConflictsCommand implements Runnable {
 
     @CommandLine.Spec
@@ -174,8 +175,78 @@ final class ConflictsCommand implements Runnable {
         }
     }
 
+    @Command(name = "parked", mixinStandardHelpOptions = true,
+            description = "Print what waits in syncline.dead_letter: source transactions this database refused"
+                    + " (kind transaction) and changes whose conflict resolution failed (kind change), oldest first.")
+    static final class ParkedCommand implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = {"-c", "--config"}, required = true, description = "The node's YAML config file.")
+        Path configFile;
+
+        @Option(names = "--json", description = "One JSON document (an array of dead letters) for scripts.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            NodeConfig config = load(configFile, err);
+            if (config == null) {
+                return 1;
+            }
+            List<Map<String, Object>> entries = new ArrayList<>();
+            String sql = "SELECT id, parked_at, kind, table_name, pk::text, origin_node, origin_position, origin_tx_id,"
+                    + " jsonb_array_length(CASE jsonb_typeof(change_json) WHEN 'array' THEN change_json ELSE '[0]' END),"
+                    + " attempts, sqlstate, constraint_name, error FROM " + ReplicationSchema.DEAD_LETTER_TABLE + " ORDER BY id";
+            try (HikariDataSource pool = DataSources.create(config.nodeId() + "-cli", config.database().url(),
+                    config.database().user(), config.database().password().reveal(), 1);
+                    Connection connection = pool.getConnection();
+                    PreparedStatement select = connection.prepareStatement(sql);
+                    ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("id", rs.getLong(1));
+                    entry.put("parked_at", rs.getTimestamp(2).toInstant().toString());
+                    entry.put("kind", rs.getString(3));
+                    entry.put("table", rs.getString(4));
+                    entry.put("key", JSON.readTree(rs.getString(5)));
+                    entry.put("origin", rs.getString(6));
+                    entry.put("origin_position", rs.getLong(7));
+                    entry.put("origin_tx_id", rs.getLong(8));
+                    entry.put("changes", rs.getInt(9));
+                    entry.put("attempts", rs.getInt(10));
+                    entry.put("sqlstate", rs.getString(11));
+                    entry.put("constraint", rs.getString(12));
+                    entry.put("error", rs.getString(13));
+                    entries.add(entry);
+                }
+            } catch (SQLException e) {
+                err.println(configFile + ": database " + config.database().url() + ": " + e.getMessage());
+                return 1;
+            }
+            if (json) {
+                out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(entries));
+            } else {
+                out.printf("%-6s %-24s %-12s %-20s %-16s %-8s %-12s %-8s %s%n", "ID", "PARKED", "KIND", "TABLE", "KEY", "ORIGIN",
+                        "POSITION", "ATTEMPTS", "ERROR");
+                for (Map<String, Object> e : entries) {
+                    out.printf("%-6s %-24s %-12s %-20s %-16s %-8s %-12s %-8s %s%n", e.get("id"), e.get("parked_at"), e.get("kind"),
+                            e.get("table"), e.get("key"), e.get("origin"), e.get("origin_position"), e.get("attempts"),
+                            e.get("error"));
+                }
+                out.println(entries.size() + " parked; fix the cause, then `syncline conflicts retry`");
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
     @Command(name = "retry", mixinStandardHelpOptions = true,
-            description = "Apply the changes parked in syncline.dead_letter again (after fixing the custom resolver).")
+            description = "Apply the changes and transactions parked in syncline.dead_letter again (after fixing the custom"
+                    + " resolver, or the data or schema this database refused them for).")
     static final class RetryCommand implements Callable<Integer> {
 
         @CommandLine.Spec

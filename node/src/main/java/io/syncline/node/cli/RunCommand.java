@@ -116,11 +116,13 @@ final class RunCommand implements Callable<Integer> {
                 node.capture().state(), node.capture().publishedTransactions(), recentLag(node), node.parkedChanges(),
                 node.tombstonesHeld());
         NodeStatus status = node.status();
-        log.info("[{}] {}{}", node.nodeId(), status.routes(), status.down().isEmpty() ? "" : "; down: " + status.down());
+        log.info("[{}] {}{}{}", node.nodeId(), status.routes(), status.down().isEmpty() ? "" : "; down: " + status.down(),
+                node.heartbeatWithheld() ? "; heartbeat withheld: a link cannot apply, peers route around this node" : "");
         for (LinkStatus link : status.links()) {
-            log.info("[{} <- {}] {} ({}) applied {} txn(s) {} row(s), {} duplicate(s), {} conflict(s), {} forwarded{}",
-                    node.nodeId(), link.upstream(), link.state(), link.role(), link.appliedTransactions(), link.appliedRows(),
-                    link.duplicateTransactions(), link.conflicts(), link.forwardedTransactions(),
+            log.info("[{} <- {}] {} ({}) applied {} txn(s) {} row(s), {} duplicate(s), {} conflict(s), {} parked,"
+                    + " {} forwarded{}", node.nodeId(), link.upstream(), link.state(), link.role(), link.appliedTransactions(),
+                    link.appliedRows(), link.duplicateTransactions(), link.conflicts(), link.parked(),
+                    link.forwardedTransactions(),
                     link.lastError() == null ? "" : "; last error: " + link.lastError());
         }
     }

@@ -14,6 +14,12 @@ public final class LinkStatus {
         STARTING,
         STREAMING,
         RETRYING,
+        /**
+         * Paused: a change does not fit the local table (a column missing here); {@link #lastError()}
+         * names the table and column. Applies the same batch again from time to time and streams on
+         * by itself once the local schema matches.
+         */
+        SCHEMA_MISMATCH,
         FAILED,
         STOPPED
     }
@@ -30,6 +36,7 @@ public final class LinkStatus {
     private final AtomicLong forwardedTransactions = new AtomicLong();
     private final AtomicLong appliedRows = new AtomicLong();
     private final AtomicLong conflicts = new AtomicLong();
+    private final AtomicLong parked = new AtomicLong();
     private final AtomicLong nextOffset = new AtomicLong(-1);
 
     public LinkStatus(String upstream) {
@@ -90,6 +97,10 @@ public final class LinkStatus {
         conflicts.addAndGet(conflictCount);
     }
 
+    void parked(int count) {
+        parked.addAndGet(count);
+    }
+
     void dropped(int transactions) {
         droppedTransactions.addAndGet(transactions);
     }
@@ -133,6 +144,15 @@ public final class LinkStatus {
 
     public long conflicts() {
         return conflicts.get();
+    }
+
+    /**
+     * Dead letters this link wrote to {@code syncline.dead_letter}: source transactions the database
+     * refused ({@code on-error: park}) and changes whose conflict resolution failed. Each waits for
+     * {@code syncline conflicts retry}; the link streams on.
+     */
+    public long parked() {
+        return parked.get();
     }
 
     /** The next upstream outbox offset this link will read; -1 before the first batch. */

@@ -3,6 +3,7 @@ package io.syncline.node.runtime;
 import io.syncline.conflict.ApplyException;
 import io.syncline.conflict.ApplyResult;
 import io.syncline.conflict.RetriableApplyException;
+import io.syncline.conflict.SchemaMismatchException;
 import io.syncline.conflict.TransactionApplier;
 import io.syncline.connector.OutboxPublisher;
 import io.syncline.connector.OutboxReader;
@@ -39,6 +40,7 @@ final class ReplicationLink implements Runnable {
     private static final Duration INITIAL_BACKOFF = Duration.ofMillis(100);
     private static final Duration APPLY_RETRY_BACKOFF = Duration.ofMillis(20);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    private static final Duration SCHEMA_RECHECK = Duration.ofMillis(500);
 
     private final String localNode;
     private final String upstream;
@@ -99,6 +101,9 @@ final class ReplicationLink implements Runnable {
                     break;
                 }
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            } catch (SchemaMismatchException e) {
+                // Only thrown once the link was asked to stop while it waited for the schema.
+                break;
             } catch (ApplyException | MalformedEventException e) {
                 // Permanent: stop this link where it is; nothing after the failing transaction is applied or skipped.
                 status.state(LinkStatus.State.FAILED, e.getMessage());
@@ -121,9 +126,31 @@ final class ReplicationLink implements Runnable {
     private ApplyResult applyWithRetry(List<SourceTransaction> batch, long nextOffset)
             throws ApplyException, RetriableApplyException, InterruptedException {
         Duration backoff = APPLY_RETRY_BACKOFF;
+        Duration schemaRecheck = SCHEMA_RECHECK;
         for (int attempt = 1; ; attempt++) {
             try {
-                return applier.apply(batch, upstream, nextOffset);
+                ApplyResult result = applier.apply(batch, upstream, nextOffset);
+                if (status.state() == LinkStatus.State.SCHEMA_MISMATCH) {
+                    status.state(LinkStatus.State.STREAMING, null);
+                    log.info("{} the local schema matches the changes again; applying resumed", prefix());
+                }
+                return result;
+            } catch (SchemaMismatchException e) {
+                if (!running) {
+                    throw e;
+                }
+                // Pause this link only: other links keep applying. Each attempt reads the local catalog
+                // afresh, so the link resumes once someone applies the schema change here.
+                if (status.state() != LinkStatus.State.SCHEMA_MISMATCH || !e.getMessage().equals(status.lastError())) {
+                    log.warn("{} paused in SCHEMA_MISMATCH (table {}, column {}, type at the origin {}, here {}): {};"
+                            + " checking again, at least every {} s", prefix(), e.table(), e.column(),
+                            e.sourceType() == null ? "not sent" : e.sourceType(),
+                            e.localType() == null ? "missing" : e.localType(), e.getMessage(), MAX_BACKOFF.toSeconds());
+                }
+                status.state(LinkStatus.State.SCHEMA_MISMATCH, e.getMessage());
+                pause(schemaRecheck);
+                schemaRecheck = schemaRecheck.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF
+                        : schemaRecheck.multipliedBy(2);
             } catch (RetriableApplyException e) {
                 if (!running) {
                     throw e;
@@ -176,6 +203,7 @@ final class ReplicationLink implements Runnable {
             progressed = true;
             status.applied(result.appliedTransactions(), result.duplicateTransactions(), result.echoTransactions(),
                     result.rowsWritten(), result.conflictCount());
+            status.parked(result.parkedChanges());
             status.dropped(dropped);
             status.forwarded(forwarded);
             status.nextOffset(nextOffset);

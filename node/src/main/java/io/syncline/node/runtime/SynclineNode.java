@@ -3,6 +3,7 @@ package io.syncline.node.runtime;
 import com.zaxxer.hikari.HikariDataSource;
 import io.syncline.conflict.ApplyListener;
 import io.syncline.conflict.ConflictPolicies;
+import io.syncline.conflict.OnErrorPolicies;
 import io.syncline.conflict.ParkedChange;
 import io.syncline.conflict.ResolvedConflict;
 import io.syncline.conflict.TransactionApplier;
@@ -84,6 +85,7 @@ public final class SynclineNode implements AutoCloseable {
     private final Map<String, LinkStatus> linkStatuses = new LinkedHashMap<>();
     private final AtomicLong parkedChanges = new AtomicLong();
     private final AtomicLong tombstones = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean heartbeatWithheld = new java.util.concurrent.atomic.AtomicBoolean();
     private final ApplyListener applyListener = new ApplyListener() {
         @Override
         public void changeParked(ParkedChange parked) {
@@ -101,6 +103,7 @@ public final class SynclineNode implements AutoCloseable {
     private OutboxPublisher forwarder;
     private Router router;
     private ConflictPolicies policies;
+    private OnErrorPolicies onError;
     private HeartbeatPublisher heartbeat;
     private KafkaHeartbeatSource heartbeatSource;
     private LivenessTracker liveness;
@@ -208,6 +211,7 @@ public final class SynclineNode implements AutoCloseable {
         // Forwarding always follows the configured graph, also while peers are down (see RoutePlan).
         router = new Router(graph, nodeId());
         policies = ConflictPolicies.of(config);
+        onError = OnErrorPolicies.of(config);
         Map<String, Object> ownKafka = KafkaSettings.of(config.kafka());
         dataSource = DataSources.createForApplier(nodeId(), config.database().url(), config.database().user(),
                 config.database().password().reveal(), Math.max(config.database().poolSize(), config.topology().nodes().size() + 1));
@@ -292,8 +296,41 @@ public final class SynclineNode implements AutoCloseable {
         heartbeat.beat(clock.millis());
         Duration interval = checkInterval(config.topology().failureTimeout());
         heartbeatTimer = Executors.newSingleThreadScheduledExecutor(daemon("syncline-heartbeat-" + nodeId()));
-        heartbeatTimer.scheduleAtFixedRate(() -> heartbeat.beat(clock.millis()), interval.toMillis(), interval.toMillis(),
+        heartbeatTimer.scheduleAtFixedRate(this::beatWhileApplying, interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Beats only while every configured link applies. A link that stopped (FAILED) or waits for the
+     * local schema (SCHEMA_MISMATCH) no longer reads its upstream's outbox, so it forwards nothing
+     * either: the nodes behind this one would starve. Withholding the heartbeat makes the peers treat
+     * this node as down and read around it (a ring closes around it, {@link Rerouter}), while they keep
+     * reading this node's own outbox; beating resumes once the link applies again.
+     */
+    private void beatWhileApplying() {
+        List<String> stuck = stuckLinks();
+        if (stuck.isEmpty()) {
+            if (heartbeatWithheld.compareAndSet(true, false)) {
+                log.info("[{}] every link applies again; sending heartbeats again", nodeId());
+            }
+            heartbeat.beat(clock.millis());
+        } else if (heartbeatWithheld.compareAndSet(false, true)) {
+            log.warn("[{}] the link(s) from {} cannot apply: withholding heartbeats, so that peers route around this node"
+                    + " until it applies again (see the link's state and last error)", nodeId(), stuck);
+        }
+    }
+
+    /** The upstreams of configured links that stopped applying (FAILED or SCHEMA_MISMATCH). */
+    private synchronized List<String> stuckLinks() {
+        return runningLinks.keySet().stream().map(linkStatuses::get)
+                .filter(link -> link.standsInFor().isEmpty())
+                .filter(link -> link.state() == LinkStatus.State.FAILED || link.state() == LinkStatus.State.SCHEMA_MISMATCH)
+                .map(LinkStatus::upstream).toList();
+    }
+
+    /** Whether this node withholds its heartbeat now because a configured link cannot apply (see the links' states). */
+    public boolean heartbeatWithheld() {
+        return heartbeatWithheld.get();
     }
 
     private void startTombstoneCollection() {
@@ -333,7 +370,7 @@ public final class SynclineNode implements AutoCloseable {
         Map<String, Object> peerKafka = KafkaSettings.of(peer.kafka());
         LinkStatus status = linkStatuses.computeIfAbsent(upstream, LinkStatus::new);
         status.standsInFor(standsInFor);
-        TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, policies,
+        TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, policies, onError,
                 applyListener, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION);
         ReplicationLink link = new ReplicationLink(nodeId(), upstream, () -> new OutboxReader(nodeId(), upstream, peerKafka),
                 applier, () -> router, forwarder, status, meters, clock);
@@ -405,7 +442,10 @@ public final class SynclineNode implements AutoCloseable {
         return new NodeStatus(nodeId(), state(), current.plan().describe(), liveness.dead(), liveness.snapshot(), links());
     }
 
-    /** Row changes parked in {@code syncline.dead_letter} by this process (see {@code syncline conflicts retry}). */
+    /**
+     * Dead letters written to {@code syncline.dead_letter} by this process, refused source transactions and
+     * changes whose resolution failed (see {@code syncline conflicts retry}).
+     */
     public long parkedChanges() {
         return parkedChanges.get();
     }

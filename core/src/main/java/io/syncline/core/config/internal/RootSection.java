@@ -81,7 +81,7 @@ final class RootSection extends Section<NodeConfig> {
         }
         List<TableConfig> tableConfigs = tables.get().stream()
                 .map(t -> new TableConfig(t.name(), t.conflict().rule().orElse(defaultRule.get()),
-                        t.conflict().columns(), t.location()))
+                        t.conflict().columns(), t.location(), t.onError()))
                 .toList();
         return Optional.of(new NodeConfig(ctx.file(), nodeId.get(), database.get(), kafka.get(), topology.get(),
                 peers.get(), tableConfigs, new ConflictConfig(defaultRule.get()), capture.get(), metrics.get(), ctx.warnings()));

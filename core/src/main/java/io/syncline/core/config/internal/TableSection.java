@@ -1,34 +1,41 @@
 package io.syncline.core.config.internal;
 
+import io.syncline.core.config.OnError;
 import io.syncline.core.config.TableName;
 import java.util.List;
 import java.util.Optional;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 
-/** {@code tables[i]}: a table name, or {@code {name: ..., conflict: {...}}}. */
+/** {@code tables[i]}: a table name, or {@code {name: ..., conflict: {...}, on-error: park|stop}}. */
 final class TableSection implements ValueType<TableEntry> {
 
     static final Setting<TableName> NAME = Setting.required("name", ValueTypes.TABLE_NAME,
             "the replicated table");
     static final Setting<TableConflict> CONFLICT = Setting.withDefault("conflict", new TableConflictSection(),
             TableConflict.NONE, "conflict rule of this table and its columns");
+    static final Setting<OnError> ON_ERROR = Setting.withDefault("on-error",
+            ValueTypes.oneOf(OnError.class, OnError::configName, "on-error"), OnError.PARK,
+            "what to do with a remote transaction this database refuses in the table: park it in"
+                    + " syncline.dead_letter and go on, or stop the link");
 
     private final Section<TableEntry> longForm = new Section<>() {
         @Override
         List<String> keys() {
-            return List.of(NAME.key(), CONFLICT.key());
+            return List.of(NAME.key(), CONFLICT.key(), ON_ERROR.key());
         }
 
         @Override
         Optional<TableEntry> read(MapReader map) {
             Optional<TableName> name = NAME.read(map);
             Optional<TableConflict> conflict = CONFLICT.read(map);
-            if (!allPresent(name, conflict)) {
+            Optional<OnError> onError = ON_ERROR.read(map);
+            if (!allPresent(name, conflict, onError)) {
                 return Optional.empty();
             }
             String namePath = map.child(NAME.key());
-            return Optional.of(new TableEntry(name.get(), namePath, map.context().locationOf(namePath), conflict.get()));
+            return Optional.of(new TableEntry(name.get(), namePath, map.context().locationOf(namePath), conflict.get(),
+                    onError.get()));
         }
     };
 
@@ -38,7 +45,7 @@ final class TableSection implements ValueType<TableEntry> {
             return longForm.read(node, path, ctx);
         }
         return ValueTypes.TABLE_NAME.read(node, path, ctx)
-                .map(name -> new TableEntry(name, path, ctx.locate(node), TableConflict.NONE));
+                .map(name -> new TableEntry(name, path, ctx.locate(node), TableConflict.NONE, OnError.PARK));
     }
 
     @Override
