@@ -158,6 +158,14 @@ class SchemaObjectsIT {
                 .as("calls of the writer's functions from inside the triggers").isEmpty();
         assertThat(cluster.queryRows(A, "SELECT o.id::text, o.v, o.syncline_vv::text FROM it.owned o ORDER BY o.id"))
                 .containsExactly(List.of("1", "uno", "{\"dc-a\": 2}"));
+
+        // The applier at dc-a builds keys with the same functions, in the node role's own session.
+        cluster.execute(B, "INSERT INTO it.owned VALUES (3, 'three at b')", "UPDATE it.owned SET v = 'one at b' WHERE id = 1",
+                "DELETE FROM it.owned WHERE id = 3");
+        await("dc-b's changes at " + A).atMost(WAIT).untilAsserted(() -> assertThat(
+                cluster.queryRows(A, "SELECT o.id::text, o.v FROM it.owned o ORDER BY o.id")).containsExactly(List.of("1", "one at b")));
+        assertThat(cluster.queryRows(A, "SELECT who, function, trigger_depth::text FROM public.evidence"))
+                .as("calls of the writer's functions by the triggers or the applier").isEmpty();
     }
 
     // ------------------------------------------------------------------------------ partitions

@@ -77,7 +77,7 @@ final class TableShape {
         // this node's own output function.
         this.pkJson = keyColumns.stream()
                 .map(c -> literal(c.name()) + ", (?::" + c.type() + ")::text")
-                .collect(Collectors.joining(", ", "jsonb_build_object(", ")"));
+                .collect(Collectors.joining(", ", "pg_catalog.jsonb_build_object(", ")"));
     }
 
     static TableShape load(Connection connection, String table) throws SQLException {
@@ -217,10 +217,12 @@ final class TableShape {
         StringBuilder arrays = new StringBuilder();
         StringBuilder names = new StringBuilder();
         for (int i = 0; i < keyColumns.size(); i++) {
-            arrays.append(i == 0 ? "" : ", ").append("?::").append(keyColumns.get(i).type()).append("[]");
+            arrays.append(i == 0 ? "" : ", ").append("pg_catalog.unnest(?::").append(keyColumns.get(i).type()).append("[])");
             names.append("k").append(i).append(", ");
         }
-        return "unnest(" + arrays + ") WITH ORDINALITY AS k(" + names + "ord)";
+        // ROWS FROM of one-array unnests is what unnest(a, b) stands for; only the one-array form is a
+        // function that can be schema-qualified.
+        return "ROWS FROM (" + arrays + ") WITH ORDINALITY AS k(" + names + "ord)";
     }
 
     /**
@@ -269,7 +271,7 @@ final class TableShape {
     private String tombstoneKeyOfKeys() {
         return keyColumns.isEmpty() ? "'{}'::jsonb" : java.util.stream.IntStream.range(0, keyColumns.size())
                 .mapToObj(i -> literal(keyColumns.get(i).name()) + ", k.k" + i + "::text")
-                .collect(Collectors.joining(", ", "jsonb_build_object(", ")"));
+                .collect(Collectors.joining(", ", "pg_catalog.jsonb_build_object(", ")"));
     }
 
     /**
@@ -453,10 +455,10 @@ final class TableShape {
         return written;
     }
 
-    /** {@code unnest(?::text[], ...) AS v(alias, ...)}: one text array parameter per alias. */
+    /** {@code ROWS FROM (unnest(?::text[]), ...) AS v(alias, ...)}: one text array parameter per alias. */
     private static String unnest(List<String> aliases) {
-        return "unnest(" + String.join(", ", java.util.Collections.nCopies(aliases.size(), "?::text[]")) + ") AS v("
-                + String.join(", ", aliases) + ")";
+        return "ROWS FROM (" + String.join(", ", java.util.Collections.nCopies(aliases.size(), "pg_catalog.unnest(?::text[])"))
+                + ") AS v(" + String.join(", ", aliases) + ")";
     }
 
     static String identifier(String name) {

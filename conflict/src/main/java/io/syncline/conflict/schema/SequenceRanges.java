@@ -58,7 +58,7 @@ public final class SequenceRanges {
     private static KeySequence read(Connection connection, String table, String column, String sequence) throws SQLException {
         try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(
                 "SELECT s.seqincrement, coalesce(p.last_value, s.seqstart - s.seqincrement) FROM pg_sequence s"
-                        + " JOIN pg_sequences p ON format('%I.%I', p.schemaname, p.sequencename)::regclass = s.seqrelid"
+                        + " JOIN pg_sequences p ON pg_catalog.format('%I.%I', p.schemaname, p.sequencename)::regclass = s.seqrelid"
                         + " WHERE s.seqrelid = '" + sequence.replace("'", "''") + "'::regclass")) {
             rs.next();
             return new KeySequence(table, column, sequence, rs.getLong(1), rs.getLong(2));
