@@ -83,6 +83,11 @@ public final class ReplicationSchemaInstaller {
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
             statement.execute(resource("base.sql"));
+            try (PreparedStatement identity = connection.prepareStatement("INSERT INTO " + ReplicationSchema.CAPTURE_IDENTITY_TABLE
+                    + " (node_id, epoch) VALUES (?, 1) ON CONFLICT (node_id) DO NOTHING")) {
+                identity.setString(1, nodeId);
+                identity.executeUpdate();
+            }
             List<String> problems = new ArrayList<>();
             List<TableKey> keys = new ArrayList<>();
             for (String table : tables) {

@@ -3,8 +3,10 @@ package io.syncline.core.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.syncline.core.event.ChainLink;
 import io.syncline.core.event.ColumnDot;
 import io.syncline.core.event.Operation;
+import io.syncline.core.event.OriginIdentity;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
 import io.syncline.core.event.RowMetadata;
@@ -41,11 +43,13 @@ class TransactionCodecTest {
                                 Set.of(), VERSION, new RowMetadata(
                                         Map.of("hits", Map.of("dc-a", new BigDecimal("7.50"), "dc-b", new BigDecimal("-2.00"))),
                                         Map.of("hits", new ColumnDot("dc-a", 4, 99L << 16)))),
-                        new RowChange("public.other", Operation.DELETE, Map.of("k", "x"), null, null, null, RowVersion.INITIAL)));
+                        new RowChange("public.other", Operation.DELETE, Map.of("k", "x"), null, null, null, RowVersion.INITIAL)),
+                new ChainLink(new OriginIdentity(-7_312_345_678_901_234_567L, 3), 0xFFFF_FFFFL));
 
         SourceTransaction decoded = TransactionCodec.decode(TransactionCodec.encodeBody(tx), List.of("dc-a"));
 
         assertThat(decoded).isEqualTo(tx);
+        assertThat(decoded.chain().identity().systemIdentifier()).isEqualTo(-7_312_345_678_901_234_567L);
         assertThat(decoded.changes().get(0).values()).containsEntry("note", null);
         assertThat(decoded.changes().get(1).changesKey()).isTrue();
         assertThat(decoded.changes().get(2).metadata().countersOf("hits").get("dc-a")).hasToString("7.50");
@@ -72,6 +76,31 @@ class TransactionCodecTest {
                     .as("seed %d, case %d", seed, i)
                     .isEqualTo(tx);
         }
+    }
+
+    @Test
+    void firstTransactionOfAChainRoundTrips() {
+        SourceTransaction first = tx(List.of(change())).withChain(new ChainLink(new OriginIdentity(1, 1), ChainLink.NONE));
+        SourceTransaction decoded = TransactionCodec.decode(TransactionCodec.encodeBody(first), List.of("dc-a"));
+        assertThat(decoded.chain().first()).isTrue();
+        assertThat(decoded).isEqualTo(first);
+    }
+
+    @Test
+    void versionOneBodyIsReadWithoutAChain() {
+        byte[] v2 = TransactionCodec.encodeBody(tx(List.of(change())));
+        // Version 1 had no chain flag: magic, version, "dc-a" (length + 4 bytes), position, time, txid (1 byte each), flag.
+        int flag = 2 + 5 + 3;
+        assertThat(v2[flag]).isZero();
+        byte[] v1 = new byte[v2.length - 1];
+        System.arraycopy(v2, 0, v1, 0, flag);
+        System.arraycopy(v2, flag + 1, v1, flag, v2.length - flag - 1);
+        v1[1] = TransactionCodec.FORMAT_VERSION_WITHOUT_CHAIN;
+
+        SourceTransaction decoded = TransactionCodec.decode(v1, List.of("dc-a"));
+
+        assertThat(decoded.chain()).isNull();
+        assertThat(decoded).isEqualTo(tx(List.of(change())));
     }
 
     @Test
@@ -130,7 +159,11 @@ class TransactionCodecTest {
                     random.nextBoolean() ? Set.of("c1") : Set.of(), version, randomMetadata(random)));
         }
         List<String> path = random.nextBoolean() ? List.of("dc-o") : List.of("dc-o", "dc-x");
-        return new SourceTransaction("dc-o", random.nextLong() >>> 1, random.nextLong() >>> 1, random.nextInt(1 << 30), path, changes);
+        long position = random.nextLong() >>> 1;
+        ChainLink chain = random.nextBoolean() ? null
+                : new ChainLink(new OriginIdentity(random.nextLong(), 1 + random.nextInt(5)),
+                        random.nextBoolean() ? ChainLink.NONE : random.nextLong(Math.max(1, position)));
+        return new SourceTransaction("dc-o", position, random.nextLong() >>> 1, random.nextInt(1 << 30), path, changes, chain);
     }
 
     private static RowMetadata randomMetadata(Random random) {
