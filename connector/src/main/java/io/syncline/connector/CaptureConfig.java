@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * @param databaseUser       a role with REPLICATION (or superuser) and SELECT on the tables
  * @param databasePassword   its password; never logged
  * @param tables             schema-qualified replicated tables ({@code public.accounts}), each with a primary key
- * @param dataDirectory      where the capture keeps its offsets ({@value #OFFSETS_FILE_NAME})
+ * @param dataDirectory      the node's local scratch directory; nothing the capture needs to resume is kept there
+ *                           (its offsets are in the node's database, its chain in its outbox)
  * @param kafkaSettings      client settings of the node's own Kafka: at least {@code bootstrap.servers},
  *                           plus its security settings
  * @param offsetFlushInterval how often Debezium's offsets (and so the slot's confirmed position) are
@@ -39,7 +40,6 @@ public record CaptureConfig(
         Duration offsetFlushInterval,
         Duration batchInterval) {
 
-    public static final String OFFSETS_FILE_NAME = "capture-offsets.dat";
     public static final Duration DEFAULT_OFFSET_FLUSH_INTERVAL = Duration.ofMillis(200);
 
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,40}");
@@ -100,10 +100,6 @@ public record CaptureConfig(
             String databasePassword, List<String> tables, Path dataDirectory, Map<String, Object> kafkaSettings) {
         this(nodeId, databaseHost, databasePort, databaseName, databaseUser, databasePassword, tables, dataDirectory,
                 kafkaSettings, DEFAULT_OFFSET_FLUSH_INTERVAL, CaptureSettings.DEFAULT_BATCH_INTERVAL);
-    }
-
-    public Path offsetsFile() {
-        return dataDirectory.resolve(OFFSETS_FILE_NAME);
     }
 
     public String jdbcUrl() {

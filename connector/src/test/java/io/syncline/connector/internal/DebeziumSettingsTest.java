@@ -37,4 +37,14 @@ class DebeziumSettingsTest {
         assertThat(DebeziumSettings.of(config(null), true).getProperty("slot.stream.params")).isEqualTo("origin=none");
         assertThat(DebeziumSettings.of(config(null), false).getProperty("slot.stream.params")).isNull();
     }
+
+    @Test
+    void offsetsAreKeptInTheNodesDatabaseNotOnItsHost() {
+        Properties settings = DebeziumSettings.of(config(null), true);
+
+        assertThat(settings.getProperty("offset.storage")).isEqualTo(PostgresOffsetBackingStore.class.getName());
+        assertThat(settings.getProperty(PostgresOffsetBackingStore.URL)).isEqualTo("jdbc:postgresql://localhost:5432/app");
+        assertThat(settings.getProperty(PostgresOffsetBackingStore.NODE)).isEqualTo("dc-a");
+        assertThat(settings.stringPropertyNames()).noneMatch(name -> name.startsWith("offset.storage.file"));
+    }
 }

@@ -2,6 +2,7 @@ package io.syncline.node.runtime;
 
 import io.syncline.conflict.ApplyException;
 import io.syncline.conflict.ApplyResult;
+import io.syncline.conflict.ContinuityException;
 import io.syncline.conflict.RetriableApplyException;
 import io.syncline.conflict.TransactionApplier;
 import io.syncline.connector.OutboxPublisher;
@@ -18,10 +19,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.InvalidOffsetException;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +43,7 @@ final class ReplicationLink implements Runnable {
     private static final Duration INITIAL_BACKOFF = Duration.ofMillis(100);
     private static final Duration APPLY_RETRY_BACKOFF = Duration.ofMillis(20);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    private static final Duration BOUNDS_TIMEOUT = Duration.ofSeconds(15);
 
     private final String localNode;
     private final String upstream;
@@ -82,9 +87,22 @@ final class ReplicationLink implements Runnable {
         Duration backoff = INITIAL_BACKOFF;
         while (running) {
             try (OutboxReader reader = readers.get()) {
-                reader.seek(applier.linkOffset(upstream));
+                OptionalLong stored = applier.linkOffset(upstream);
+                Optional<String> gone = OutboxGap.check(reader.topic(), stored, reader.bounds(BOUNDS_TIMEOUT));
+                if (gone.isPresent()) {
+                    stopAtGap(prefix() + " " + gone.get());
+                    return;
+                }
+                reader.seek(stored);
                 status.state(LinkStatus.State.STREAMING, null);
                 streamUntilStopped(reader);
+            } catch (ContinuityException e) {
+                stopAtGap(e.getMessage());
+                return;
+            } catch (InvalidOffsetException e) {
+                // auto.offset.reset=none: the records the link was about to read were deleted under it.
+                stopAtGap(prefix() + " " + OutboxGap.vanished(e.getMessage()));
+                return;
             } catch (RetriableApplyException | KafkaException e) {
                 if (progressed) {
                     backoff = INITIAL_BACKOFF;
@@ -110,6 +128,12 @@ final class ReplicationLink implements Runnable {
             }
         }
         status.state(LinkStatus.State.STOPPED, null);
+    }
+
+    /** A break in continuity: the link stops where it is and says why; nothing after it is applied or skipped. */
+    private void stopAtGap(String message) {
+        status.state(LinkStatus.State.GAP, message);
+        log.error("{}", message);
     }
 
     /**
