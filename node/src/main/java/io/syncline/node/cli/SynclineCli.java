@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             InitCommand.class,
             RunCommand.class,
             BenchCommand.class,
+            CaptureCommand.class,
             ValidateConfigCommand.class,
         })
 public final class SynclineCli implements Runnable {
