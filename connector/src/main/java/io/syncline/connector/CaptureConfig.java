@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  * @param offsetFlushInterval how often Debezium's offsets (and so the slot's confirmed position) are
  *                           flushed at most; a crash re-sends at most this much, never less
  * @param batchInterval      how long a batch collects transactions before one Kafka transaction publishes it
+ * @param outboxTopic        how the outbox topic keeps its records; null: {@link OutboxTopicSettings#DEFAULTS}
  */
 public record CaptureConfig(
         String nodeId,
@@ -38,7 +39,8 @@ public record CaptureConfig(
         Path dataDirectory,
         Map<String, Object> kafkaSettings,
         Duration offsetFlushInterval,
-        Duration batchInterval) {
+        Duration batchInterval,
+        OutboxTopicSettings outboxTopic) {
 
     public static final Duration DEFAULT_OFFSET_FLUSH_INTERVAL = Duration.ofMillis(200);
 
@@ -91,15 +93,24 @@ public record CaptureConfig(
             throw new IllegalArgumentException("invalid capture configuration:\n  " + String.join("\n  ", problems));
         }
         databasePassword = Objects.requireNonNullElse(databasePassword, "");
+        outboxTopic = Objects.requireNonNullElse(outboxTopic, OutboxTopicSettings.DEFAULTS);
         tables = List.copyOf(tables);
         kafkaSettings = Map.copyOf(kafkaSettings);
+    }
+
+    /** The same settings with the default outbox topic settings. */
+    public CaptureConfig(String nodeId, String databaseHost, int databasePort, String databaseName, String databaseUser,
+            String databasePassword, List<String> tables, Path dataDirectory, Map<String, Object> kafkaSettings,
+            Duration offsetFlushInterval, Duration batchInterval) {
+        this(nodeId, databaseHost, databasePort, databaseName, databaseUser, databasePassword, tables, dataDirectory,
+                kafkaSettings, offsetFlushInterval, batchInterval, null);
     }
 
     /** The same settings with the default offset flush and batch intervals. */
     public CaptureConfig(String nodeId, String databaseHost, int databasePort, String databaseName, String databaseUser,
             String databasePassword, List<String> tables, Path dataDirectory, Map<String, Object> kafkaSettings) {
         this(nodeId, databaseHost, databasePort, databaseName, databaseUser, databasePassword, tables, dataDirectory,
-                kafkaSettings, DEFAULT_OFFSET_FLUSH_INTERVAL, CaptureSettings.DEFAULT_BATCH_INTERVAL);
+                kafkaSettings, DEFAULT_OFFSET_FLUSH_INTERVAL, CaptureSettings.DEFAULT_BATCH_INTERVAL, null);
     }
 
     public String jdbcUrl() {
@@ -110,7 +121,7 @@ public record CaptureConfig(
     public String toString() {
         return "CaptureConfig[nodeId=" + nodeId + ", database=" + databaseUser + "@" + databaseHost + ":" + databasePort + "/"
                 + databaseName + ", password=****, tables=" + tables + ", dataDirectory=" + dataDirectory
-                + ", kafka=" + masked(kafkaSettings) + ", offsetFlushInterval=" + offsetFlushInterval + ", batchInterval=" + batchInterval + "]";
+                + ", kafka=" + masked(kafkaSettings) + ", offsetFlushInterval=" + offsetFlushInterval + ", batchInterval=" + batchInterval + ", outboxTopic=" + outboxTopic + "]";
     }
 
     static Map<String, Object> masked(Map<String, Object> settings) {

@@ -99,7 +99,7 @@ public final class LocalCapture implements AutoCloseable {
             identity = database.identity();
             converter = new ChangeConverter(config.nodeId(), database.primaryKeys(), ChangeConverter.DEFAULT_UNAVAILABLE_PLACEHOLDER);
             publisher = new OutboxPublisher(config.nodeId(), "capture", config.kafkaSettings());
-            publisher.ensureTopic();
+            publisher.ensureTopic(config.outboxTopic());
             Optional<SourceTransaction> tail = OutboxTail.lastOwn(config.nodeId(), config.kafkaSettings());
             if (!database.slotExists() && (tail.isPresent() || database.offsetsStored())) {
                 throw new CaptureSetupException(slotMissing(tail));

@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +67,7 @@ class ContinuityIT {
     void recordsDeletedPastAPeersOffsetStopItsLinkInGap() throws Exception {
         cluster = twoDatacenters();
         cluster.startAllNodes();
+        assertOutboxKeepsRecordsForever(A);
         insertItems(A, 1, 3);
         awaitItems(B, 3);
         cluster.stopNode(B);
@@ -253,6 +256,16 @@ class ContinuityIT {
                 END $$""",
                 "CREATE TRIGGER it_audit_positions AFTER UPDATE ON syncline.applied_position FOR EACH ROW"
                         + " EXECUTE FUNCTION it_audit.position_advance()");
+    }
+
+    /** Created by the node: kept forever; one broker here, so one replica and min.insync.replicas=1. */
+    private void assertOutboxKeepsRecordsForever(String node) throws Exception {
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, ReplicationSchema.outboxTopic(node));
+        try (Admin admin = admin(node)) {
+            Config config = admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic);
+            assertThat(config.get("retention.ms").value()).isEqualTo("-1");
+            assertThat(config.get("min.insync.replicas").value()).isEqualTo("1");
+        }
     }
 
     private void insertItems(String node, long from, long to) throws SQLException {
