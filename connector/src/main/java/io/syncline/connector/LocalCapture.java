@@ -36,8 +36,13 @@ import org.slf4j.LoggerFactory;
  * applier (marked with a replication origin) are never published (no echo).
  *
  * <p>Delivery is at least once and gap-free: after a crash or a kill the capture resumes from
- * the last position whose transactions Kafka had committed, so some transactions may be
- * published twice (same origin position; appliers skip them), none is skipped.
+ * the last position whose transactions Kafka had committed (Debezium's offsets, kept in the node's
+ * database), none is skipped. Transactions it receives again at or below the newest of its own in
+ * the outbox are not published again; a publish whose commit Kafka did not confirm is re-sent, so
+ * a transaction may still appear twice (same position and predecessor; appliers skip it). Each
+ * published transaction carries the capture's identity and its predecessor's position (the
+ * continuity chain, docs/continuity.md); a missing slot stops the capture instead of being
+ * recreated.
  *
  * <p>Lifecycle: {@link #start()} once, {@link #close()} once; see {@link State}. Connection losses
  * and Kafka outages are retried with backoff (logged at WARN); permanent problems stop the
