@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * One committed transaction of an origin node: the unit that is published, routed and applied
  * atomically. Transactions of one origin are published in commit order, so
- * {@link #originPosition()} grows strictly along an origin's stream.
+ * {@link #originPosition()} grows strictly along an origin's stream under one identity (see
+ * {@link ChainLink}: a rebuilt database or a capture reset starts a new sequence).
  *
  * @param originNode       the node whose database committed the transaction
  * @param originPosition   the commit position in the origin's WAL (end LSN of the commit record); strictly

@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * This node reading one upstream node's outbox: route each transaction (drop loops, forward
  * where the topology needs it), then apply the batch. Forwarding happens before the apply
  * commits, so a crash in between re-forwards (downstream nodes drop the duplicate) instead of
- * losing the forward. Runs on its own thread until {@link #stop()}.
+ * losing the forward. Runs on its own thread until {@link #stop()}, or until a break in
+ * continuity (records it needs gone from the outbox, a transaction that does not continue its
+ * origin's chain) stops it in {@link LinkStatus.State#GAP} (docs/continuity.md).
  */
 final class ReplicationLink implements Runnable {
 
@@ -88,7 +90,9 @@ final class ReplicationLink implements Runnable {
         while (running) {
             try (OutboxReader reader = readers.get()) {
                 OptionalLong stored = applier.linkOffset(upstream);
-                Optional<String> gone = OutboxGap.check(reader.topic(), stored, reader.bounds(BOUNDS_TIMEOUT));
+                // A link that never read this outbox starts at its beginning, whenever the upstream creates it.
+                Optional<String> gone = stored.isEmpty() ? Optional.empty()
+                        : OutboxGap.check(reader.topic(), stored, reader.bounds(BOUNDS_TIMEOUT));
                 if (gone.isPresent()) {
                     stopAtGap(prefix() + " " + gone.get());
                     return;
