@@ -29,8 +29,8 @@ final class OutboxGap {
         }
         if (offset > bounds.end()) {
             return Optional.of(topic + " ends at offset " + bounds.end() + ", before the stored offset " + offset
-                    + ": the topic was deleted and created again, and what it held after offset " + bounds.end()
-                    + " was never applied." + RECOVERY);
+                    + ": the topic was deleted and created again; the stored offset belongs to the old topic, and"
+                    + " neither what the old topic held past it nor what the new one holds was applied here." + RECOVERY);
         }
         return Optional.empty();
     }
