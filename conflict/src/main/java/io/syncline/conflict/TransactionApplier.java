@@ -3,6 +3,7 @@ package io.syncline.conflict;
 import com.zaxxer.hikari.HikariDataSource;
 import io.syncline.conflict.internal.ApplyErrorClassifier;
 import io.syncline.conflict.internal.ApplySession;
+import io.syncline.conflict.internal.ChainBreakMessage;
 import io.syncline.conflict.internal.LocalSchemaMismatch;
 import io.syncline.conflict.internal.RowDecider;
 import io.syncline.conflict.internal.RowRefusal;
@@ -122,6 +123,8 @@ public final class TransactionApplier {
      *
      * @throws RetriableApplyException after a transient failure; the failed target transaction was rolled back,
      *                                 apply the same batch again after a back-off
+     * @throws ContinuityException     when a transaction does not continue its origin's chain; those before it are
+     *                                 applied, nothing from it on; stop the link in a gap state
      * @throws ApplyException          after a permanent failure; stop the link, fix the cause named in the message
      */
     public ApplyResult apply(List<SourceTransaction> batch, String upstreamNode, long nextKafkaOffset)
@@ -152,6 +155,12 @@ public final class TransactionApplier {
                 ApplySession.Outcome outcome = applyGroup(connection, session, groups.get(i), upstreamNode, offset, prefix);
                 total = total.plus(outcome.result());
                 notifyListener(outcome, prefix);
+                if (outcome.gap() != null) {
+                    ApplySession.ChainBreak gap = outcome.gap();
+                    throw new ContinuityException(ChainBreakMessage.of(gap, prefix, upstreamNode),
+                            gap.transaction().originNode(), gap.transaction().originPosition(), gap.verdict().expected(),
+                            gap.verdict().found());
+                }
             }
             if (total.conflictCount() > 0 || total.echoTransactions() > 0 || total.parkedChanges() > 0) {
                 log.info("{} applied {} transaction(s), {} duplicate(s), {} row(s), conflicts {}, parked {}", prefix,

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * @param databaseUser       a role with REPLICATION (or superuser) and SELECT on the tables
  * @param databasePassword   its password; never logged
  * @param tables             schema-qualified replicated tables ({@code public.accounts}), each with a primary key
- * @param dataDirectory      where the capture keeps its offsets ({@value #OFFSETS_FILE_NAME})
+ * @param dataDirectory      the node's local scratch directory; nothing the capture needs to resume is kept there
+ *                           (its offsets are in the node's database, its chain in its outbox)
  * @param kafkaSettings      client settings of the node's own Kafka: at least {@code bootstrap.servers},
  *                           plus its security settings
  * @param offsetFlushInterval how often Debezium's offsets (and so the slot's confirmed position) are
@@ -33,6 +34,7 @@ import java.util.regex.Pattern;
  * @param connectionParameters pgjdbc parameters of {@code database.url} ({@link ConnectionParameter} names,
  *                           e.g. {@code sslmode}), given to every connection the capture opens: its
  *                           checks and Debezium's; never null
+ * @param outboxTopic        how the outbox topic keeps its records; null: {@link OutboxTopicSettings#DEFAULTS}
  */
 public record CaptureConfig(
         String nodeId,
@@ -46,9 +48,9 @@ public record CaptureConfig(
         Map<String, Object> kafkaSettings,
         Duration offsetFlushInterval,
         Duration batchInterval,
-        Map<String, String> connectionParameters) {
+        Map<String, String> connectionParameters,
+        OutboxTopicSettings outboxTopic) {
 
-    public static final String OFFSETS_FILE_NAME = "capture-offsets.dat";
     public static final Duration DEFAULT_OFFSET_FLUSH_INTERVAL = Duration.ofMillis(200);
 
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,40}");
@@ -108,28 +110,41 @@ public record CaptureConfig(
             throw new IllegalArgumentException("invalid capture configuration:\n  " + String.join("\n  ", problems));
         }
         databasePassword = Objects.requireNonNullElse(databasePassword, "");
+        outboxTopic = Objects.requireNonNullElse(outboxTopic, OutboxTopicSettings.DEFAULTS);
         tables = List.copyOf(tables);
         kafkaSettings = Map.copyOf(kafkaSettings);
         connectionParameters = Collections.unmodifiableMap(new LinkedHashMap<>(connectionParameters));
     }
 
-    /** The same settings without connection parameters. */
+    /** The same settings without connection parameters, with the default outbox topic settings. */
     public CaptureConfig(String nodeId, String databaseHost, int databasePort, String databaseName, String databaseUser,
             String databasePassword, List<String> tables, Path dataDirectory, Map<String, Object> kafkaSettings,
             Duration offsetFlushInterval, Duration batchInterval) {
         this(nodeId, databaseHost, databasePort, databaseName, databaseUser, databasePassword, tables, dataDirectory,
-                kafkaSettings, offsetFlushInterval, batchInterval, Map.of());
+                kafkaSettings, offsetFlushInterval, batchInterval, Map.of(), null);
+    }
+
+    /** The same settings with the default outbox topic settings. */
+    public CaptureConfig(String nodeId, String databaseHost, int databasePort, String databaseName, String databaseUser,
+            String databasePassword, List<String> tables, Path dataDirectory, Map<String, Object> kafkaSettings,
+            Duration offsetFlushInterval, Duration batchInterval, Map<String, String> connectionParameters) {
+        this(nodeId, databaseHost, databasePort, databaseName, databaseUser, databasePassword, tables, dataDirectory,
+                kafkaSettings, offsetFlushInterval, batchInterval, connectionParameters, null);
+    }
+
+    /** The same settings without connection parameters. */
+    public CaptureConfig(String nodeId, String databaseHost, int databasePort, String databaseName, String databaseUser,
+            String databasePassword, List<String> tables, Path dataDirectory, Map<String, Object> kafkaSettings,
+            Duration offsetFlushInterval, Duration batchInterval, OutboxTopicSettings outboxTopic) {
+        this(nodeId, databaseHost, databasePort, databaseName, databaseUser, databasePassword, tables, dataDirectory,
+                kafkaSettings, offsetFlushInterval, batchInterval, Map.of(), outboxTopic);
     }
 
     /** The same settings with the default offset flush and batch intervals. */
     public CaptureConfig(String nodeId, String databaseHost, int databasePort, String databaseName, String databaseUser,
             String databasePassword, List<String> tables, Path dataDirectory, Map<String, Object> kafkaSettings) {
         this(nodeId, databaseHost, databasePort, databaseName, databaseUser, databasePassword, tables, dataDirectory,
-                kafkaSettings, DEFAULT_OFFSET_FLUSH_INTERVAL, CaptureSettings.DEFAULT_BATCH_INTERVAL, Map.of());
-    }
-
-    public Path offsetsFile() {
-        return dataDirectory.resolve(OFFSETS_FILE_NAME);
+                kafkaSettings, DEFAULT_OFFSET_FLUSH_INTERVAL, CaptureSettings.DEFAULT_BATCH_INTERVAL, Map.of(), null);
     }
 
     /** The URL of the capture's own JDBC connections, with every connection parameter. */
@@ -151,7 +166,8 @@ public record CaptureConfig(
         return "CaptureConfig[nodeId=" + nodeId + ", database=" + databaseUser + "@" + databaseHost + ":" + databasePort + "/"
                 + databaseName + ", password=****, tables=" + tables + ", dataDirectory=" + dataDirectory
                 + ", connectionParameters=" + masked(connectionParameters) + ", kafka=" + masked(kafkaSettings)
-                + ", offsetFlushInterval=" + offsetFlushInterval + ", batchInterval=" + batchInterval + "]";
+                + ", offsetFlushInterval=" + offsetFlushInterval + ", batchInterval=" + batchInterval + ", outboxTopic="
+                + outboxTopic + "]";
     }
 
     static Map<String, Object> masked(Map<String, ?> settings) {

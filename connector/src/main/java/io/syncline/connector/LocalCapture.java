@@ -7,7 +7,11 @@ import io.syncline.connector.internal.CaptureConsumer;
 import io.syncline.connector.internal.CaptureErrors;
 import io.syncline.connector.internal.ChangeConverter;
 import io.syncline.connector.internal.DebeziumSettings;
+import io.syncline.connector.internal.OutboxTail;
 import io.syncline.connector.internal.Preflight;
+import io.syncline.core.event.OriginIdentity;
+import io.syncline.core.event.SourceTransaction;
+import io.syncline.core.schema.ReplicationSchema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -32,8 +36,13 @@ import org.slf4j.LoggerFactory;
  * applier (marked with a replication origin) are never published (no echo).
  *
  * <p>Delivery is at least once and gap-free: after a crash or a kill the capture resumes from
- * the last position whose transactions Kafka had committed, so some transactions may be
- * published twice (same origin position; appliers skip them), none is skipped.
+ * the last position whose transactions Kafka had committed (Debezium's offsets, kept in the node's
+ * database), none is skipped. Transactions it receives again at or below the newest of its own in
+ * the outbox are not published again; a publish whose commit Kafka did not confirm is re-sent, so
+ * a transaction may still appear twice (same position and predecessor; appliers skip it). Each
+ * published transaction carries the capture's identity and its predecessor's position (the
+ * continuity chain, docs/continuity.md); a missing slot stops the capture instead of being
+ * recreated.
  *
  * <p>Lifecycle: {@link #start()} once, {@link #close()} once; see {@link State}. Connection losses
  * and Kafka outages are retried with backoff (logged at WARN); permanent problems stop the
@@ -68,6 +77,7 @@ public final class LocalCapture implements AutoCloseable {
     private OutboxPublisher publisher;
     private ChangeConverter converter;
     private volatile boolean serverFiltersOrigins;
+    private volatile OriginIdentity identity;
     private long restartBackoffMillis = 500;
 
     public LocalCapture(CaptureConfig config) {
@@ -91,9 +101,15 @@ public final class LocalCapture implements AutoCloseable {
             Files.createDirectories(config.dataDirectory());
             Preflight.Database database = Preflight.check(config);
             serverFiltersOrigins = database.serverFiltersOrigins();
+            identity = database.identity();
             converter = new ChangeConverter(config.nodeId(), database.primaryKeys(), ChangeConverter.DEFAULT_UNAVAILABLE_PLACEHOLDER);
             publisher = new OutboxPublisher(config.nodeId(), "capture", config.kafkaSettings());
-            publisher.ensureTopic();
+            publisher.ensureTopic(config.outboxTopic());
+            Optional<SourceTransaction> tail = OutboxTail.lastOwn(config.nodeId(), config.kafkaSettings());
+            if (!database.slotExists() && (tail.isPresent() || database.offsetsStored())) {
+                throw new CaptureSetupException(slotMissing(tail));
+            }
+            continueChain(tail);
             publisher.connect();
         } catch (CaptureSetupException e) {
             fail(e);
@@ -159,15 +175,53 @@ public final class LocalCapture implements AutoCloseable {
         return serverFiltersOrigins;
     }
 
+    /** The identity this capture's transactions carry; known once {@link #start()} returned. */
+    public OriginIdentity identity() {
+        return identity;
+    }
+
     /** The origin position of the newest transaction Kafka committed, or -1. */
     public long lastPublishedPosition() {
         return counters.lastPublishedPosition.get();
     }
 
+    /**
+     * The chain continues at the node's newest transaction in its outbox when it was published under
+     * the same identity (or before identities existed); otherwise the first transaction starts a new one.
+     */
+    private void continueChain(Optional<SourceTransaction> tail) {
+        if (tail.isEmpty()) {
+            log.info("{} {}: the outbox holds none of this node's transactions; the first one published starts the chain",
+                    logPrefix, identity);
+            return;
+        }
+        SourceTransaction last = tail.get();
+        if (last.chain() == null || last.chain().identity().equals(identity)) {
+            counters.lastPublishedPosition.set(last.originPosition());
+            log.info("{} {}: the chain continues after position {}, the newest of this node's transactions in {}", logPrefix,
+                    identity, last.originPosition(), publisher.topic());
+        } else {
+            log.warn("{} {}: the newest transaction of this node in {} (position {}) is of {}; the first one published starts"
+                    + " a new chain, which the peers refuse until they are re-synchronised (docs/continuity.md)", logPrefix,
+                    identity, publisher.topic(), last.originPosition(), last.chain().identity());
+        }
+    }
+
+    private String slotMissing(Optional<SourceTransaction> tail) {
+        String published = tail.map(t -> "its outbox holds its transactions up to position " + t.originPosition())
+                .orElse("its stored capture offsets say so");
+        return logPrefix + " cannot start: replication slot " + ReplicationSchema.slotName(config.nodeId())
+                + " does not exist, although this node has published before (" + published + "). The changes committed since"
+                + " the slot was lost cannot be captured any more, and the slot is not created again silently. To start over,"
+                + " run `syncline capture reset --config <this node's config>`: it starts a new capture epoch (the peers then"
+                + " stop their links from " + config.nodeId() + " in GAP until they are re-synchronised) and creates the slot"
+                + " (docs/continuity.md)";
+    }
+
     private void launchEngine() {
         Properties props = DebeziumSettings.of(config, serverFiltersOrigins);
         CaptureConsumer consumer = new CaptureConsumer(config.nodeId(), converter, publisher,
-                () -> state.get() != State.RUNNING, counters);
+                () -> state.get() != State.RUNNING, counters, identity);
         CountDownLatch started = new CountDownLatch(1);
         streaming.set(started);
         DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> e = DebeziumEngine.create(Connect.class)
@@ -203,9 +257,30 @@ public final class LocalCapture implements AutoCloseable {
         log.warn("{} engine stopped ({}), restarting in {} ms from the last acknowledged position", logPrefix, describe(cause), delay);
         supervisor.schedule(() -> {
             if (state.get() == State.RUNNING) {
-                launchEngine();
+                relaunchIfSlotExists();
             }
         }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Debezium creates a missing slot at the current WAL position: what was committed before it would never be published. */
+    private void relaunchIfSlotExists() {
+        boolean exists;
+        try {
+            exists = Preflight.slotExists(config);
+        } catch (java.sql.SQLException e) {
+            log.warn("{} cannot check replication slot {} before restarting ({}); trying again", logPrefix,
+                    ReplicationSchema.slotName(config.nodeId()), e.getMessage());
+            supervisor.schedule(this::relaunchIfSlotExists, MAX_RESTART_BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (!exists) {
+            CaptureSetupException missing = new CaptureSetupException(slotMissing(Optional.empty()));
+            log.error("{}", missing.getMessage());
+            fail(missing);
+            closeQuietly();
+            return;
+        }
+        launchEngine();
     }
 
     /** Stops streaming; what Kafka committed stays acknowledged. Idempotent. */

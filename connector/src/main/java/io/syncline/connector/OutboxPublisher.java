@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -93,18 +94,37 @@ public final class OutboxPublisher implements AutoCloseable {
 
     /**
      * Creates the outbox topic if it is missing (one partition: an origin's transactions stay in
-     * commit order; {@code max.message.bytes} raised for big transactions), and checks an existing one.
+     * commit order; {@code max.message.bytes} raised for big transactions; {@code retention.ms},
+     * replication factor and {@code min.insync.replicas} from {@code settings}), and checks an
+     * existing one: a setting weaker than {@code settings} gets a warning naming it.
      *
      * @throws IllegalStateException if the existing topic has more than one partition
      */
-    public synchronized void ensureTopic() throws ExecutionException, InterruptedException {
+    public synchronized void ensureTopic(OutboxTopicSettings settings) throws ExecutionException, InterruptedException {
         try (Admin admin = Admin.create(adminSettings)) {
             String maxMessageBytes = Integer.toString(MAX_TRANSACTION_BYTES + RECORD_OVERHEAD);
-            NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
-                    .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes));
+            int brokers = admin.describeCluster().nodes().get().size();
+            int replicas = Math.min(settings.replicationFactor(), brokers);
+            int minInsync = Math.min(settings.minInsyncReplicas(), replicas);
+            if (replicas < settings.replicationFactor()) {
+                log.warn("{} the Kafka cluster has {} broker(s), fewer than the outbox replication factor {}: {} gets {}"
+                        + " replica(s) and min.insync.replicas={}; {} (capture.outbox-replication-factor)", logPrefix, brokers,
+                        settings.replicationFactor(), topic, replicas, minInsync, replicas == 1
+                                ? "losing that broker's disk loses every published transaction no peer has applied yet"
+                                : "add brokers for the configured durability");
+            }
+            if (settings.retention().isPresent()) {
+                log.warn("{} {} keeps records for {} (capture.outbox-retention): a peer that falls further behind stops its"
+                        + " link from this node in GAP and needs a re-sync", logPrefix, topic, settings.retention().get());
+            }
+            NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.of((short) replicas))
+                    .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes,
+                            TopicConfig.RETENTION_MS_CONFIG, Long.toString(settings.retentionMs()),
+                            TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(minInsync)));
             try {
                 admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
-                log.info("{} created outbox topic {} (1 partition, max.message.bytes={})", logPrefix, topic, maxMessageBytes);
+                log.info("{} created outbox topic {} (1 partition, {} replica(s), min.insync.replicas={}, retention.ms={},"
+                        + " max.message.bytes={})", logPrefix, topic, replicas, minInsync, settings.retentionMs(), maxMessageBytes);
                 return;
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
@@ -120,14 +140,16 @@ public final class OutboxPublisher implements AutoCloseable {
                         + " Delete it (it is recreated) or recreate it with one partition");
             }
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            ConfigEntry current = admin.describeConfigs(List.of(resource)).all().get().get(resource)
-                    .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-            if (current == null || Long.parseLong(current.value()) < MAX_TRANSACTION_BYTES + RECORD_OVERHEAD) {
+            Config current = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+            ConfigEntry maxBytes = current.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            if (maxBytes == null || Long.parseLong(maxBytes.value()) < MAX_TRANSACTION_BYTES + RECORD_OVERHEAD) {
                 admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
                         new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes), AlterConfigOp.OpType.SET))))
                         .all().get();
                 log.info("{} raised max.message.bytes of {} to {}", logPrefix, topic, maxMessageBytes);
             }
+            OutboxTopicCheck.weaker(topic, description.partitions().get(0).replicas().size(), current, replicas, minInsync,
+                    settings.retentionMs()).forEach(warning -> log.warn("{} {}", logPrefix, warning));
         }
     }
 

@@ -38,7 +38,8 @@ public final class OutboxReader implements AutoCloseable {
         Map<String, Object> settings = new HashMap<>(kafkaSettings);
         settings.put(ConsumerConfig.CLIENT_ID_CONFIG, "syncline-" + localNode + "-from-" + upstreamNode);
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Never jump: an offset that is no longer in the outbox is a gap to report, not a place to restart from.
+        settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         // OutboxPublisher writes in Kafka transactions: an aborted (failed, then re-sent) group
         // must stay invisible, or a later transaction could be read before an earlier one.
         settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -49,6 +50,25 @@ public final class OutboxReader implements AutoCloseable {
         this.partition = new TopicPartition(ReplicationSchema.outboxTopic(upstreamNode), 0);
         consumer.assign(List.of(partition));
     }
+
+    /** The outbox's name. */
+    public String topic() {
+        return partition.topic();
+    }
+
+    /**
+     * The offsets of the outbox's first record still held and of the next record to come.
+     *
+     * @throws org.apache.kafka.common.errors.TimeoutException if the broker does not answer in time
+     */
+    public Bounds bounds(Duration timeout) {
+        long beginning = consumer.beginningOffsets(List.of(partition), timeout).get(partition);
+        long end = consumer.endOffsets(List.of(partition), timeout).get(partition);
+        return new Bounds(beginning, end);
+    }
+
+    /** Where an outbox begins (its oldest record still held) and ends (the offset of the next record). */
+    public record Bounds(long beginning, long end) {}
 
     /** Continues at {@code nextOffset}, or at the beginning of the outbox when empty. */
     public void seek(OptionalLong nextOffset) {

@@ -1,10 +1,12 @@
 package io.syncline.conflict.internal;
 
+import io.syncline.core.event.OriginIdentity;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.schema.ReplicationSchema;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Locale;
@@ -12,34 +14,36 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * What makes a target transaction exactly-once, written in it: the applied position of each
- * origin, the link's next Kafka offset, and the replication origin's commit stamp. A replay of
- * the same transactions finds their positions already applied and skips them. Not thread-safe:
- * one per {@link ApplySession}, on its connection.
+ * What makes a target transaction exactly-once and gap-free, written in it: the applied position
+ * of each origin with the identity and start of the chain it belongs to ({@link ChainCheck}), the
+ * link's next Kafka offset, and the replication origin's commit stamp. A replay of the same
+ * transactions finds their positions already applied and skips them. Not thread-safe: one per
+ * {@link ApplySession}, on its connection.
  */
 final class ApplyBookkeeping {
 
-    /** Where an origin's applied transactions end: its commit position and commit time. */
+    /** Where an origin's applied transactions end: the chain applied so far and the last commit time. */
     static final class Position {
-        long position;
+        ChainCheck.Applied applied;
         long commitTimeMicros;
 
-        private Position(long position) {
-            this.position = position;
+        private Position(ChainCheck.Applied applied) {
+            this.applied = applied;
         }
 
         void advanceTo(SourceTransaction transaction) {
-            position = transaction.originPosition();
+            applied = applied.after(transaction);
             commitTimeMicros = transaction.commitTimeMicros();
         }
     }
 
     private static final String LOCK_POSITION_INSERT = "INSERT INTO " + ReplicationSchema.APPLIED_POSITION_TABLE
             + " (origin_node, position, commit_time_micros) VALUES (?, -1, 0) ON CONFLICT (origin_node) DO NOTHING";
-    private static final String LOCK_POSITION_SELECT = "SELECT position FROM " + ReplicationSchema.APPLIED_POSITION_TABLE
-            + " WHERE origin_node = ? FOR UPDATE";
+    private static final String LOCK_POSITION_SELECT = "SELECT position, origin_system_id, origin_epoch, chain_start FROM "
+            + ReplicationSchema.APPLIED_POSITION_TABLE + " WHERE origin_node = ? FOR UPDATE";
     private static final String UPDATE_POSITION = "UPDATE " + ReplicationSchema.APPLIED_POSITION_TABLE
-            + " SET position = ?, commit_time_micros = ?, applied_at = now() WHERE origin_node = ?";
+            + " SET position = ?, commit_time_micros = ?, origin_system_id = ?, origin_epoch = ?, chain_start = ?,"
+            + " applied_at = now() WHERE origin_node = ?";
     private static final String UPSERT_LINK_OFFSET = "INSERT INTO syncline.link_offset (upstream_node, next_offset)"
             + " VALUES (?, ?) ON CONFLICT (upstream_node) DO UPDATE SET next_offset = EXCLUDED.next_offset";
     // The origin's commit position and time on the commit record (PostgreSQL manual, "Replication
@@ -69,7 +73,10 @@ final class ApplyBookkeeping {
                 if (!rs.next()) {
                     throw new SQLException("applied position row of " + origin + " vanished", "40001");
                 }
-                positions.put(origin, new Position(rs.getLong(1)));
+                long position = rs.getLong(1);
+                long systemId = rs.getLong(2);
+                OriginIdentity identity = rs.wasNull() ? null : new OriginIdentity(systemId, rs.getLong(3));
+                positions.put(origin, new Position(new ChainCheck.Applied(identity, position, rs.getLong(4))));
             }
         }
         return positions;
@@ -77,9 +84,18 @@ final class ApplyBookkeeping {
 
     void storePosition(String origin, Position position) throws SQLException {
         PreparedStatement update = statements.prepared(UPDATE_POSITION);
-        update.setLong(1, position.position);
+        ChainCheck.Applied applied = position.applied;
+        update.setLong(1, applied.position());
         update.setLong(2, position.commitTimeMicros);
-        update.setString(3, origin);
+        if (applied.identity() == null) {
+            update.setNull(3, Types.BIGINT);
+            update.setNull(4, Types.BIGINT);
+        } else {
+            update.setLong(3, applied.identity().systemIdentifier());
+            update.setLong(4, applied.identity().epoch());
+        }
+        update.setLong(5, applied.chainStart());
+        update.setString(6, origin);
         update.executeUpdate();
     }
 

@@ -49,8 +49,22 @@ public final class ApplySession implements AutoCloseable {
             + " (peer, applied, stable, awaiting) VALUES (?, ?::jsonb, ?::jsonb, ?) ON CONFLICT (peer) DO UPDATE"
             + " SET applied = EXCLUDED.applied, stable = EXCLUDED.stable, awaiting = EXCLUDED.awaiting, received_at = now()";
 
-    /** What one committed target transaction did, and its conflicts and parked changes for the listener. */
-    public record Outcome(ApplyResult result, List<ResolvedConflict> conflicts, List<ParkedChange> parked) {}
+    /**
+     * What one committed target transaction did, and its conflicts and parked changes for the listener.
+     *
+     * @param gap the transaction that broke its origin's chain, where the target transaction ended (what came
+     *            before it is committed, nothing from it on); null when there was none
+     */
+    public record Outcome(ApplyResult result, List<ResolvedConflict> conflicts, List<ParkedChange> parked, ChainBreak gap) {}
+
+    /**
+     * A received transaction that does not continue its origin's chain here.
+     *
+     * @param transaction the transaction
+     * @param verdict     why, with the expected and the found previous position
+     * @param applied     what this node had applied of the origin
+     */
+    public record ChainBreak(SourceTransaction transaction, ChainCheck.Verdict verdict, ChainCheck.Applied applied) {}
 
     private final Connection connection;
     private final TableCatalog catalog;
@@ -103,7 +117,9 @@ public final class ApplySession implements AutoCloseable {
 
     /**
      * Applies {@code transactions} and the bookkeeping in one target transaction and commits it.
-     * On an exception nothing is committed and the caller must roll back.
+     * On an exception nothing is committed and the caller must roll back. A transaction that breaks
+     * its origin's chain ({@link ChainCheck}) ends the target transaction: those before it commit,
+     * without the link offset, and {@link Outcome#gap()} names it.
      *
      * @param nextKafkaOffset the link offset to store with it, or empty to leave it as it is
      */
@@ -139,6 +155,7 @@ public final class ApplySession implements AutoCloseable {
         int duplicates = 0;
         int echoes = 0;
         SourceTransaction last = null;
+        ChainBreak gap = null;
         List<SourceTransaction> toApply = new ArrayList<>(transactions.size());
         List<SourceTransaction> toPark = new ArrayList<>(refused.size());
         for (SourceTransaction transaction : transactions) {
@@ -150,9 +167,23 @@ public final class ApplySession implements AutoCloseable {
                 continue;
             }
             ApplyBookkeeping.Position position = positions.get(transaction.originNode());
-            if (transaction.originPosition() <= position.position) {
+            ChainCheck.Verdict verdict = ChainCheck.check(position.applied, transaction);
+            if (verdict.isBreak()) {
+                // Nothing from here on: the transactions before it commit, the link stops at it.
+                gap = new ChainBreak(transaction, verdict, position.applied);
+                break;
+            }
+            if (verdict.kind() == ChainCheck.Kind.SUPERSEDED) {
+                log.info("{} skipped transaction {} of {} at position {}: {}, superseded by the {} applied here", logPrefix,
+                        transaction.originTxId(), transaction.originNode(), transaction.originPosition(),
+                        transaction.chain().identity(), position.applied.identity());
+                duplicates++;
+                continue;
+            }
+            if (verdict.kind() == ChainCheck.Kind.DUPLICATE) {
                 log.debug("{} skipped duplicate transaction {} of {} at position {} (applied up to {})", logPrefix,
-                        transaction.originTxId(), transaction.originNode(), transaction.originPosition(), position.position);
+                        transaction.originTxId(), transaction.originNode(), transaction.originPosition(),
+                        position.applied.position());
                 duplicates++;
                 continue;
             }
@@ -179,7 +210,7 @@ public final class ApplySession implements AutoCloseable {
         for (String origin : advanced) {
             bookkeeping.storePosition(origin, positions.get(origin));
         }
-        if (nextKafkaOffset.isPresent()) {
+        if (nextKafkaOffset.isPresent() && gap == null) {
             bookkeeping.storeLinkOffset(upstreamNode, nextKafkaOffset.getAsLong());
         }
         if (last != null) {
@@ -190,7 +221,7 @@ public final class ApplySession implements AutoCloseable {
         List<ParkedChange> parked = journal.parked();
         ApplyResult result = new ApplyResult(applied, duplicates, echoes, rowsWritten, rowsSkipped, 1, journal.countsByType(),
                 parked.size());
-        return new Outcome(result, journal.conflicts(), parked);
+        return new Outcome(result, journal.conflicts(), parked, gap);
     }
 
     /** A peer's progress report alone: bookkeeping, not counted as an applied transaction. */
@@ -890,7 +921,7 @@ public final class ApplySession implements AutoCloseable {
         currentChange = null;
         currentTable = null;
         ApplyResult result = new ApplyResult(1, 0, 0, rowsWritten, rowsSkipped, 0, journal.countsByType(), 0);
-        return new Outcome(result, journal.conflicts(), List.of());
+        return new Outcome(result, journal.conflicts(), List.of(), null);
     }
 
     private void applyChange(SourceTransaction transaction, RowChange change) throws SQLException {

@@ -88,6 +88,11 @@ public final class ReplicationSchemaInstaller {
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
             statement.execute(TableTriggers.resource("base.sql"));
+            try (PreparedStatement identity = connection.prepareStatement("INSERT INTO " + ReplicationSchema.CAPTURE_IDENTITY_TABLE
+                    + " (node_id, epoch) VALUES (?, 1) ON CONFLICT (node_id) DO NOTHING")) {
+                identity.setString(1, nodeId);
+                identity.executeUpdate();
+            }
             TableObjectRegistry registry = new TableObjectRegistry(connection);
             List<Table> checked = readTables(connection, registry, tables);
             Set<Long> previousFunctions = new LinkedHashSet<>(

@@ -23,6 +23,14 @@ CREATE TABLE IF NOT EXISTS syncline.applied_position (
     commit_time_micros bigint      NOT NULL,
     applied_at         timestamptz NOT NULL DEFAULT now()
 );
+-- The chain the applied position belongs to (docs/continuity.md): the origin's identity (its
+-- database's system identifier and capture epoch; NULL before any chained transaction) and the
+-- position of the first transaction applied under it. Deleting an origin's row makes the next
+-- transaction received from it start a new chain here: the recovery after a gap.
+ALTER TABLE syncline.applied_position
+    ADD COLUMN IF NOT EXISTS origin_system_id bigint,
+    ADD COLUMN IF NOT EXISTS origin_epoch     bigint,
+    ADD COLUMN IF NOT EXISTS chain_start      bigint NOT NULL DEFAULT -1;
 
 -- Where to resume reading each upstream node's outbox in Kafka. Written in the same transaction
 -- as the applied rows; the applied positions above stay the truth for skipping duplicates.
@@ -184,3 +192,22 @@ CREATE TABLE IF NOT EXISTS syncline.collector_state (
 
 CREATE OR REPLACE FUNCTION syncline.stable_checkpoint() RETURNS bigint
     LANGUAGE sql STABLE AS $$ SELECT coalesce(pg_catalog.max(stable_checkpoint), 0) FROM syncline.collector_state $$;
+
+-- This node's capture epoch: with the database's system identifier, the identity that every
+-- transaction the node publishes carries (docs/continuity.md). `syncline init` starts epoch 1;
+-- `syncline capture reset` starts the next one.
+CREATE TABLE IF NOT EXISTS syncline.capture_identity (
+    node_id          text        PRIMARY KEY,
+    epoch            bigint      NOT NULL,
+    epoch_started_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- The capture's Debezium offsets (where it resumes reading the slot), kept in the database that
+-- outlives the node's host rather than in a file on it.
+CREATE TABLE IF NOT EXISTS syncline.capture_offset (
+    node_id    text        NOT NULL,
+    key        bytea       NOT NULL,
+    value      bytea,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (node_id, key)
+);

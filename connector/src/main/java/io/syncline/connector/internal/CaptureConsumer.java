@@ -3,6 +3,8 @@ package io.syncline.connector.internal;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.syncline.connector.OutboxPublisher;
+import io.syncline.core.event.ChainLink;
+import io.syncline.core.event.OriginIdentity;
 import io.syncline.core.event.SourceTransaction;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,9 +38,15 @@ public final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<Chan
     private final BooleanSupplier stopping;
     private final String logPrefix;
     private final CaptureCounters counters;
+    private final OriginIdentity identity;
 
+    /**
+     * @param identity the identity the published transactions carry; {@code counters.lastPublishedPosition} must hold
+     *                 the position of the newest transaction published under it (-1 for none): the chain continues there
+     */
     public CaptureConsumer(String nodeId, ChangeConverter converter, OutboxPublisher publisher, BooleanSupplier stopping,
-            CaptureCounters counters) {
+            CaptureCounters counters, OriginIdentity identity) {
+        this.identity = identity;
         this.assembler = new TransactionAssembler(nodeId, DebeziumSettings.transactionTopic(nodeId), converter);
         this.publisher = publisher;
         this.stopping = stopping;
@@ -51,6 +59,7 @@ public final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<Chan
         public final AtomicLong publishedTransactions = new AtomicLong();
         public final AtomicLong publishedChanges = new AtomicLong();
         public final AtomicLong appliedTransactionsSkipped = new AtomicLong();
+        /** The position of the newest transaction Kafka committed under the capture's identity, -1 for none. */
         public final AtomicLong lastPublishedPosition = new AtomicLong(-1);
     }
 
@@ -70,7 +79,8 @@ public final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<Chan
                         // Debezium streams again from its last offset after a restart of its task.
                         log.debug("{} transaction {} at {} already published", logPrefix, c.txId(), c.position());
                     } else {
-                        ready.add(c.transaction().get());
+                        // Each transaction names its predecessor: a reader sees when one never arrived.
+                        ready.add(c.transaction().get().withChain(new ChainLink(identity, newest < 0 ? ChainLink.NONE : newest)));
                         newest = c.position();
                     }
                 } else if (c.droppedBecause() != null && c.droppedBecause().startsWith("written by the applier")) {

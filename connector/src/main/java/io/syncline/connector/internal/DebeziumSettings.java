@@ -75,8 +75,12 @@ public final class DebeziumSettings {
         p.setProperty("poll.interval.ms", Long.toString(config.batchInterval().toMillis()));
         p.setProperty("max.batch.size", "8192");
         p.setProperty("max.queue.size", "32768");
-        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
-        p.setProperty("offset.storage.file.filename", config.offsetsFile().toString());
+        // In the node's database, not on its host: a node on an empty data directory resumes where it stopped.
+        p.setProperty("offset.storage", PostgresOffsetBackingStore.class.getName());
+        p.setProperty(PostgresOffsetBackingStore.URL, config.jdbcUrl());
+        p.setProperty(PostgresOffsetBackingStore.USER, config.databaseUser());
+        p.setProperty(PostgresOffsetBackingStore.PASSWORD, config.databasePassword());
+        p.setProperty(PostgresOffsetBackingStore.NODE, config.nodeId());
         p.setProperty("offset.flush.interval.ms", Long.toString(config.offsetFlushInterval().toMillis()));
         p.setProperty("offset.flush.timeout.ms", "10000");
         // Connection problems: Debezium restarts the task itself (PostgresErrorHandler), forever.

@@ -2,6 +2,7 @@ package io.syncline.connector.internal;
 
 import io.syncline.connector.CaptureConfig;
 import io.syncline.connector.CaptureSetupException;
+import io.syncline.core.event.OriginIdentity;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.core.schema.TableObjectNames;
 import io.syncline.core.schema.UnreplicableColumns;
@@ -42,21 +43,25 @@ public final class Preflight {
      * @param primaryKeys            primary-key columns in key order of every configured table
      * @param serverFiltersOrigins   whether pgoutput can leave out transactions that carry a
      *                               replication origin ({@code origin=none}, PostgreSQL 16 and later)
+     * @param identity               the database's system identifier and the node's capture epoch
+     * @param slotExists             whether the capture's replication slot exists
+     * @param offsetsStored          whether the capture stored Debezium offsets, i.e. streamed from its slot before
      */
-    public record Database(Map<String, List<String>> primaryKeys, boolean serverFiltersOrigins) {}
+    public record Database(Map<String, List<String>> primaryKeys, boolean serverFiltersOrigins, OriginIdentity identity,
+            boolean slotExists, boolean offsetsStored) {}
 
     /**
      * @throws CaptureSetupException listing every problem found
      * @throws SQLException if the database cannot be reached or queried
      */
     public static Database check(CaptureConfig config) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", config.databaseUser());
-        props.setProperty("password", config.databasePassword());
-        props.setProperty("connectTimeout", "10");
+        Properties props = credentials(config);
         List<String> problems = new ArrayList<>();
         Map<String, List<String>> keys = new LinkedHashMap<>();
         int serverVersion;
+        OriginIdentity identity = null;
+        boolean slotExists;
+        boolean offsetsStored = false;
         try (Connection c = DriverManager.getConnection(config.jdbcUrl(), props)) {
             serverVersion = Integer.parseInt(single(c, "SHOW server_version_num"));
             String walLevel = single(c, "SHOW wal_level");
@@ -89,12 +94,26 @@ public final class Preflight {
             for (String table : tables) {
                 checkTable(c, config, table, publicationExists ? publication : null, problems, keys);
             }
+            String epoch = single(c, "SELECT to_regclass(?)::text", ReplicationSchema.CAPTURE_IDENTITY_TABLE) == null ? null
+                    : single(c, "SELECT epoch::text FROM " + ReplicationSchema.CAPTURE_IDENTITY_TABLE + " WHERE node_id = ?",
+                            config.nodeId());
+            if (epoch == null) {
+                problems.add(ReplicationSchema.CAPTURE_IDENTITY_TABLE + " has no capture epoch for node " + config.nodeId()
+                        + ": run `syncline init` for node " + config.nodeId());
+            } else {
+                offsetsStored = single(c, "SELECT 1 FROM " + ReplicationSchema.CAPTURE_OFFSET_TABLE + " WHERE node_id = ? LIMIT 1",
+                        config.nodeId()) != null;
+                identity = new OriginIdentity(Long.parseLong(single(c, "SELECT system_identifier::text FROM pg_control_system()")),
+                        Long.parseLong(epoch));
+            }
+            slotExists = single(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = ?",
+                    ReplicationSchema.slotName(config.nodeId())) != null;
         }
         if (!problems.isEmpty()) {
             throw new CaptureSetupException("[" + config.nodeId() + " capture] cannot start:\n  - " + String.join("\n  - ", problems));
         }
         ReplicationSchema.CAPTURED_OWN_TABLES.forEach(keys::remove);
-        return new Database(keys, serverVersion >= ORIGIN_FILTER_SINCE);
+        return new Database(keys, serverVersion >= ORIGIN_FILTER_SINCE, identity, slotExists, offsetsStored);
     }
 
     private static void checkTable(Connection c, CaptureConfig config, String table, String publication,
@@ -197,6 +216,21 @@ public final class Preflight {
                     + " TRUNCATE is not replicated; partitions created after `syncline init` do not have it): run `syncline init`"
                     + " again for node " + config.nodeId());
         }
+    }
+
+    /** Whether the capture's replication slot exists now. */
+    public static boolean slotExists(CaptureConfig config) throws SQLException {
+        try (Connection c = DriverManager.getConnection(config.jdbcUrl(), credentials(config))) {
+            return single(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", ReplicationSchema.slotName(config.nodeId())) != null;
+        }
+    }
+
+    static Properties credentials(CaptureConfig config) {
+        Properties props = new Properties();
+        props.setProperty("user", config.databaseUser());
+        props.setProperty("password", config.databasePassword());
+        props.setProperty("connectTimeout", "10");
+        return props;
     }
 
     private static String quoted(String table) {

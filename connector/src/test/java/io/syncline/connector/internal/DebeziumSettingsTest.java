@@ -77,4 +77,14 @@ class DebeziumSettingsTest {
                         PostgresConnectorConfig.SSL_CLIENT_KEY_PASSWORD.name(), PostgresConnectorConfig.SSL_SOCKET_FACTORY.name(),
                         PostgresConnectorConfig.TCP_KEEPALIVE.name());
     }
+
+    @Test
+    void offsetsAreKeptInTheNodesDatabaseNotOnItsHost() {
+        Properties settings = DebeziumSettings.of(config(null), true);
+
+        assertThat(settings.getProperty("offset.storage")).isEqualTo(PostgresOffsetBackingStore.class.getName());
+        assertThat(settings.getProperty(PostgresOffsetBackingStore.URL)).isEqualTo("jdbc:postgresql://localhost:5432/app");
+        assertThat(settings.getProperty(PostgresOffsetBackingStore.NODE)).isEqualTo("dc-a");
+        assertThat(settings.stringPropertyNames()).noneMatch(name -> name.startsWith("offset.storage.file"));
+    }
 }

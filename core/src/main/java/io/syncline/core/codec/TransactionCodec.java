@@ -1,7 +1,9 @@
 package io.syncline.core.codec;
 
+import io.syncline.core.event.ChainLink;
 import io.syncline.core.event.ColumnDot;
 import io.syncline.core.event.Operation;
+import io.syncline.core.event.OriginIdentity;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
 import io.syncline.core.event.RowMetadata;
@@ -24,7 +26,10 @@ import java.util.TreeMap;
  * The binary body of a published transaction, format version {@value #FORMAT_VERSION}.
  *
  * <p>Layout: a magic byte, the format version, then the transaction's fields with unsigned
- * LEB128 varints for numbers and lengths. Table and column names go through a per-body symbol
+ * LEB128 varints for numbers and lengths. Format 2 added the chain link after the transaction
+ * id (a flag, then the origin's system identifier, its capture epoch and the previous position
+ * + 1), in the body so that forwarding keeps it byte for byte; format 1 bodies, without it, are
+ * still read (their transactions have no {@link SourceTransaction#chain()}). Table and column names go through a per-body symbol
  * table (a name is written once, later as its index) because a batch repeats them on every
  * row. Each change ends with its merge metadata ({@link RowMetadata}: delta counters, column
  * dots; two zero counts when there is none), then, since format 2, the origin's type of each column
@@ -36,8 +41,8 @@ import java.util.TreeMap;
 public final class TransactionCodec {
 
     public static final int FORMAT_VERSION = 2;
-    /** The oldest format this node still reads. */
-    private static final int OLDEST_READABLE_VERSION = 1;
+    /** The oldest format this node still reads: format 1, without chain link and column types; never written. */
+    public static final int OLDEST_READABLE_VERSION = 1;
     private static final byte MAGIC = 'S';
 
     private TransactionCodec() {}
@@ -50,6 +55,13 @@ public final class TransactionCodec {
         out.varLong(tx.originPosition());
         out.varLong(tx.commitTimeMicros());
         out.varLong(tx.originTxId());
+        ChainLink chain = tx.chain();
+        out.varLong(chain == null ? 0 : 1);
+        if (chain != null) {
+            out.varLong(chain.identity().systemIdentifier());
+            out.varLong(chain.identity().epoch());
+            out.varLong(chain.previousPosition() + 1);
+        }
         out.varLong(tx.changes().size());
         for (RowChange change : tx.changes()) {
             writeChange(out, change);
@@ -73,6 +85,11 @@ public final class TransactionCodec {
             long position = in.varLong();
             long commitTime = in.varLong();
             long txId = in.varLong();
+            ChainLink chain = null;
+            if (version >= FORMAT_VERSION && in.varLong() != 0) {
+                OriginIdentity identity = new OriginIdentity(in.varLong(), in.varLong());
+                chain = new ChainLink(identity, in.varLong() - 1);
+            }
             int count = in.count();
             List<RowChange> changes = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
@@ -81,7 +98,7 @@ public final class TransactionCodec {
             if (!in.atEnd()) {
                 throw new MalformedEventException("trailing bytes after the last change");
             }
-            return new SourceTransaction(origin, position, commitTime, txId, path, changes);
+            return new SourceTransaction(origin, position, commitTime, txId, path, changes, chain);
         } catch (IndexOutOfBoundsException e) {
             throw new MalformedEventException("truncated transaction body", e);
         } catch (IllegalArgumentException e) {

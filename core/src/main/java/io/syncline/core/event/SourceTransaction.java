@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * One committed transaction of an origin node: the unit that is published, routed and applied
  * atomically. Transactions of one origin are published in commit order, so
- * {@link #originPosition()} grows strictly along an origin's stream.
+ * {@link #originPosition()} grows strictly along an origin's stream under one identity (see
+ * {@link ChainLink}: a rebuilt database or a capture reset starts a new sequence).
  *
  * @param originNode       the node whose database committed the transaction
  * @param originPosition   the commit position in the origin's WAL (end LSN of the commit record); strictly
@@ -16,6 +17,8 @@ import java.util.Objects;
  * @param originTxId       the transaction id at the origin, for logs
  * @param path             the node ids the transaction passed through, origin first
  * @param changes          the row changes in origin order; never empty
+ * @param chain            the link to the origin's previous published transaction; null before the capture
+ *                         assigned it, and in bodies of format version 1, which had none
  */
 public record SourceTransaction(
         String originNode,
@@ -23,7 +26,14 @@ public record SourceTransaction(
         long commitTimeMicros,
         long originTxId,
         List<String> path,
-        List<RowChange> changes) {
+        List<RowChange> changes,
+        ChainLink chain) {
+
+    /** A transaction without its chain link yet. */
+    public SourceTransaction(String originNode, long originPosition, long commitTimeMicros, long originTxId, List<String> path,
+            List<RowChange> changes) {
+        this(originNode, originPosition, commitTimeMicros, originTxId, path, changes, null);
+    }
 
     public SourceTransaction {
         Objects.requireNonNull(originNode, "originNode");
@@ -35,6 +45,11 @@ public record SourceTransaction(
         if (changes.isEmpty()) {
             throw new IllegalArgumentException("a source transaction has at least one change");
         }
+    }
+
+    /** The same transaction linked to the origin's previous one. */
+    public SourceTransaction withChain(ChainLink link) {
+        return new SourceTransaction(originNode, originPosition, commitTimeMicros, originTxId, path, changes, link);
     }
 
     /** Whether the transaction has already passed through {@code nodeId} (loop prevention). */
@@ -49,6 +64,6 @@ public record SourceTransaction(
         }
         List<String> longer = new ArrayList<>(path);
         longer.add(nodeId);
-        return new SourceTransaction(originNode, originPosition, commitTimeMicros, originTxId, longer, changes);
+        return new SourceTransaction(originNode, originPosition, commitTimeMicros, originTxId, longer, changes, chain);
     }
 }

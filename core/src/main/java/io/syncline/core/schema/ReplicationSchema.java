@@ -50,8 +50,17 @@ public final class ReplicationSchema {
     /** Syncline's own tables that the capture publishes besides the replicated ones. */
     public static final List<String> CAPTURED_OWN_TABLES = List.of(TOMBSTONE_TABLE, PROGRESS_REPORT_TABLE);
 
-    /** Per origin node: the last applied origin position, written in the same transaction as the applied rows. */
+    /**
+     * Per origin node: the last applied origin position and the identity and start of the chain it
+     * belongs to, written in the same transaction as the applied rows.
+     */
     public static final String APPLIED_POSITION_TABLE = SCHEMA + ".applied_position";
+
+    /** Per node id: the capture epoch, part of the identity its published transactions carry. */
+    public static final String CAPTURE_IDENTITY_TABLE = SCHEMA + ".capture_identity";
+
+    /** Per node id: the capture's Debezium offsets, key and value as Kafka Connect writes them. */
+    public static final String CAPTURE_OFFSET_TABLE = SCHEMA + ".capture_offset";
 
     /** Every resolved conflict. */
     public static final String CONFLICT_LOG_TABLE = SCHEMA + ".conflict_log";

@@ -3,8 +3,10 @@ package io.syncline.core.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.syncline.core.event.ChainLink;
 import io.syncline.core.event.ColumnDot;
 import io.syncline.core.event.Operation;
+import io.syncline.core.event.OriginIdentity;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
 import io.syncline.core.event.RowMetadata;
@@ -41,11 +43,13 @@ class TransactionCodecTest {
                                 Set.of(), VERSION, new RowMetadata(
                                         Map.of("hits", Map.of("dc-a", new BigDecimal("7.50"), "dc-b", new BigDecimal("-2.00"))),
                                         Map.of("hits", new ColumnDot("dc-a", 4, 99L << 16)))),
-                        new RowChange("public.other", Operation.DELETE, Map.of("k", "x"), null, null, null, RowVersion.INITIAL)));
+                        new RowChange("public.other", Operation.DELETE, Map.of("k", "x"), null, null, null, RowVersion.INITIAL)),
+                new ChainLink(new OriginIdentity(-7_312_345_678_901_234_567L, 3), 0xFFFF_FFFFL));
 
         SourceTransaction decoded = TransactionCodec.decode(TransactionCodec.encodeBody(tx), List.of("dc-a"));
 
         assertThat(decoded).isEqualTo(tx);
+        assertThat(decoded.chain().identity().systemIdentifier()).isEqualTo(-7_312_345_678_901_234_567L);
         assertThat(decoded.changes().get(0).values()).containsEntry("note", null);
         assertThat(decoded.changes().get(1).changesKey()).isTrue();
         assertThat(decoded.changes().get(2).metadata().countersOf("hits").get("dc-a")).hasToString("7.50");
@@ -75,6 +79,33 @@ class TransactionCodecTest {
     }
 
     @Test
+    void firstTransactionOfAChainRoundTrips() {
+        SourceTransaction first = tx(List.of(change())).withChain(new ChainLink(new OriginIdentity(1, 1), ChainLink.NONE));
+        SourceTransaction decoded = TransactionCodec.decode(TransactionCodec.encodeBody(first), List.of("dc-a"));
+        assertThat(decoded.chain().first()).isTrue();
+        assertThat(decoded).isEqualTo(first);
+    }
+
+    @Test
+    void aBodyOfFormatOneIsReadWithoutChainOrTypes() {
+        // Format 1 is format 2 without the chain flag (magic, version, "dc-a" as length + 4 bytes, position,
+        // time and txid of 1 byte each, then the flag) and without the type count that ends each change.
+        byte[] current = TransactionCodec.encodeBody(tx(List.of(change())));
+        int flag = 2 + 5 + 3;
+        assertThat(current[flag]).isZero();
+        assertThat(current[current.length - 1]).isZero();
+        byte[] formatOne = new byte[current.length - 2];
+        System.arraycopy(current, 0, formatOne, 0, flag);
+        System.arraycopy(current, flag + 1, formatOne, flag, current.length - flag - 2);
+        formatOne[1] = TransactionCodec.OLDEST_READABLE_VERSION;
+
+        SourceTransaction decoded = TransactionCodec.decode(formatOne, List.of("dc-a"));
+
+        assertThat(decoded.chain()).isNull();
+        assertThat(decoded).isEqualTo(tx(List.of(change())));
+    }
+
+    @Test
     void unknownFormatVersionIsRejectedWithAClearMessage() {
         byte[] body = TransactionCodec.encodeBody(tx(List.of(change())));
         body[1] = 9;
@@ -98,18 +129,6 @@ class TransactionCodecTest {
         assertThat(decoded.changes().get(1).columnTypes()).containsExactly(Map.entry("id", "INT4(10,0)"),
                 Map.entry("price", "NUMERIC(10,2)"), Map.entry("label", "VARCHAR(20,0)"));
         assertThat(decoded).isEqualTo(tx);
-    }
-
-    @Test
-    void aBodyOfFormatOneIsStillReadWithoutTypes() {
-        // Format 1 is format 2 without the type count after each change's metadata (here: zero types).
-        byte[] current = TransactionCodec.encodeBody(tx(List.of(change())));
-        byte[] formatOne = Arrays.copyOf(current, current.length - 1);
-        formatOne[1] = 1;
-
-        SourceTransaction decoded = TransactionCodec.decode(formatOne, List.of("dc-a"));
-
-        assertThat(decoded.changes()).containsExactly(change());
     }
 
     @Test
@@ -159,7 +178,11 @@ class TransactionCodecTest {
                     random.nextBoolean() ? Set.of("c1") : Set.of(), version, randomMetadata(random)));
         }
         List<String> path = random.nextBoolean() ? List.of("dc-o") : List.of("dc-o", "dc-x");
-        return new SourceTransaction("dc-o", random.nextLong() >>> 1, random.nextLong() >>> 1, random.nextInt(1 << 30), path, changes);
+        long position = random.nextLong() >>> 1;
+        ChainLink chain = random.nextBoolean() ? null
+                : new ChainLink(new OriginIdentity(random.nextLong(), 1 + random.nextInt(5)),
+                        random.nextBoolean() ? ChainLink.NONE : random.nextLong(Math.max(1, position)));
+        return new SourceTransaction("dc-o", position, random.nextLong() >>> 1, random.nextInt(1 << 30), path, changes, chain);
     }
 
     private static RowMetadata randomMetadata(Random random) {

@@ -189,6 +189,28 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void outboxTopicSettingsAreReadWithDefaultsForThreeBrokersAndRetentionForever() {
+        CaptureSettings defaults = load(dir, RING).capture();
+        assertThat(defaults.outboxRetention()).isEmpty();
+        assertThat(defaults.outboxReplicationFactor()).isEqualTo(3);
+        assertThat(defaults.outboxMinInsyncReplicas()).isEqualTo(2);
+
+        CaptureSettings set = load(dir, RING + "capture:\n  outbox-retention: 720h\n  outbox-replication-factor: 1\n"
+                + "  outbox-min-insync-replicas: 1\n").capture();
+        assertThat(set.outboxRetention()).contains(Duration.ofHours(720));
+        assertThat(set.outboxReplicationFactor()).isEqualTo(1);
+        assertThat(set.outboxMinInsyncReplicas()).isEqualTo(1);
+    }
+
+    @Test
+    void moreInsyncReplicasThanReplicasIsRefused() {
+        ConfigProblem p = onlyProblem(dir, RING + "capture:\n  outbox-replication-factor: 2\n  outbox-min-insync-replicas: 3\n");
+
+        assertThat(p.fieldPath()).isEqualTo("capture.outbox-min-insync-replicas");
+        assertThat(p.message()).contains("more than outbox-replication-factor 2");
+    }
+
+    @Test
     void unknownCaptureKeyIsReportedWithASuggestion() {
         ConfigProblem p = onlyProblem(dir, RING + "capture:\n  batch-intervall: 10ms\n");
 

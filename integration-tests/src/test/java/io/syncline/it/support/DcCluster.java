@@ -193,25 +193,40 @@ public final class DcCluster implements AutoCloseable {
     }
 
     private void prepare() {
+        names.forEach(this::prepare);
+    }
+
+    /** Creates the test schema in the node's database, writes its config and runs {@code syncline init}. */
+    private void prepare(String name) {
         List<KafkaCluster> kafkaInOrder = names.stream().map(kafka::get).toList();
-        for (String name : names) {
-            try (Connection connection = connect(name); Statement statement = connection.createStatement()) {
-                for (String sql : schemaSql) {
-                    statement.execute(sql);
-                }
-                Path config = DemoConfigWriter.write(workDirectory.resolve("config"), name, names, topology.configName(),
-                        databases.get(name), kafkaInOrder, tables, conflicts, failureTimeout);
-                configFiles.put(name, config);
-            } catch (SQLException e) {
-                throw new IllegalStateException("[" + name + "] creating the test schema failed: " + e.getMessage(), e);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        try (Connection connection = connect(name); Statement statement = connection.createStatement()) {
+            for (String sql : schemaSql) {
+                statement.execute(sql);
             }
-            int status = SynclineCli.run("init", "--config", configFiles.get(name).toString());
-            if (status != 0) {
-                throw new IllegalStateException("[" + name + "] syncline init exited with " + status);
-            }
+            Path config = DemoConfigWriter.write(workDirectory.resolve("config"), name, names, topology.configName(),
+                    databases.get(name), kafkaInOrder, tables, conflicts, failureTimeout);
+            configFiles.put(name, config);
+        } catch (SQLException e) {
+            throw new IllegalStateException("[" + name + "] creating the test schema failed: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        int status = SynclineCli.run("init", "--config", configFiles.get(name).toString());
+        if (status != 0) {
+            throw new IllegalStateException("[" + name + "] syncline init exited with " + status);
+        }
+    }
+
+    /**
+     * Puts a new, empty PostgreSQL server (a new system identifier) behind the node, as a database
+     * rebuilt from scratch: the test schema and {@code syncline init} again, and the node's config
+     * written again with the same settings but the new server's address. The old server keeps running.
+     * The node must not run.
+     */
+    public void rebuildDatabase(String node) {
+        requireNotRunning(node);
+        databases.put(node, environment.startPostgres(node + "-rebuilt"));
+        prepare(node);
     }
 
     /** dc-a, dc-b, ... */

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             StatusCommand.class,
             BenchCommand.class,
+            CaptureCommand.class,
             ValidateConfigCommand.class,
         })
 public final class SynclineCli implements Runnable {

@@ -20,6 +20,11 @@ public final class LinkStatus {
          * by itself once the local schema matches.
          */
         SCHEMA_MISMATCH,
+        /**
+         * Stopped at a break in continuity: records it needs are gone from the upstream outbox, or a
+         * transaction does not continue its origin's chain (docs/continuity.md). Nothing after it is applied.
+         */
+        GAP,
         FAILED,
         STOPPED
     }

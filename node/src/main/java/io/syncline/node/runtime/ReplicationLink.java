@@ -2,6 +2,7 @@ package io.syncline.node.runtime;
 
 import io.syncline.conflict.ApplyException;
 import io.syncline.conflict.ApplyResult;
+import io.syncline.conflict.ContinuityException;
 import io.syncline.conflict.RetriableApplyException;
 import io.syncline.conflict.SchemaMismatchException;
 import io.syncline.conflict.TransactionApplier;
@@ -19,10 +20,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.InvalidOffsetException;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * This node reading one upstream node's outbox: route each transaction (drop loops, forward
  * where the topology needs it), then apply the batch. Forwarding happens before the apply
  * commits, so a crash in between re-forwards (downstream nodes drop the duplicate) instead of
- * losing the forward. Runs on its own thread until {@link #stop()}.
+ * losing the forward. Runs on its own thread until {@link #stop()}, or until a break in
+ * continuity (records it needs gone from the outbox, a transaction that does not continue its
+ * origin's chain) stops it in {@link LinkStatus.State#GAP} (docs/continuity.md).
  */
 final class ReplicationLink implements Runnable {
 
@@ -41,6 +47,7 @@ final class ReplicationLink implements Runnable {
     private static final Duration APPLY_RETRY_BACKOFF = Duration.ofMillis(20);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     private static final Duration SCHEMA_RECHECK = Duration.ofMillis(500);
+    private static final Duration BOUNDS_TIMEOUT = Duration.ofSeconds(15);
 
     private final String localNode;
     private final String upstream;
@@ -84,9 +91,24 @@ final class ReplicationLink implements Runnable {
         Duration backoff = INITIAL_BACKOFF;
         while (running) {
             try (OutboxReader reader = readers.get()) {
-                reader.seek(applier.linkOffset(upstream));
+                OptionalLong stored = applier.linkOffset(upstream);
+                // A link that never read this outbox starts at its beginning, whenever the upstream creates it.
+                Optional<String> gone = stored.isEmpty() ? Optional.empty()
+                        : OutboxGap.check(reader.topic(), stored, reader.bounds(BOUNDS_TIMEOUT));
+                if (gone.isPresent()) {
+                    stopAtGap(prefix() + " " + gone.get());
+                    return;
+                }
+                reader.seek(stored);
                 status.state(LinkStatus.State.STREAMING, null);
                 streamUntilStopped(reader);
+            } catch (ContinuityException e) {
+                stopAtGap(e.getMessage());
+                return;
+            } catch (InvalidOffsetException e) {
+                // auto.offset.reset=none: the records the link was about to read were deleted under it.
+                stopAtGap(prefix() + " " + OutboxGap.vanished(e.getMessage()));
+                return;
             } catch (RetriableApplyException | KafkaException e) {
                 if (progressed) {
                     backoff = INITIAL_BACKOFF;
@@ -115,6 +137,12 @@ final class ReplicationLink implements Runnable {
             }
         }
         status.state(LinkStatus.State.STOPPED, null);
+    }
+
+    /** A break in continuity: the link stops where it is and says why; nothing after it is applied or skipped. */
+    private void stopAtGap(String message) {
+        status.state(LinkStatus.State.GAP, message);
+        log.error("{}", message);
     }
 
     /**

@@ -12,6 +12,7 @@ import io.syncline.connector.CaptureConfig;
 import io.syncline.connector.LocalCapture;
 import io.syncline.connector.OutboxPublisher;
 import io.syncline.connector.OutboxReader;
+import io.syncline.connector.OutboxTopicSettings;
 import io.syncline.core.config.DatabaseUrl;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.PeerConfig;
@@ -222,7 +223,7 @@ public final class SynclineNode implements AutoCloseable {
         capture = new LocalCapture(new CaptureConfig(nodeId(), url.host(), url.port(), url.database(), config.database().user(),
                 config.database().password().reveal(), config.tables().stream().map(t -> t.name().qualified()).toList(),
                 dataDirectory.resolve("capture"), ownKafka, CaptureConfig.DEFAULT_OFFSET_FLUSH_INTERVAL,
-                config.capture().batchInterval(), url.parametersByName()));
+                config.capture().batchInterval(), url.parametersByName(), OutboxTopicSettings.of(config.capture())));
         capture.start();
         if (!capture.awaitStreaming(Duration.ofSeconds(60))) {
             throw new IllegalStateException(prefix + " the capture did not start streaming within 60 s: "
