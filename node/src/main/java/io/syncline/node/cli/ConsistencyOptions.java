@@ -5,6 +5,7 @@ import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.NodeConfigLoader;
 import io.syncline.core.config.TableConfig;
 import io.syncline.node.consistency.TableDiff;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -38,8 +39,38 @@ final class ConsistencyOptions {
             description = "How many times a differing chunk is hashed again (default: ${DEFAULT-VALUE}).")
     int rechecks;
 
-    TableDiff.Options diffOptions() {
-        return new TableDiff.Options(chunkRows, settle, rechecks);
+    /** What a command does with the comparison of one table; returns how many things it counted in it. */
+    interface PerTable {
+        long handle(List<TableDiff.Peer> peers, TableDiff.Report report) throws SQLException;
+    }
+
+    /**
+     * Loads the configs, connects to every node's database, compares each table and hands its
+     * report to {@code perTable}.
+     *
+     * @return the sum of what {@code perTable} counted, or -1 after printing the error to {@code err}
+     */
+    long compareEach(String command, PrintWriter err, PerTable perTable) {
+        List<TableDiff.Peer> peers = List.of();
+        try {
+            List<NodeConfig> loaded = load();
+            peers = connect(loaded);
+            long counted = 0;
+            TableDiff.Options diffOptions = new TableDiff.Options(chunkRows, settle, rechecks);
+            for (String table : tablesOf(loaded.get(0))) {
+                counted += perTable.handle(peers, TableDiff.compare(peers, table, diffOptions, d -> Thread.sleep(d.toMillis())));
+            }
+            return counted;
+        } catch (SQLException | IllegalArgumentException | IllegalStateException e) {
+            err.println(command + ": " + e.getMessage());
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println(command + ": interrupted");
+            return -1;
+        } finally {
+            close(peers);
+        }
     }
 
     /**
@@ -47,7 +78,7 @@ final class ConsistencyOptions {
      *
      * @throws IllegalArgumentException naming what is wrong
      */
-    List<NodeConfig> load() {
+    private List<NodeConfig> load() {
         if (configs.size() < 2) {
             throw new IllegalArgumentException("give the configs of at least two nodes (--config a.yaml --config b.yaml)");
         }
@@ -70,7 +101,7 @@ final class ConsistencyOptions {
     }
 
     /** The tables to compare: those asked for, each of which must be replicated, or all. */
-    List<String> tablesOf(NodeConfig config) {
+    private List<String> tablesOf(NodeConfig config) {
         List<String> replicated = tableNames(config);
         if (tables == null || tables.isEmpty()) {
             return replicated;
@@ -83,7 +114,7 @@ final class ConsistencyOptions {
         return tables;
     }
 
-    static List<TableDiff.Peer> connect(List<NodeConfig> configs) throws SQLException {
+    private static List<TableDiff.Peer> connect(List<NodeConfig> configs) throws SQLException {
         List<TableDiff.Peer> peers = new ArrayList<>();
         try {
             for (NodeConfig config : configs) {
@@ -98,7 +129,7 @@ final class ConsistencyOptions {
         return peers;
     }
 
-    static void close(List<TableDiff.Peer> peers) {
+    private static void close(List<TableDiff.Peer> peers) {
         for (TableDiff.Peer peer : peers) {
             try {
                 peer.connection().close();

@@ -1,11 +1,8 @@
 package io.syncline.node.cli;
 
-import io.syncline.core.config.NodeConfig;
 import io.syncline.node.consistency.KeyDifference;
 import io.syncline.node.consistency.TableDiff;
 import java.io.PrintWriter;
-import java.sql.SQLException;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,29 +30,15 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        List<TableDiff.Peer> peers = List.of();
-        try {
-            List<NodeConfig> configs = options.load();
-            peers = ConsistencyOptions.connect(configs);
-            long differences = 0;
-            for (String table : options.tablesOf(configs.get(0))) {
-                TableDiff.Report report = TableDiff.compare(peers, table, options.diffOptions(), d -> Thread.sleep(d.toMillis()));
-                print(out, report);
-                differences += report.differences().size();
-            }
+        long differences = options.compareEach("diff", spec.commandLine().getErr(), (peers, report) -> {
+            print(out, report);
+            return report.differences().size();
+        });
+        if (differences >= 0) {
             out.printf(differences == 0 ? "no differences%n" : "%,d key(s) differ%n", differences);
-            return differences == 0 ? 0 : DIFFERENT;
-        } catch (SQLException | IllegalArgumentException | IllegalStateException e) {
-            err.println("diff: " + e.getMessage());
-            return ERROR;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return ERROR;
-        } finally {
-            ConsistencyOptions.close(peers);
-            out.flush();
         }
+        out.flush();
+        return differences < 0 ? ERROR : differences == 0 ? 0 : DIFFERENT;
     }
 
     static void print(PrintWriter out, TableDiff.Report report) {

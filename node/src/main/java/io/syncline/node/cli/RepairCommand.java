@@ -1,10 +1,7 @@
 package io.syncline.node.cli;
 
-import io.syncline.core.config.NodeConfig;
 import io.syncline.node.consistency.Repair;
-import io.syncline.node.consistency.TableDiff;
 import java.io.PrintWriter;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,40 +32,23 @@ final class RepairCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        List<TableDiff.Peer> peers = List.of();
-        try {
-            List<NodeConfig> configs = options.load();
-            peers = ConsistencyOptions.connect(configs);
-            int planned = 0;
-            for (String table : options.tablesOf(configs.get(0))) {
-                TableDiff.Report report = TableDiff.compare(peers, table, options.diffOptions(), d -> Thread.sleep(d.toMillis()));
-                DiffCommand.print(out, report);
-                List<Repair.Action> actions = Repair.plan(peers, table, report.differences());
-                actions.forEach(action -> out.println("  " + (apply ? "" : "would ") + action));
-                if (apply) {
-                    Repair.apply(peers, table, actions);
-                }
-                planned += actions.size();
+        long planned = options.compareEach("repair", spec.commandLine().getErr(), (peers, report) -> {
+            DiffCommand.print(out, report);
+            List<Repair.Action> actions = Repair.plan(peers, report.table(), report.differences());
+            actions.forEach(action -> out.println("  " + (apply ? "" : "would ") + action));
+            if (apply) {
+                Repair.apply(peers, report.table(), actions);
             }
-            if (planned == 0) {
-                out.println("nothing to repair");
-            } else if (apply) {
-                out.printf("%d write(s) made; they replicate like any other: run syncline diff once the nodes caught up%n",
-                        planned);
-            } else {
-                out.printf("dry run: %d write(s) would be made; run again with --apply%n", planned);
-            }
-            return 0;
-        } catch (SQLException | IllegalArgumentException | IllegalStateException e) {
-            err.println("repair: " + e.getMessage());
-            return DiffCommand.ERROR;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return DiffCommand.ERROR;
-        } finally {
-            ConsistencyOptions.close(peers);
-            out.flush();
+            return actions.size();
+        });
+        if (planned == 0) {
+            out.println("nothing to repair");
+        } else if (planned > 0 && apply) {
+            out.printf("%d write(s) made; they replicate like any other: run syncline diff once the nodes caught up%n", planned);
+        } else if (planned > 0) {
+            out.printf("dry run: %d write(s) would be made; run again with --apply%n", planned);
         }
+        out.flush();
+        return planned < 0 ? DiffCommand.ERROR : 0;
     }
 }
