@@ -52,7 +52,7 @@ public final class CaptureReset {
             long epoch;
             c.setAutoCommit(false);
             try (PreparedStatement bump = c.prepareStatement("UPDATE " + ReplicationSchema.CAPTURE_IDENTITY_TABLE
-                    + " SET epoch = epoch + 1, epoch_started_at = now() WHERE node_id = ? RETURNING epoch");
+                    + " SET epoch = epoch + 1, epoch_started_at = now(), last_published_position = NULL WHERE node_id = ? RETURNING epoch");
                     PreparedStatement forget = c.prepareStatement("DELETE FROM " + ReplicationSchema.CAPTURE_OFFSET_TABLE
                             + " WHERE node_id = ?")) {
                 bump.setString(1, nodeId);

@@ -9,6 +9,7 @@ import io.syncline.connector.internal.ChangeConverter;
 import io.syncline.connector.internal.DebeziumSettings;
 import io.syncline.connector.internal.OutboxTail;
 import io.syncline.connector.internal.Preflight;
+import io.syncline.connector.internal.PublishedPositionRecord;
 import io.syncline.core.event.OriginIdentity;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.schema.ReplicationSchema;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -72,6 +74,8 @@ public final class LocalCapture implements AutoCloseable {
     private final CaptureConsumer.CaptureCounters counters = new CaptureConsumer.CaptureCounters();
     private final ExecutorService engineThread;
     private final ScheduledExecutorService supervisor;
+    private final PublishedPositionRecord published;
+    private volatile boolean recordFailing;
     private final AtomicReference<DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>>> engine = new AtomicReference<>();
     private final AtomicReference<CountDownLatch> streaming = new AtomicReference<>(new CountDownLatch(1));
     private OutboxPublisher publisher;
@@ -85,6 +89,7 @@ public final class LocalCapture implements AutoCloseable {
         this.logPrefix = "[" + config.nodeId() + " capture]";
         this.engineThread = Executors.newSingleThreadExecutor(r -> daemon(r, "syncline-capture-" + config.nodeId()));
         this.supervisor = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "syncline-capture-supervisor-" + config.nodeId()));
+        this.published = new PublishedPositionRecord(config);
     }
 
     /**
@@ -109,6 +114,10 @@ public final class LocalCapture implements AutoCloseable {
             if (!database.slotExists() && (tail.isPresent() || database.offsetsStored())) {
                 throw new CaptureSetupException(slotMissing(tail));
             }
+            OptionalLong recorded = published.read();
+            if (recorded.isPresent() && !holds(tail, recorded.getAsLong())) {
+                throw new CaptureSetupException(outboxLostRecords(tail, recorded.getAsLong()));
+            }
             continueChain(tail);
             publisher.connect();
         } catch (CaptureSetupException e) {
@@ -126,6 +135,40 @@ public final class LocalCapture implements AutoCloseable {
         }
         transition(State.STARTING, State.RUNNING);
         launchEngine();
+        supervisor.scheduleWithFixedDelay(this::recordPublished, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Whether the outbox's newest transaction of this node, of the current identity, is at or past {@code recorded}. */
+    private boolean holds(Optional<SourceTransaction> tail, long recorded) {
+        return tail.isPresent() && (tail.get().chain() == null || tail.get().chain().identity().equals(identity))
+                && tail.get().originPosition() >= recorded;
+    }
+
+    private String outboxLostRecords(Optional<SourceTransaction> tail, long recorded) {
+        return logPrefix + " cannot start: outbox topic " + publisher.topic() + " no longer holds what this node published:"
+                + " this epoch published up to position " + recorded + " (" + ReplicationSchema.CAPTURE_IDENTITY_TABLE
+                + ".last_published_position), but the newest transaction of this node in the topic is "
+                + tail.map(t -> "at position " + t.originPosition()).orElse("none") + ". The topic was deleted and created"
+                + " again, or Kafka lost records, so peers that had not read them never will. Re-synchronise the peers from"
+                + " this node, then run `syncline capture reset --config <file>` to start a new epoch (docs/continuity.md)";
+    }
+
+    /** Keeps the published position in the database; a failure only weakens the check at the next start, so it is retried. */
+    private void recordPublished() {
+        long position = counters.lastPublishedPosition.get();
+        if (position < 0) {
+            return;
+        }
+        try {
+            published.record(position);
+            recordFailing = false;
+        } catch (java.sql.SQLException e) {
+            if (!recordFailing) {
+                log.warn("{} cannot record the published position {} in {}: {}; trying again every second", logPrefix, position,
+                        ReplicationSchema.CAPTURE_IDENTITY_TABLE, e.getMessage());
+                recordFailing = true;
+            }
+        }
     }
 
     /**
@@ -320,9 +363,13 @@ public final class LocalCapture implements AutoCloseable {
         if (publisher != null) {
             publisher.close();
         }
+        // The engine is stopped: what Kafka committed last is final, so the record may catch up with it.
+        recordPublished();
+        published.close();
     }
 
     private void fail(Throwable cause) {
+        published.close();
         failure.compareAndSet(null, cause);
         State current = state.get();
         while (current != State.STOPPED && current != State.FAILED) {

@@ -93,7 +93,7 @@ class ContinuityIT {
     }
 
     @Test
-    void outboxCreatedAgainStopsThePeersLinkInGap() throws Exception {
+    void outboxCreatedAgainStopsItsOwnCaptureAndThePeersLinkInGap() throws Exception {
         cluster = twoDatacenters();
         cluster.startAllNodes();
         insertItems(A, 1, 3);
@@ -108,6 +108,17 @@ class ContinuityIT {
             await("outbox deleted").atMost(WAIT)
                     .until(() -> !admin.listTopics().names().get().contains(ReplicationSchema.outboxTopic(A)));
         }
+        // The origin itself knows what it published: its capture refuses an outbox without it.
+        long published = cluster.queryLong(A, "SELECT last_published_position FROM syncline.capture_identity");
+        assertThat(published).as("published position recorded by %s's capture", A).isPositive();
+        assertThatThrownBy(() -> cluster.startNode(A))
+                .isInstanceOf(CaptureSetupException.class)
+                .hasMessageContaining("outbox topic " + ReplicationSchema.outboxTopic(A) + " no longer holds what this node published")
+                .hasMessageContaining("up to position " + published)
+                .hasMessageContaining("syncline capture reset");
+        cluster.stopNode(A);
+        // The operator's way on: a new epoch (the peers are to be re-synchronised from dc-a).
+        assertThat(SynclineCli.run("capture", "reset", "--config", cluster.configFile(A).toString())).isZero();
         cluster.startNode(A);
         insertItemsAndAwaitPublished(A, 4, 4);
         long end = cluster.outboxEndOffset(A);

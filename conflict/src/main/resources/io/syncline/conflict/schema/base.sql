@@ -201,6 +201,10 @@ CREATE TABLE IF NOT EXISTS syncline.capture_identity (
     epoch            bigint      NOT NULL,
     epoch_started_at timestamptz NOT NULL DEFAULT now()
 );
+-- The newest position of this epoch the capture saw committed in its outbox (recorded about once
+-- a second, so never more than was published): a restarted capture whose outbox no longer holds
+-- it knows the outbox lost records. NULL until the epoch publishes; `capture reset` clears it.
+ALTER TABLE syncline.capture_identity ADD COLUMN IF NOT EXISTS last_published_position bigint;
 
 -- The capture's Debezium offsets (where it resumes reading the slot), kept in the database that
 -- outlives the node's host rather than in a file on it.
