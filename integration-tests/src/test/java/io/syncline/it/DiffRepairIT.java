@@ -73,11 +73,13 @@ class DiffRepairIT {
     }
 
     private static void planted(DcCluster cluster, String node, String sql) throws Exception {
-        cluster.execute(node, "SELECT pg_replication_origin_create('planted_" + node.replace('-', '_') + "')"
-                + " WHERE NOT EXISTS (SELECT 1 FROM pg_replication_origin WHERE roname = 'planted_" + node.replace('-', '_')
-                + "')");
-        cluster.execute(node, "DO $$ BEGIN PERFORM pg_replication_origin_session_setup('planted_" + node.replace('-', '_')
-                + "'); EXECUTE $q$" + sql + "$q$; PERFORM pg_replication_origin_session_reset(); END $$");
+        String origin = "planted_" + node.replace('-', '_');
+        cluster.execute(node, "SELECT pg_replication_origin_create('" + origin + "') WHERE NOT EXISTS"
+                + " (SELECT 1 FROM pg_replication_origin WHERE roname = '" + origin + "')");
+        // As the applier marks its transactions: the session's origin is set when the write commits (before
+        // PostgreSQL 16 the capture sees the origin of the commit record only).
+        cluster.execute(node, "SELECT pg_replication_origin_session_setup('" + origin + "')", sql,
+                "SELECT pg_replication_origin_session_reset()");
     }
 
     private record Run(int status, String output) {}
