@@ -1,9 +1,7 @@
 package io.syncline.node.cli;
 
 import io.syncline.connector.CaptureReset;
-import io.syncline.core.config.ConfigException;
 import io.syncline.core.config.NodeConfig;
-import io.syncline.core.config.NodeConfigLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -41,11 +39,8 @@ final class CaptureCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            NodeConfig config;
-            try {
-                config = NodeConfigLoader.load(configFile);
-            } catch (ConfigException e) {
-                err.println(e.getMessage());
+            NodeConfig config = ConfigFiles.load(configFile, err);
+            if (config == null) {
                 return 1;
             }
             try {

@@ -7,9 +7,7 @@ import io.syncline.conflict.ApplyListener;
 import io.syncline.conflict.ConflictPolicies;
 import io.syncline.conflict.RetriableApplyException;
 import io.syncline.conflict.TransactionApplier;
-import io.syncline.core.config.ConfigException;
 import io.syncline.core.config.NodeConfig;
-import io.syncline.core.config.NodeConfigLoader;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.node.internal.DataSources;
 import java.io.PrintWriter;
@@ -44,16 +42,6 @@ final class ConflictsCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    /** Loads the config or prints why not; null on failure. */
-    static NodeConfig load(Path file, PrintWriter err) {
-        try {
-            return NodeConfigLoader.load(file);
-        } catch (ConfigException e) {
-            err.println(e.getMessage());
-            return null;
-        }
     }
 
     /** {@code --since}: an ISO instant ({@code 2026-01-02T03:04:05Z}) or a duration back from now ({@code 2h}). */
@@ -91,7 +79,7 @@ final class ConflictsCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            NodeConfig config = load(configFile, err);
+            NodeConfig config = ConfigFiles.load(configFile, err);
             if (config == null) {
                 return 1;
             }
@@ -193,7 +181,7 @@ final class ConflictsCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            NodeConfig config = load(configFile, err);
+            NodeConfig config = ConfigFiles.load(configFile, err);
             if (config == null) {
                 return 1;
             }
@@ -262,7 +250,7 @@ final class ConflictsCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            NodeConfig config = load(configFile, err);
+            NodeConfig config = ConfigFiles.load(configFile, err);
             if (config == null) {
                 return 1;
             }

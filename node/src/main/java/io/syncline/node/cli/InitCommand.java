@@ -4,11 +4,9 @@ import io.syncline.conflict.schema.JdbcTableCatalog;
 import io.syncline.conflict.schema.ReplicationSchemaInstaller;
 import io.syncline.conflict.schema.SchemaException;
 import io.syncline.conflict.schema.SequenceRanges;
-import io.syncline.core.config.ConfigException;
 import io.syncline.core.config.ConfigProblem;
 import io.syncline.core.config.ConfigValidator;
 import io.syncline.core.config.NodeConfig;
-import io.syncline.core.config.NodeConfigLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -40,11 +38,8 @@ final class InitCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        NodeConfig config;
-        try {
-            config = NodeConfigLoader.load(configFile);
-        } catch (ConfigException e) {
-            err.println(e.getMessage());
+        NodeConfig config = ConfigFiles.load(configFile, err);
+        if (config == null) {
             return 1;
         }
         List<String> tables = config.tables().stream().map(t -> t.name().qualified()).toList();

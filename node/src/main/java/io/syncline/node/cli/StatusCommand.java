@@ -70,7 +70,7 @@ final class StatusCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int unknown = check ? StatusCheck.Verdict.UNKNOWN.ordinal() : 1;
-        NodeConfig config = ConflictsCommand.load(configFile, err);
+        NodeConfig config = ConfigFiles.load(configFile, err);
         if (config == null) {
             return unknown;
         }
