@@ -9,6 +9,7 @@ import io.syncline.conflict.internal.RowDecider;
 import io.syncline.conflict.internal.RowRefusal;
 import io.syncline.conflict.internal.TableCatalog;
 import io.syncline.core.config.OnError;
+import io.syncline.core.config.TableConfig;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.schema.ReplicationSchema;
@@ -61,6 +62,7 @@ public final class TransactionApplier {
     private final DataSource dataSource;
     private final ApplyListener listener;
     private final int maxRowsPerTransaction;
+    private final List<TableConfig> tables;
     private final RowDecider decider;
     private final OnErrorPolicies onError;
     private final TableCatalog catalog = new TableCatalog();
@@ -101,6 +103,19 @@ public final class TransactionApplier {
      */
     public TransactionApplier(String localNode, DataSource dataSource, ConflictPolicies policies, OnErrorPolicies onError,
             ApplyListener listener, int maxRowsPerTransaction) {
+        this(localNode, dataSource, policies, onError, listener, maxRowsPerTransaction, List.of());
+    }
+
+    /**
+     * As {@link #TransactionApplier(String, DataSource, ConflictPolicies, OnErrorPolicies, ApplyListener, int)},
+     * for a node that takes its peers' schema changes ({@code syncline ddl}) in {@code tables}.
+     *
+     * @param tables the node's replicated tables as configured; a peer's schema change of another table
+     *               stops the link in a schema mismatch
+     */
+    public TransactionApplier(String localNode, DataSource dataSource, ConflictPolicies policies, OnErrorPolicies onError,
+            ApplyListener listener, int maxRowsPerTransaction, List<TableConfig> tables) {
+        this.tables = List.copyOf(tables);
         this.localNode = Objects.requireNonNull(localNode, "localNode");
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.onError = Objects.requireNonNull(onError, "onError");
@@ -146,7 +161,7 @@ public final class TransactionApplier {
             startApplySession(connection, origin);
             yieldInDeadlocks(connection, prefix);
             connection.setAutoCommit(false);
-            session = new ApplySession(connection, catalog, decider, localNode, prefix);
+            session = new ApplySession(connection, catalog, decider, localNode, prefix, tables);
             for (int i = 0; i < groups.size(); i++) {
                 boolean lastGroup = i == groups.size() - 1;
                 // Earlier groups leave the link offset alone: after a crash between groups the
@@ -270,7 +285,7 @@ public final class TransactionApplier {
                 }
             }
             connection.setAutoCommit(false);
-            session = new ApplySession(connection, catalog, decider, localNode, prefix);
+            session = new ApplySession(connection, catalog, decider, localNode, prefix, tables);
             // A refused row must fail its own retry only, so that it stays parked with the new error.
             session.writeMergedRowsUnderSavepoints();
             for (long id : ids) {
@@ -404,17 +419,30 @@ public final class TransactionApplier {
         int rows = 0;
         for (SourceTransaction transaction : batch) {
             int size = transaction.changes().size();
-            if (!current.isEmpty() && rows + size > maxRowsPerTransaction) {
+            // A schema change gets a target transaction of its own: the tables it alters are read again after it.
+            boolean alone = changesSchema(transaction);
+            if (!current.isEmpty() && (alone || rows + size > maxRowsPerTransaction)) {
                 groups.add(current);
                 current = new ArrayList<>();
                 rows = 0;
             }
             current.add(transaction);
             rows += size;
+            if (alone) {
+                groups.add(current);
+                current = new ArrayList<>();
+                rows = 0;
+            }
         }
         // An empty batch still stores the link offset (the router may have filtered every record).
-        groups.add(current);
+        if (!current.isEmpty() || groups.isEmpty()) {
+            groups.add(current);
+        }
         return groups;
+    }
+
+    private static boolean changesSchema(SourceTransaction transaction) {
+        return transaction.changes().stream().anyMatch(c -> c.table().equals(ReplicationSchema.SCHEMA_CHANGE_TABLE));
     }
 
     /**

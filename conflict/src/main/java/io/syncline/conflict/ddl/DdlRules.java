@@ -55,7 +55,9 @@ public final class DdlRules {
             return addedColumn(c);
         }
         if (change instanceof SchemaChange.ColumnDropped c) {
-            return metadata(c.column().name());
+            String metadata = metadata(c.column().name());
+            return metadata != null ? metadata : "rows the other DCs wrote before they drop it too would carry the column to"
+                    + " a DC without it and stop there: make the column nullable and stop writing it instead";
         }
         if (change instanceof SchemaChange.ColumnRenamed) {
             return "rows written under the old name would not apply under the new one: add the new column, backfill it,"

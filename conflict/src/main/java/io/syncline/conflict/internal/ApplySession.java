@@ -8,6 +8,7 @@ import io.syncline.core.event.RowMetadata;
 import io.syncline.core.spi.ConflictType;
 import io.syncline.core.spi.RowState;
 import io.syncline.core.event.Operation;
+import io.syncline.core.config.TableConfig;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
 import io.syncline.core.event.RowVersion;
@@ -75,6 +76,7 @@ public final class ApplySession implements AutoCloseable {
     private final ApplyErrorClassifier classifier = new ApplyErrorClassifier();
     private final ConflictJournal journal;
     private final ApplyBookkeeping bookkeeping;
+    private final RemoteSchemaChange schemaChanges;
 
     // Where the session is, for error messages.
     private SourceTransaction currentTransaction;
@@ -93,8 +95,11 @@ public final class ApplySession implements AutoCloseable {
     private boolean parkFailures = true;
     private boolean mergedRowsUnderSavepoints;
 
-    public ApplySession(Connection connection, TableCatalog catalog, RowDecider decider, String localNode, String logPrefix) {
+    /** @param tables the node's replicated tables, as configured; schema changes from peers may alter only those */
+    public ApplySession(Connection connection, TableCatalog catalog, RowDecider decider, String localNode, String logPrefix,
+            List<TableConfig> tables) {
         this.connection = connection;
+        this.schemaChanges = new RemoteSchemaChange(localNode, tables, logPrefix);
         this.catalog = catalog;
         this.decider = decider;
         this.localNode = localNode;
@@ -311,6 +316,11 @@ public final class ApplySession implements AutoCloseable {
                 currentTable = change.table();
                 if (change.table().equals(ReplicationSchema.PROGRESS_REPORT_TABLE)) {
                     recordPeerProgress(transaction.originNode(), change);
+                    continue;
+                }
+                if (change.table().equals(ReplicationSchema.SCHEMA_CHANGE_TABLE)) {
+                    // Alone in its target transaction (TransactionApplier groups it so): no run is pending.
+                    schemaChanges.apply(connection, change).forEach(t -> catalog.invalidate(t.qualified()));
                     continue;
                 }
                 if (carriedValues.containsKey(change)) {

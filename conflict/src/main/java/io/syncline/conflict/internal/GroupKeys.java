@@ -22,7 +22,7 @@ final class GroupKeys {
         SortedMap<String, Map<Map<String, String>, Writer>> byTable = new TreeMap<>();
         for (SourceTransaction transaction : transactions) {
             for (RowChange change : transaction.changes()) {
-                if (change.table().equals(ReplicationSchema.PROGRESS_REPORT_TABLE)) {
+                if (ReplicationSchema.isControlTable(change.table())) {
                     continue;
                 }
                 Map<Map<String, String>, Writer> keys = byTable.computeIfAbsent(change.table(), t -> new LinkedHashMap<>());

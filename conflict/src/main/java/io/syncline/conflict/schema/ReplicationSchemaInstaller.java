@@ -87,7 +87,10 @@ public final class ReplicationSchemaInstaller {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
+            // Syncline's own DDL is not reported as a change made outside syncline ddl.
+            statement.execute("SELECT pg_catalog.set_config('syncline.managed_ddl', 'on', true)");
             statement.execute(TableTriggers.resource("base.sql"));
+            warnWithoutDdlWatch(statement);
             try (PreparedStatement identity = connection.prepareStatement("INSERT INTO " + ReplicationSchema.CAPTURE_IDENTITY_TABLE
                     + " (node_id, epoch) VALUES (?, 1) ON CONFLICT (node_id) DO NOTHING")) {
                 identity.setString(1, nodeId);
@@ -98,17 +101,7 @@ public final class ReplicationSchemaInstaller {
             Set<Long> previousFunctions = new LinkedHashSet<>(
                     registry.functionsInUse(checked.stream().map(t -> t.key().quotedName()).toList()));
             previousFunctions.addAll(registry.forgetDroppedTables());
-            for (Table table : checked) {
-                TableKey key = table.key();
-                TableConfig config = configs.get(key.qualifiedName());
-                TableTriggers triggers = new TableTriggers(key, table.names(), TableTriggers.keyEquality(connection, key), nodeId);
-                statement.execute(triggers.sql(deltaColumns(connection, key, config),
-                        config != null && config.conflict().policy() == ConflictPolicy.COLUMN_MERGE));
-                for (String partition : Partitions.of(connection, key)) {
-                    statement.execute(triggers.partitionTruncateGuard(partition));
-                }
-                registry.record(table.names());
-            }
+            installTriggers(connection, statement, registry, checked, configs);
             List<String> dropped = registry.dropUnused(previousFunctions);
             for (String sql : publicationSql(connection, checked.stream().map(Table::key).toList())) {
                 statement.execute(sql);
@@ -124,6 +117,47 @@ public final class ReplicationSchemaInstaller {
             throw e;
         } finally {
             connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    private void installTriggers(Connection connection, Statement statement, TableObjectRegistry registry, List<Table> tables,
+            Map<String, TableConfig> configs) throws SQLException {
+        for (Table table : tables) {
+            TableKey key = table.key();
+            TableConfig config = configs.get(key.qualifiedName());
+            TableTriggers triggers = new TableTriggers(key, table.names(), TableTriggers.keyEquality(connection, key), nodeId);
+            statement.execute(triggers.sql(deltaColumns(connection, key, config),
+                    config != null && config.conflict().policy() == ConflictPolicy.COLUMN_MERGE));
+            for (String partition : Partitions.of(connection, key)) {
+                statement.execute(triggers.partitionTruncateGuard(partition));
+            }
+            registry.record(table.names());
+        }
+    }
+
+    /**
+     * Creates the triggers of {@code tables} again after a schema change, in the caller's transaction
+     * and without committing it: their functions follow the columns (a new numeric column of a
+     * {@code delta} table is a counter too). The publication is left as it is.
+     *
+     * @throws SchemaException if a table no longer meets what {@link #installConfigured} checks
+     */
+    public void reinstallTriggers(Connection connection, List<TableConfig> tables) throws SQLException {
+        Map<String, TableConfig> configs = new java.util.LinkedHashMap<>();
+        tables.forEach(t -> configs.put(t.name().qualified(), t));
+        TableObjectRegistry registry = new TableObjectRegistry(connection);
+        try (Statement statement = connection.createStatement()) {
+            installTriggers(connection, statement, registry, readTables(connection, registry, List.copyOf(configs.keySet())),
+                    configs);
+        }
+    }
+
+    private void warnWithoutDdlWatch(Statement statement) throws SQLException {
+        try (ResultSet rs = statement.executeQuery("SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtname = 'syncline_watch_ddl'")) {
+            if (!rs.next()) {
+                log.warn("[{}] schema changes of replicated tables made outside syncline ddl will not be reported: the event"
+                        + " trigger syncline_watch_ddl takes a superuser to create; run syncline init once as a superuser", nodeId);
+            }
         }
     }
 

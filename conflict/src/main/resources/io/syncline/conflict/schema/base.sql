@@ -174,6 +174,20 @@ CREATE TABLE IF NOT EXISTS syncline.progress_report (
     reported_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- Schema changes run through `syncline ddl` here, and those applied here from the peers: the
+-- command inserts its row in the transaction of the change, so it travels at the change's place
+-- in this node's stream.
+CREATE TABLE IF NOT EXISTS syncline.schema_change (
+    origin_node  text        NOT NULL,
+    id           bigint      NOT NULL,
+    statements   jsonb       NOT NULL,
+    expectations jsonb       NOT NULL,
+    search_path  text        NOT NULL,
+    applied_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (origin_node, id)
+);
+CREATE SEQUENCE IF NOT EXISTS syncline.schema_change_id;
+
 -- The latest progress report received from each peer.
 CREATE TABLE IF NOT EXISTS syncline.peer_progress (
     peer        text        PRIMARY KEY,
@@ -215,3 +229,52 @@ CREATE TABLE IF NOT EXISTS syncline.capture_offset (
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (node_id, key)
 );
+
+-- Schema changes of replicated tables made outside `syncline ddl` (by hand, by a migration tool):
+-- they do not travel, so the node reports them. Written by the event trigger below.
+CREATE TABLE IF NOT EXISTS syncline.unmanaged_ddl (
+    id              bigserial   PRIMARY KEY,
+    command_tag     text        NOT NULL,
+    object_identity text        NOT NULL,
+    role_name       text        NOT NULL,
+    ran_at          timestamptz NOT NULL DEFAULT now()
+);
+
+-- Runs after every DDL command of any session. The command itself (syncline.managed_ddl set in
+-- its transaction), `syncline init` and the appliers (sessions with a replication origin) are
+-- left alone. SECURITY DEFINER with a pinned path, so that any role's DDL can be recorded and no
+-- role's objects are called (PostgreSQL manual, "Writing SECURITY DEFINER Functions Safely").
+CREATE OR REPLACE FUNCTION syncline.watch_ddl() RETURNS event_trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    command record;
+    target  oid;
+BEGIN
+    IF current_setting('syncline.managed_ddl', true) = 'on' OR pg_replication_origin_session_is_setup() THEN
+        RETURN;
+    END IF;
+    FOR command IN SELECT * FROM pg_event_trigger_ddl_commands() LOOP
+        target := CASE command.object_type
+            WHEN 'table' THEN command.objid
+            WHEN 'index' THEN (SELECT i.indrelid FROM pg_index i WHERE i.indexrelid = command.objid)
+        END;
+        IF target IS NOT NULL AND EXISTS (
+                SELECT 1 FROM syncline.table_objects o JOIN pg_namespace n ON n.nspname = o.schema_name
+                  JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = o.table_name WHERE c.oid = target) THEN
+            INSERT INTO syncline.unmanaged_ddl (command_tag, object_identity, role_name)
+                VALUES (command.command_tag, command.object_identity, session_user);
+            RAISE WARNING 'Syncline: % of the replicated table % ran outside syncline ddl, so it does not reach the other'
+                ' datacenters; run the same change at each of them, or use syncline ddl', command.command_tag,
+                target::regclass;
+        END IF;
+    END LOOP;
+END $$;
+
+-- Event triggers take a superuser; without one, DDL outside the command goes unreported (init says so).
+DO $$
+BEGIN
+    IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+            AND NOT EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname = 'syncline_watch_ddl') THEN
+        CREATE EVENT TRIGGER syncline_watch_ddl ON ddl_command_end EXECUTE FUNCTION syncline.watch_ddl();
+    END IF;
+END $$;

@@ -83,6 +83,12 @@ class DdlRulesTest {
     }
 
     @Test
+    void droppingAReplicatedColumnIsRefused() {
+        ColumnDefinition note = new ColumnDefinition(5, "note", "text", false, null, false);
+        assertThat(refusal(new SchemaChange.ColumnDropped(ACCOUNTS, note))).contains("stop writing it instead");
+    }
+
+    @Test
     void syncLinesOwnColumnsAreNotTouched() {
         ColumnDefinition hlc = new ColumnDefinition(9, "syncline_hlc", "bigint", false, null, false);
         assertThat(refusal(new SchemaChange.ColumnDropped(ACCOUNTS, hlc))).contains("Syncline's own column");

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * schema parameters. Rows of {@link ReplicationSchema#TOMBSTONE_TABLE} become deletes of the
  * table they name; the user tables' own deletes are not replicated (their tombstone row, written
  * in the same transaction, carries the delete and its version). The row of
- * {@link ReplicationSchema#PROGRESS_REPORT_TABLE} travels as an update of that table. Thread-safe.
+ * {@link ReplicationSchema#PROGRESS_REPORT_TABLE} travels as an update of that table, a row of
+ * {@link ReplicationSchema#SCHEMA_CHANGE_TABLE} as an insert of that table. Thread-safe.
  */
 public final class ChangeConverter {
 
@@ -134,6 +135,9 @@ public final class ChangeConverter {
                 }
                 if (table.equals(ReplicationSchema.PROGRESS_REPORT_TABLE)) {
                     return Optional.of(progressReport(after));
+                }
+                if (table.equals(ReplicationSchema.SCHEMA_CHANGE_TABLE)) {
+                    return Optional.of(schemaChange(after));
                 }
                 RowChange change = upsert(table, "u".equals(op) ? Operation.UPDATE : Operation.INSERT, key, after);
                 return Optional.of(movedFromKey == null ? change : movedFrom(change, movedFromKey));
@@ -254,6 +258,22 @@ public final class ChangeConverter {
         values.put("awaiting", Boolean.toString(Boolean.TRUE.equals(after.getBoolean("awaiting"))));
         return new RowChange(ReplicationSchema.PROGRESS_REPORT_TABLE, Operation.UPDATE, Map.of("node_id", after.getString("node_id")),
                 null, values, Set.of(), RowVersion.INITIAL);
+    }
+
+    /**
+     * A schema change run here through {@code syncline ddl}: its statements and expectations travel
+     * as they are, for the peers' appliers to run at this point of the stream.
+     */
+    private static RowChange schemaChange(Struct after) {
+        Map<String, String> key = new LinkedHashMap<>();
+        key.put("origin_node", after.getString("origin_node"));
+        key.put("id", String.valueOf(after.getInt64("id")));
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("statements", after.getString("statements"));
+        values.put("expectations", after.getString("expectations"));
+        values.put("search_path", after.getString("search_path"));
+        return new RowChange(ReplicationSchema.SCHEMA_CHANGE_TABLE, Operation.INSERT, key, null, values, Set.of(),
+                RowVersion.INITIAL);
     }
 
     private RowChange tombstoneToDelete(Struct after) {

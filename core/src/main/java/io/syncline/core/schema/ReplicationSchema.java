@@ -47,8 +47,24 @@ public final class ReplicationSchema {
     /** The latest {@link #PROGRESS_REPORT_TABLE} row received from each peer. */
     public static final String PEER_PROGRESS_TABLE = SCHEMA + ".peer_progress";
 
+    /**
+     * The schema changes run through {@code syncline ddl} here and applied here from the peers, keyed
+     * by {@code (origin_node, id)}: {@code statements} (jsonb array of SQL texts) and
+     * {@code expectations} (jsonb, what the tables look like afterwards) and
+     * {@code search_path} (the origin's, for the statements' unqualified names). A row inserted by the
+     * command travels in the same source transaction as the change itself, so that every DC meets it
+     * at the same point of the origin's stream.
+     */
+    public static final String SCHEMA_CHANGE_TABLE = SCHEMA + ".schema_change";
+
     /** Syncline's own tables that the capture publishes besides the replicated ones. */
-    public static final List<String> CAPTURED_OWN_TABLES = List.of(TOMBSTONE_TABLE, PROGRESS_REPORT_TABLE);
+    public static final List<String> CAPTURED_OWN_TABLES = List.of(TOMBSTONE_TABLE, PROGRESS_REPORT_TABLE,
+            SCHEMA_CHANGE_TABLE);
+
+    /** Whether changes of {@code table} are control records for the applier rather than rows to write. */
+    public static boolean isControlTable(String table) {
+        return table.equals(PROGRESS_REPORT_TABLE) || table.equals(SCHEMA_CHANGE_TABLE);
+    }
 
     /**
      * Per origin node: the last applied origin position and the identity and start of the chain it

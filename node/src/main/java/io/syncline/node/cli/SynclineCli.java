@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             ConflictsCommand.class,
             DemoCommand.class,
+            DdlCommand.class,
             DiffCommand.class,
             InitCommand.class,
             RepairCommand.class,

@@ -170,10 +170,11 @@ final class ReplicationLink implements Runnable {
                 // Pause this link only: other links keep applying. Each attempt reads the local catalog
                 // afresh, so the link resumes once someone applies the schema change here.
                 if (status.state() != LinkStatus.State.SCHEMA_MISMATCH || !e.getMessage().equals(status.lastError())) {
-                    log.warn("{} paused in SCHEMA_MISMATCH (table {}, column {}, type at the origin {}, here {}): {};"
-                            + " checking again, at least every {} s", prefix(), e.table(), e.column(),
-                            e.sourceType() == null ? "not sent" : e.sourceType(),
-                            e.localType() == null ? "missing" : e.localType(), e.getMessage(), MAX_BACKOFF.toSeconds());
+                    log.warn("{} paused in SCHEMA_MISMATCH ({}): {}; checking again, at least every {} s", prefix(),
+                            e.column() == null ? "table " + e.table() : "table " + e.table() + ", column " + e.column()
+                                    + ", type at the origin " + (e.sourceType() == null ? "not sent" : e.sourceType())
+                                    + ", here " + (e.localType() == null ? "missing" : e.localType()),
+                            e.getMessage(), MAX_BACKOFF.toSeconds());
                 }
                 status.state(LinkStatus.State.SCHEMA_MISMATCH, e.getMessage());
                 pause(schemaRecheck);

@@ -113,6 +113,7 @@ public final class SynclineNode implements AutoCloseable {
     private ScheduledExecutorService livenessTimer;
     private ScheduledExecutorService collectionTimer;
     private TombstoneCollector collector;
+    private volatile UnmanagedDdlWatch ddlWatch;
     private volatile NodeLease lease;
     private ScheduledExecutorService leaseTimer;
     private final CountDownLatch ended = new CountDownLatch(1);
@@ -336,9 +337,21 @@ public final class SynclineNode implements AutoCloseable {
 
     private void startTombstoneCollection() {
         collector = new TombstoneCollector(nodeId(), config.topology().nodes(), dataSource);
+        ddlWatch = new UnmanagedDdlWatch(nodeId(), dataSource);
         collectionTimer = Executors.newSingleThreadScheduledExecutor(daemon("syncline-tombstones-" + nodeId()));
         collectionTimer.scheduleWithFixedDelay(this::collectTombstones, COLLECTION_INTERVAL.toMillis(),
                 COLLECTION_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        // On the same quiet thread: both read a few rows of the local database now and then.
+        collectionTimer.scheduleWithFixedDelay(ddlWatch::check, 0, COLLECTION_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Schema changes of replicated tables made in this node's database outside {@code syncline ddl}
+     * and not yet cleared from {@code syncline.unmanaged_ddl}: they did not reach the other DCs.
+     */
+    public long unmanagedSchemaChanges() {
+        UnmanagedDdlWatch watch = ddlWatch;
+        return watch == null ? 0 : watch.count();
     }
 
     private void collectTombstones() {
@@ -372,7 +385,7 @@ public final class SynclineNode implements AutoCloseable {
         LinkStatus status = linkStatuses.computeIfAbsent(upstream, LinkStatus::new);
         status.standsInFor(standsInFor);
         TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, policies, onError,
-                applyListener, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION);
+                applyListener, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION, config.tables());
         ReplicationLink link = new ReplicationLink(nodeId(), upstream, () -> new OutboxReader(nodeId(), upstream, peerKafka),
                 applier, () -> router, forwarder, status, meters, clock);
         Thread thread = new Thread(link, "syncline-link-" + nodeId() + "-from-" + upstream);

@@ -1,0 +1,143 @@
+package io.syncline.conflict.ddl;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.syncline.conflict.schema.ReplicationSchemaInstaller;
+import io.syncline.core.config.TableConfig;
+import io.syncline.core.config.TableName;
+import io.syncline.core.schema.ReplicationSchema;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs a schema change at this node ({@code syncline ddl}) so that it travels to every DC: the
+ * statements, the triggers made again for the changed tables, and a row of
+ * {@link ReplicationSchema#SCHEMA_CHANGE_TABLE} that the capture publishes, all in one local
+ * transaction. The change is judged by what it did to the catalog ({@link SchemaDiff},
+ * {@link DdlRules}) before anything commits: a refused change, or one that also writes rows of a
+ * replicated table, is rolled back whole. Not thread-safe.
+ */
+public final class SchemaChangeRunner {
+
+    /** Set in the command's transaction, so that the DDL watch knows this change travels. */
+    public static final String MANAGED_SETTING = "syncline.managed_ddl";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String nodeId;
+    private final List<TableConfig> tables;
+
+    /** @param tables the node's replicated tables, as configured */
+    public SchemaChangeRunner(String nodeId, List<TableConfig> tables) {
+        this.nodeId = nodeId;
+        this.tables = List.copyOf(tables);
+    }
+
+    /**
+     * What a run did.
+     *
+     * @param verdicts      each change found in the catalog, with its verdict
+     * @param rowsWritten   replicated tables whose rows the statements wrote (refused: run data changes apart)
+     * @param failure       the database's error for a statement that failed, else null
+     * @param id            the change's id in {@link ReplicationSchema#SCHEMA_CHANGE_TABLE} when committed, else -1
+     */
+    public record Result(List<DdlRules.Verdict> verdicts, List<String> rowsWritten, String failure, long id) {
+        public boolean committed() {
+            return id >= 0;
+        }
+
+        public List<DdlRules.Verdict> refused() {
+            return verdicts.stream().filter(v -> !v.accepted()).toList();
+        }
+    }
+
+    /**
+     * Runs {@code statements} in one transaction of {@code connection} and commits them with their
+     * record, or rolls everything back when a statement fails, a change is refused, the statements
+     * changed no replicated table, or {@code dryRun} is asked.
+     */
+    public Result run(Connection connection, List<String> statements, boolean dryRun) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            CatalogReader catalog = new CatalogReader(connection);
+            try (PreparedStatement managed = connection.prepareStatement("SELECT pg_catalog.set_config(?, 'on', true)")) {
+                managed.setString(1, MANAGED_SETTING);
+                managed.execute();
+            }
+            Map<TableName, TableDefinition> before = catalog.tables();
+            try (Statement statement = connection.createStatement()) {
+                for (String sql : statements) {
+                    try {
+                        statement.execute(sql);
+                    } catch (SQLException e) {
+                        connection.rollback();
+                        return new Result(List.of(), List.of(), sql + ": " + e.getMessage(), -1);
+                    }
+                }
+            }
+            Map<TableName, TableDefinition> after = catalog.tables();
+            Set<TableName> replicated = new LinkedHashSet<>(tables.stream().map(TableConfig::name).toList());
+            List<SchemaChange> changes = SchemaDiff.between(before, after);
+            List<DdlRules.Verdict> verdicts = DdlRules.judge(changes, replicated);
+            List<String> rowsWritten = rowsWritten(connection, replicated);
+            boolean refused = verdicts.stream().anyMatch(v -> !v.accepted());
+            if (dryRun || refused || changes.isEmpty() || !rowsWritten.isEmpty()) {
+                connection.rollback();
+                return new Result(verdicts, rowsWritten, null, -1);
+            }
+            Set<TableName> changed = new LinkedHashSet<>(changes.stream().map(SchemaChange::table).toList());
+            new ReplicationSchemaInstaller(nodeId).reinstallTriggers(connection,
+                    tables.stream().filter(t -> changed.contains(t.name())).toList());
+            long id = record(connection, statements, Expectation.of(changes, after));
+            connection.commit();
+            return new Result(verdicts, rowsWritten, null, id);
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** Replicated tables with rows inserted, updated or deleted in this transaction. */
+    private static List<String> rowsWritten(Connection connection, Set<TableName> replicated) throws SQLException {
+        List<String> written = new ArrayList<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT schemaname, relname FROM pg_catalog.pg_stat_xact_user_tables"
+                        + " WHERE n_tup_ins + n_tup_upd + n_tup_del > 0")) {
+            while (rs.next()) {
+                TableName table = new TableName(rs.getString(1), rs.getString(2));
+                if (replicated.contains(table)) {
+                    written.add(table.qualified());
+                }
+            }
+        }
+        return written;
+    }
+
+    private long record(Connection connection, List<String> statements, List<Expectation> expectations) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + ReplicationSchema.SCHEMA_CHANGE_TABLE
+                + " (origin_node, id, statements, expectations, search_path)"
+                + " VALUES (?, nextval('syncline.schema_change_id'), ?::jsonb, ?::jsonb, pg_catalog.current_setting('search_path'))"
+                + " RETURNING id")) {
+            insert.setString(1, nodeId);
+            insert.setString(2, JSON.writeValueAsString(statements));
+            insert.setString(3, JSON.writeValueAsString(expectations));
+            try (ResultSet rs = insert.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the schema change as JSON", e);
+        }
+    }
+}

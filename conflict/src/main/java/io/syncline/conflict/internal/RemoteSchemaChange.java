@@ -1,0 +1,148 @@
+package io.syncline.conflict.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.syncline.conflict.ddl.CatalogReader;
+import io.syncline.conflict.ddl.Expectation;
+import io.syncline.conflict.ddl.TableDefinition;
+import io.syncline.conflict.schema.ReplicationSchemaInstaller;
+import io.syncline.core.config.TableConfig;
+import io.syncline.core.config.TableName;
+import io.syncline.core.event.RowChange;
+import io.syncline.core.schema.ReplicationSchema;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies a peer's schema change (a row of {@link ReplicationSchema#SCHEMA_CHANGE_TABLE}) in the
+ * target transaction that meets it in the origin's stream: runs its statements unless every fact
+ * it expects already holds here (the same change ran here too), checks the facts afterwards,
+ * makes the changed tables' triggers again and keeps the row as history. A change that fails or
+ * leaves another schema here is a {@link LocalSchemaMismatch}: the link waits, nothing of the
+ * change is kept, and it is tried again until the tables match. Not thread-safe.
+ */
+final class RemoteSchemaChange {
+
+    private static final Logger log = LoggerFactory.getLogger(RemoteSchemaChange.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<TableName, TableConfig> configured = new LinkedHashMap<>();
+    private final ReplicationSchemaInstaller installer;
+    private final String logPrefix;
+
+    RemoteSchemaChange(String localNode, List<TableConfig> tables, String logPrefix) {
+        tables.forEach(t -> configured.put(t.name(), t));
+        this.installer = new ReplicationSchemaInstaller(localNode);
+        this.logPrefix = logPrefix;
+    }
+
+    /**
+     * @return the tables the change altered here, whose shapes the caller must read again; empty
+     *         when it had already been applied
+     */
+    Set<TableName> apply(Connection connection, RowChange change) throws SQLException {
+        String origin = change.key().get("origin_node");
+        String id = change.key().get("id");
+        String what = "schema change " + id + " of " + origin;
+        List<String> statements = read(change.values().get("statements"), new TypeReference<>() {}, what);
+        List<Expectation> expected = read(change.values().get("expectations"), new TypeReference<>() {}, what);
+        Set<TableName> tables = new LinkedHashSet<>(expected.stream().map(Expectation::tableName).toList());
+        for (TableName table : tables) {
+            if (!configured.containsKey(table)) {
+                throw mismatch(table, what + " alters " + table + ", which this node does not replicate: add it to tables:"
+                        + " in this node's config (as at " + origin + ") and restart the node");
+            }
+        }
+        CatalogReader catalog = new CatalogReader(connection);
+        if (Expectation.unmet(expected, definitions(catalog, tables)).isEmpty()) {
+            log.info("{} {} is already in place here ({}); its statements are skipped", logPrefix, what, statements);
+            keep(connection, change);
+            return Set.of();
+        }
+        Savepoint before = connection.setSavepoint();
+        try (Statement statement = connection.createStatement()) {
+            // The statements' unqualified names mean what they meant at the origin; the session's own path comes back after.
+            String path;
+            try (java.sql.ResultSet rs = statement.executeQuery("SELECT pg_catalog.current_setting('search_path')")) {
+                rs.next();
+                path = rs.getString(1);
+            }
+            statement.execute("SELECT pg_catalog.set_config('search_path', " + literal(change.values().get("search_path"))
+                    + ", true)");
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+            statement.execute("SELECT pg_catalog.set_config('search_path', " + literal(path) + ", true)");
+        } catch (SQLException e) {
+            connection.rollback(before);
+            throw mismatch(tables.iterator().next(), what + " failed here: " + e.getMessage() + " (statements " + statements
+                    + "); make the tables match the origin's (" + describe(expected) + ") and the link applies the rest");
+        }
+        List<String> unmet = Expectation.unmet(expected, definitions(catalog, tables));
+        if (!unmet.isEmpty()) {
+            connection.rollback(before);
+            throw mismatch(tables.iterator().next(), what + " leaves another schema here than at " + origin + ": "
+                    + String.join("; ", unmet) + ". Make the tables match (" + describe(expected) + ") and the link goes on");
+        }
+        installer.reinstallTriggers(connection, tables.stream().map(configured::get).toList());
+        keep(connection, change);
+        log.info("{} applied {}: {}", logPrefix, what, statements);
+        return tables;
+    }
+
+    private static Map<TableName, TableDefinition> definitions(CatalogReader catalog, Set<TableName> tables)
+            throws SQLException {
+        Map<TableName, TableDefinition> definitions = new LinkedHashMap<>();
+        for (TableName table : tables) {
+            TableDefinition definition = catalog.table(table);
+            if (definition != null) {
+                definitions.put(table, definition);
+            }
+        }
+        return definitions;
+    }
+
+    private static void keep(Connection connection, RowChange change) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + ReplicationSchema.SCHEMA_CHANGE_TABLE
+                + " (origin_node, id, statements, expectations, search_path) VALUES (?, ?, ?::jsonb, ?::jsonb, ?)"
+                + " ON CONFLICT (origin_node, id) DO NOTHING")) {
+            insert.setString(1, change.key().get("origin_node"));
+            insert.setLong(2, Long.parseLong(change.key().get("id")));
+            insert.setString(3, change.values().get("statements"));
+            insert.setString(4, change.values().get("expectations"));
+            insert.setString(5, change.values().get("search_path"));
+            insert.executeUpdate();
+        }
+    }
+
+    private static String describe(List<Expectation> expected) {
+        return String.join("; ", expected.stream().map(Expectation::describe).toList());
+    }
+
+    private static LocalSchemaMismatch mismatch(TableName table, String message) {
+        return new LocalSchemaMismatch(table.qualified(), null, null, null, message);
+    }
+
+    private static <T> T read(String json, TypeReference<T> type, String what) throws SQLException {
+        try {
+            return JSON.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new SQLException(what + " is unreadable: " + e.getOriginalMessage(), "22P02", e);
+        }
+    }
+
+    private static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+}
