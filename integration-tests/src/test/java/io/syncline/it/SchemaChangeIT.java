@@ -41,11 +41,14 @@ class SchemaChangeIT {
                 assertThat(ddl.output()).contains("accepted: column note added to it.events");
                 // dc-a writes under the new schema right away: those rows follow the change in dc-a's stream.
                 cluster.execute("dc-a", "INSERT INTO it.events (origin, seq, note) VALUES ('manual', 1, 'after the change')");
-                await().atMost(WAIT).untilAsserted(() -> {
+                long committedAt = System.nanoTime();
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
                     for (String node : NODES) {
                         assertThat(cluster.queryString(node, NOTE)).as(node).isEqualTo("text 'none'::text");
                     }
                 });
+                System.out.printf("[timing] the schema change reached every DC of the %s under load in %d ms%n", topology,
+                        (System.nanoTime() - committedAt) / 1_000_000);
                 int at = workload.written("dc-c");
                 await().atMost(WAIT).until(() -> workload.written("dc-c") >= at + 20);
                 committed = workload.stop();
