@@ -50,7 +50,7 @@ class StatusCheckTest {
 
     private static StatusReport.Link link(String upstream, String state, Long behind) {
         return new StatusReport.Link(upstream, "configured", state, state.equals("STREAMING") ? null
-                : state.equals("FAILED") ? "column it.t.x does not exist" : null, behind, 10, 2, 1.5, 0, null);
+                : state.equals("FAILED") ? "column it.t.x does not exist" : null, behind, 10, 2, 1.5, 0, null, 0);
     }
 
     private static StatusReport report(StatusReport.Link... links) {
