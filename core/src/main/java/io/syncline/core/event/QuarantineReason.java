@@ -18,7 +18,7 @@ public enum QuarantineReason {
     /** A change names a table that is not replicated here. */
     UNKNOWN_TABLE("configure the table on every node (tables, then syncline init) if it should replicate"),
     /** The origin position is beyond any plausible WAL position, or jumps implausibly far past the one applied. */
-    IMPLAUSIBLE_POSITION("a forged or corrupt position; check who may write to this topic");
+    IMPLAUSIBLE_POSITION("check who may write to this topic: no origin publishes such a position");
 
     private final String advice;
 

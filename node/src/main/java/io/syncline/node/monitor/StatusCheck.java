@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * Judges a {@link StatusReport} the way monitoring plugins do (Nagios, Icinga, Sensu): OK,
  * WARNING, CRITICAL or UNKNOWN, with exit statuses 0 to 3. A link counts as fine only while it
- * streams; starting or retrying is a warning, and so is streaming with records in the quarantine (REJECTED); any other state (failed, stopped, or one added
- * later) is critical, so that a new way of stopping is never judged OK. Immutable.
+ * streams; starting or retrying is a warning; any other state (failed, stopped, or one added
+ * later) is critical, so that a new way of stopping is never judged OK. REJECTED is critical too:
+ * the link streams on, but records it read were quarantined, not applied. Immutable.
  *
  * @param lagWarning      end-to-end lag p99 over the recent window from any origin that warns
  * @param lagCritical     ... that is critical
@@ -69,7 +70,6 @@ public record StatusCheck(Duration lagWarning, Duration lagCritical, long behind
                     break;
                 case "STARTING":
                 case "RETRYING":
-                case "REJECTED":
                     warning.add(what);
                     break;
                 default:

@@ -9,6 +9,7 @@ import io.syncline.conflict.TransactionApplier;
 import io.syncline.connector.OutboxPublisher;
 import io.syncline.connector.OutboxReader;
 import io.syncline.connector.ReceivedTransaction;
+import io.syncline.core.codec.EventHeaders;
 import io.syncline.core.codec.MalformedEventException;
 import io.syncline.core.event.QuarantineReason;
 import io.syncline.core.event.RejectedRecord;
@@ -19,7 +20,9 @@ import io.syncline.topology.Router;
 import io.syncline.topology.RoutingDecision;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +67,7 @@ final class ReplicationLink implements Runnable {
     private final Clock clock;
     private final Map<String, Long> highestSeenPosition = new HashMap<>();
     private final PositionHorizon horizon;
-    private java.time.Instant quarantineCountedAt = java.time.Instant.MIN;
+    private Instant quarantineCountedAt = Instant.MIN;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private boolean progressed;
@@ -227,7 +230,7 @@ final class ReplicationLink implements Runnable {
                 String jump = horizon.implausibleJump(tx);
                 if (jump != null) {
                     rejected.add(new RejectedRecord(reader.topic(), r.offset(), tx.originNode(),
-                            QuarantineReason.IMPLAUSIBLE_POSITION, jump, Map.of(), r.body()));
+                            QuarantineReason.IMPLAUSIBLE_POSITION, jump, headersOf(tx, r.body()), r.body()));
                     continue;
                 }
                 RoutingDecision decision = currentRouter.decide(tx.originNode(), tx.path());
@@ -241,6 +244,8 @@ final class ReplicationLink implements Runnable {
                     log.trace("{} dropped {}@{}: {}", prefix(), tx.originNode(), tx.originPosition(), decision.reason());
                 }
             }
+            // Kept and reported in outbox order, whichever check refused them.
+            rejected.sort(Comparator.comparingLong(RejectedRecord::offset));
             // One Kafka transaction for the whole batch, committed before the apply (see the class comment).
             forwarder.publishForwarded(forwards);
             int forwarded = forwards.size();
@@ -273,6 +278,12 @@ final class ReplicationLink implements Runnable {
                     record.reason().advice());
             status.quarantined(1, what);
         }
+    }
+
+    /** The record's headers: the validator found each equal to what the body says. */
+    private static Map<String, String> headersOf(SourceTransaction tx, byte[] body) {
+        return Map.of(EventHeaders.ORIGIN, tx.originNode(), EventHeaders.PATH, String.join(",", tx.path()),
+                EventHeaders.POSITION, Long.toString(tx.originPosition()), EventHeaders.FORMAT, Integer.toString(body[1]));
     }
 
     /** Reads how many of this link's records wait in the quarantine: an operator may have discarded some. */
