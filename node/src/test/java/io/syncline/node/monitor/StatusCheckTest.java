@@ -26,6 +26,17 @@ class StatusCheckTest {
     }
 
     @Test
+    void aLinkStreamingWithQuarantinedRecordsIsCritical() {
+        StatusReport.Link rejected = new StatusReport.Link("dc-a", "configured", "REJECTED",
+                "record at offset 5 of syncline.outbox.dc-a (origin dc-x) quarantined", 0L, 10, 2, 1.5, 0, null, 3);
+
+        StatusCheck.Result result = check.judge(report(rejected));
+
+        assertThat(result.verdict()).isEqualTo(StatusCheck.Verdict.CRITICAL);
+        assertThat(result.findings()).first().asString().contains("REJECTED", "quarantined");
+    }
+
+    @Test
     void aLinkStateThisCheckDoesNotKnowIsCritical() {
         assertThat(check.judge(report(link("dc-a", "PARKED_SOMEHOW", 0L))).verdict()).isEqualTo(StatusCheck.Verdict.CRITICAL);
     }
