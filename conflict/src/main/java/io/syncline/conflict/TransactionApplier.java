@@ -10,6 +10,7 @@ import io.syncline.conflict.internal.RowRefusal;
 import io.syncline.conflict.internal.TableCatalog;
 import io.syncline.core.config.OnError;
 import io.syncline.core.config.TableConfig;
+import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.schema.ReplicationSchema;
@@ -144,7 +145,19 @@ public final class TransactionApplier {
      */
     public ApplyResult apply(List<SourceTransaction> batch, String upstreamNode, long nextKafkaOffset)
             throws ApplyException, RetriableApplyException {
+        return apply(batch, upstreamNode, nextKafkaOffset, List.of());
+    }
+
+    /**
+     * As {@link #apply(List, String, long)}, and keeps {@code quarantined}, records of the same poll
+     * that failed validation, in {@code syncline.quarantine} in the target transaction that stores
+     * {@code nextKafkaOffset}: the link moves past them exactly when they are kept, and no origin's
+     * applied position moves for them.
+     */
+    public ApplyResult apply(List<SourceTransaction> batch, String upstreamNode, long nextKafkaOffset,
+            List<RejectedRecord> quarantined) throws ApplyException, RetriableApplyException {
         Objects.requireNonNull(upstreamNode, "upstreamNode");
+        Objects.requireNonNull(quarantined, "quarantined");
         String prefix = "[" + localNode + " <- " + upstreamNode + "]";
         String origin = ReplicationSchema.replicationOriginName(upstreamNode);
         List<List<SourceTransaction>> groups = group(batch);
@@ -167,7 +180,8 @@ public final class TransactionApplier {
                 // Earlier groups leave the link offset alone: after a crash between groups the
                 // consumer re-reads from the old offset and the applied positions skip what is done.
                 OptionalLong offset = lastGroup ? OptionalLong.of(nextKafkaOffset) : OptionalLong.empty();
-                ApplySession.Outcome outcome = applyGroup(connection, session, groups.get(i), upstreamNode, offset, prefix);
+                ApplySession.Outcome outcome = applyGroup(connection, session, groups.get(i), upstreamNode, offset,
+                        lastGroup ? quarantined : List.of(), prefix);
                 total = total.plus(outcome.result());
                 notifyListener(outcome, prefix);
                 if (outcome.gap() != null) {
@@ -205,18 +219,18 @@ public final class TransactionApplier {
      * whole, until the rest applies; each round parks one more, so it ends.
      */
     private ApplySession.Outcome applyGroup(Connection connection, ApplySession session, List<SourceTransaction> group,
-            String upstreamNode, OptionalLong offset, String prefix) throws SQLException {
+            String upstreamNode, OptionalLong offset, List<RejectedRecord> quarantined, String prefix) throws SQLException {
         Map<SourceTransaction, RowRefusal> refused = new IdentityHashMap<>();
         while (true) {
             try {
                 try {
-                    return session.applyTargetTransaction(group, upstreamNode, offset, refused);
+                    return session.applyTargetTransaction(group, upstreamNode, offset, refused, quarantined);
                 } catch (ApplySession.MergedRowRefusedException e) {
                     connection.rollback();
                     log.debug("{} {}; applying the target transaction again with a savepoint per merged row", prefix,
                             e.getMessage());
                     session.writeMergedRowsUnderSavepoints();
-                    return session.applyTargetTransaction(group, upstreamNode, offset, refused);
+                    return session.applyTargetTransaction(group, upstreamNode, offset, refused, quarantined);
                 }
             } catch (SQLException e) {
                 SourceTransaction transaction = session.currentTransaction();
@@ -372,6 +386,12 @@ public final class TransactionApplier {
             }
             throw new ApplyException(message + "; check that `syncline init` ran on this database", null, -1, null, e);
         }
+    }
+
+    /** The records read from {@code upstreamNode}'s outbox that wait in {@code syncline.quarantine}. */
+    public long quarantinedCount(String upstreamNode) throws ApplyException, RetriableApplyException {
+        return readLong("SELECT count(*) FROM " + ReplicationSchema.QUARANTINE_TABLE + " WHERE upstream_node = ?", upstreamNode)
+                .orElse(0);
     }
 
     /** The work is committed: a failing listener must not make it look failed. */

@@ -2,6 +2,7 @@ package io.syncline.connector;
 
 import io.syncline.core.codec.EventHeaders;
 import io.syncline.core.codec.TransactionCodec;
+import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.schema.ReplicationSchema;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,13 +29,27 @@ public final class OutboxReader implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final TopicPartition partition;
+    private final RecordValidator validator;
+    private final List<RejectedRecord> rejected = new ArrayList<>();
 
     /**
+     * A reader for observers (the demo, tests): a record that does not decode fails {@link #poll}
+     * with a {@link io.syncline.core.codec.MalformedEventException}.
+     *
      * @param upstreamNode  the node whose outbox is read
      * @param kafkaSettings client settings for the upstream's Kafka: at least {@code bootstrap.servers},
      *                      plus its security settings
      */
     public OutboxReader(String localNode, String upstreamNode, Map<String, Object> kafkaSettings) {
+        this(localNode, upstreamNode, kafkaSettings, null);
+    }
+
+    /**
+     * A reader that checks every record with {@code validator}: {@link #poll} returns those that
+     * pass, and {@link #takeRejected} those that do not.
+     */
+    public OutboxReader(String localNode, String upstreamNode, Map<String, Object> kafkaSettings, RecordValidator validator) {
+        this.validator = validator;
         Map<String, Object> settings = new HashMap<>(kafkaSettings);
         settings.put(ConsumerConfig.CLIENT_ID_CONFIG, "syncline-" + localNode + "-from-" + upstreamNode);
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -80,18 +95,35 @@ public final class OutboxReader implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeout} for records and decodes them in outbox order.
+     * Waits up to {@code timeout} for records and decodes them in outbox order. With a
+     * {@link RecordValidator}, records that fail it are left out and kept for {@link #takeRejected}.
      *
-     * @throws io.syncline.core.codec.MalformedEventException for a record that is not a valid
-     *         transaction; the reader does not move past it
+     * @throws io.syncline.core.codec.MalformedEventException without a validator, for a record that is
+     *         not a valid transaction; the reader does not move past it
      */
     public List<ReceivedTransaction> poll(Duration timeout) {
         List<ReceivedTransaction> received = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(timeout)) {
+            if (validator != null) {
+                RecordValidator.Outcome outcome = validator.check(record.topic(), record.offset(), record.headers(), record.value());
+                if (outcome.accepted() != null) {
+                    received.add(outcome.accepted());
+                } else {
+                    rejected.add(outcome.rejected());
+                }
+                continue;
+            }
             List<String> path = EventHeaders.decodePath(header(record, EventHeaders.PATH));
             received.add(new ReceivedTransaction(TransactionCodec.decode(record.value(), path), record.value(), record.offset()));
         }
         return received;
+    }
+
+    /** The records that failed the validator since the last call, in outbox order; empties the list. */
+    public List<RejectedRecord> takeRejected() {
+        List<RejectedRecord> taken = List.copyOf(rejected);
+        rejected.clear();
+        return taken;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.syncline.conflict.internal;
 
 import io.syncline.core.event.OriginIdentity;
+import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.schema.ReplicationSchema;
 import java.sql.PreparedStatement;
@@ -11,6 +12,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -46,6 +48,9 @@ final class ApplyBookkeeping {
             + " applied_at = now() WHERE origin_node = ?";
     private static final String UPSERT_LINK_OFFSET = "INSERT INTO syncline.link_offset (upstream_node, next_offset)"
             + " VALUES (?, ?) ON CONFLICT (upstream_node) DO UPDATE SET next_offset = EXCLUDED.next_offset";
+    private static final String INSERT_QUARANTINE = "INSERT INTO " + ReplicationSchema.QUARANTINE_TABLE
+            + " (upstream_node, topic, kafka_offset, origin_node, reason, message, headers, body)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?)";
     // The origin's commit position and time on the commit record (PostgreSQL manual, "Replication
     // Progress Tracking"); the capture sees them as source.origin_lsn and source.ts_ms.
     private static final String XACT_SETUP = "SELECT pg_replication_origin_xact_setup(?::pg_lsn,"
@@ -104,6 +109,27 @@ final class ApplyBookkeeping {
         link.setString(1, upstreamNode);
         link.setLong(2, nextOffset);
         link.executeUpdate();
+    }
+
+    /** Keeps a record that failed validation; written with the link offset that moves past it. */
+    void quarantine(String upstreamNode, RejectedRecord record) throws SQLException {
+        PreparedStatement insert = statements.prepared(INSERT_QUARANTINE);
+        insert.setString(1, upstreamNode);
+        insert.setString(2, record.topic());
+        insert.setLong(3, record.offset());
+        insert.setString(4, storable(record.origin()));
+        insert.setString(5, record.reason().name());
+        insert.setString(6, storable(record.detail()));
+        Map<String, String> headers = new TreeMap<>();
+        record.headers().forEach((name, value) -> headers.put(storable(name), storable(value)));
+        insert.setString(7, Json.write(headers));
+        insert.setBytes(8, record.body());
+        insert.executeUpdate();
+    }
+
+    /** PostgreSQL text and jsonb hold no NUL character; forged bytes may decode to one. */
+    private static String storable(String text) {
+        return text == null ? null : text.replace('\u0000', '\uFFFD');
     }
 
     /** Stamps the commit of the target transaction with {@code last}'s origin position and commit time. */

@@ -9,6 +9,7 @@ import io.syncline.core.spi.ConflictType;
 import io.syncline.core.spi.RowState;
 import io.syncline.core.event.Operation;
 import io.syncline.core.config.TableConfig;
+import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
 import io.syncline.core.event.RowVersion;
@@ -130,7 +131,7 @@ public final class ApplySession implements AutoCloseable {
      */
     public Outcome applyTargetTransaction(List<SourceTransaction> transactions, String upstreamNode, OptionalLong nextKafkaOffset)
             throws SQLException {
-        return applyTargetTransaction(transactions, upstreamNode, nextKafkaOffset, Map.of());
+        return applyTargetTransaction(transactions, upstreamNode, nextKafkaOffset, Map.of(), List.of());
     }
 
     /**
@@ -138,10 +139,12 @@ public final class ApplySession implements AutoCloseable {
      * {@code refused} whole in the dead-letter table instead of applying them (their positions still
      * advance), so that the others apply without them.
      *
-     * @param refused transactions of {@code transactions} (by identity) the database refused, and why
+     * @param refused     transactions of {@code transactions} (by identity) the database refused, and why
+     * @param quarantined records that failed validation, kept in the quarantine table with the link offset (only
+     *                    when {@code nextKafkaOffset} is stored, so that they are kept once, with the offset past them)
      */
     public Outcome applyTargetTransaction(List<SourceTransaction> transactions, String upstreamNode, OptionalLong nextKafkaOffset,
-            Map<SourceTransaction, RowRefusal> refused) throws SQLException {
+            Map<SourceTransaction, RowRefusal> refused, List<RejectedRecord> quarantined) throws SQLException {
         currentTransaction = null;
         currentChange = null;
         currentTable = null;
@@ -216,6 +219,9 @@ public final class ApplySession implements AutoCloseable {
             bookkeeping.storePosition(origin, positions.get(origin));
         }
         if (nextKafkaOffset.isPresent() && gap == null) {
+            for (RejectedRecord record : quarantined) {
+                bookkeeping.quarantine(upstreamNode, record);
+            }
             bookkeeping.storeLinkOffset(upstreamNode, nextKafkaOffset.getAsLong());
         }
         if (last != null) {

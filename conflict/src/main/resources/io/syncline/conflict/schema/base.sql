@@ -105,6 +105,25 @@ ALTER TABLE syncline.dead_letter
     ADD COLUMN IF NOT EXISTS sqlstate        text,
     ADD COLUMN IF NOT EXISTS constraint_name text;
 
+-- A record read from an upstream outbox that failed validation before it was applied (it does not
+-- decode, names an origin or table not configured here, came over a path that does not fit the
+-- link, its headers disagree with its body, or its position jumps implausibly far): kept whole
+-- with the reason, written in the same transaction that moves the link's Kafka offset past it.
+-- The applied positions do not move for it. See docs/quarantine.md.
+CREATE TABLE IF NOT EXISTS syncline.quarantine (
+    id            bigserial   PRIMARY KEY,
+    received_at   timestamptz NOT NULL DEFAULT now(),
+    upstream_node text        NOT NULL,
+    topic         text        NOT NULL,
+    kafka_offset  bigint      NOT NULL,
+    origin_node   text,
+    reason        text        NOT NULL,
+    message       text        NOT NULL,
+    headers       jsonb       NOT NULL,
+    body          bytea
+);
+CREATE INDEX IF NOT EXISTS quarantine_upstream ON syncline.quarantine (upstream_node);
+
 -- The functions below call everything schema-qualified: the row triggers, which run as the role of
 -- `syncline init`, call them, and PostgreSQL picks the best-matching function across the caller's
 -- whole search_path (see table.sql). They set no search_path of their own, so that PostgreSQL can

@@ -106,6 +106,27 @@ public final class TransactionCodec {
         }
     }
 
+    /**
+     * The origin node a body names, read without decoding the rest, so that a reader can compare it
+     * with the record's headers before trusting either.
+     *
+     * @throws MalformedEventException if the body does not start like a Syncline transaction body
+     */
+    public static String origin(byte[] body) {
+        Reader in = new Reader(body);
+        try {
+            if (in.raw() != MAGIC) {
+                throw new MalformedEventException("not a Syncline transaction body (bad magic byte)");
+            }
+            in.raw();
+            return in.string();
+        } catch (IndexOutOfBoundsException e) {
+            throw new MalformedEventException("truncated transaction body", e);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedEventException("invalid transaction body: " + e.getMessage(), e);
+        }
+    }
+
     private static void writeChange(Writer out, RowChange change) {
         out.symbol(change.table());
         out.raw((byte) change.operation().ordinal());

@@ -84,6 +84,12 @@ public final class ReplicationSchema {
     /** Remote row changes the applier could not resolve (a failing custom resolver), kept whole for a retry. */
     public static final String DEAD_LETTER_TABLE = SCHEMA + ".dead_letter";
 
+    /**
+     * Records read from an upstream outbox that failed validation, kept whole with the reason
+     * instead of being applied (docs/quarantine.md).
+     */
+    public static final String QUARANTINE_TABLE = SCHEMA + ".quarantine";
+
     private ReplicationSchema() {}
 
     /** The publication that feeds the node's capture. */

@@ -79,6 +79,18 @@ class TransactionCodecTest {
     }
 
     @Test
+    void theOriginIsReadWithoutTheRestOfTheBody() {
+        byte[] body = TransactionCodec.encodeBody(tx(List.of(change())));
+
+        assertThat(TransactionCodec.origin(Arrays.copyOf(body, 8))).isEqualTo("dc-a");
+        assertThatThrownBy(() -> TransactionCodec.origin(Arrays.copyOf(body, 3))).isInstanceOf(MalformedEventException.class);
+        assertThatThrownBy(() -> TransactionCodec.origin(Arrays.copyOf(body, 1)))
+                .isInstanceOf(MalformedEventException.class).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> TransactionCodec.origin(new byte[] {'X', 2, 1, 'a'}))
+                .isInstanceOf(MalformedEventException.class).hasMessageContaining("magic");
+    }
+
+    @Test
     void firstTransactionOfAChainRoundTrips() {
         SourceTransaction first = tx(List.of(change())).withChain(new ChainLink(new OriginIdentity(1, 1), ChainLink.NONE));
         SourceTransaction decoded = TransactionCodec.decode(TransactionCodec.encodeBody(first), List.of("dc-a"));

@@ -29,11 +29,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code syncline conflicts list|parked|retry}: the conflict log and the parked (dead-letter) changes of this node. */
+/**
+ * {@code syncline conflicts list|parked|retry|quarantined}: the conflict log, the parked (dead-letter) changes and the
+ * quarantined records of this node.
+ */
 @Command(name = "conflicts", mixinStandardHelpOptions = true,
-        description = "Show the conflict log; apply parked changes again.",
+        description = "Show the conflict log; apply parked changes again; show or discard quarantined records.",
         subcommands = {ConflictsCommand.ListCommand.class, ConflictsCommand.ParkedCommand.class,
-                ConflictsCommand.RetryCommand.class})
+                ConflictsCommand.RetryCommand.class, QuarantinedCommand.class})
 final class ConflictsCommand implements Runnable {
 
     @CommandLine.Spec

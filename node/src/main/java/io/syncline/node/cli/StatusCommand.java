@@ -126,12 +126,12 @@ final class StatusCommand implements Callable<Integer> {
                 r.ready() ? "ready" : "NOT READY (" + String.join("; ", r.notReady()) + ")", c.state(), c.publishedTransactions(),
                 c.slot(), bytes(c.walRetainedBytes()));
         out.println(r.routes());
-        out.printf("%n%-12s %-22s %-10s %10s %14s %10s %10s  %s%n", "LINK FROM", "ROLE", "STATE", "BEHIND", "APPLIED ROWS",
-                "ROWS/S", "CONFLICTS", "REASON");
+        out.printf("%n%-12s %-22s %-10s %10s %14s %10s %10s %11s  %s%n", "LINK FROM", "ROLE", "STATE", "BEHIND",
+                "APPLIED ROWS", "ROWS/S", "CONFLICTS", "QUARANTINED", "REASON");
         for (StatusReport.Link l : r.links()) {
-            out.printf("%-12s %-22s %-10s %10s %14d %10.1f %10d  %s%n", l.upstream(), l.role(), l.state(),
+            out.printf("%-12s %-22s %-10s %10s %14d %10.1f %10d %11d  %s%n", l.upstream(), l.role(), l.state(),
                     l.recordsBehind() == null ? "?" : l.recordsBehind(), l.appliedRows(), l.appliedRowsPerS(), l.conflicts(),
-                    l.reason() == null ? "" : l.reason());
+                    l.quarantined(), l.reason() == null ? "" : l.reason());
         }
         out.printf("%n%-12s %10s %10s %10s %10s %18s %15s  %s%n", "ORIGIN", "APPLIED", "LAG P50", "LAG P99", "LAG MAX",
                 "LAST APPLIED AGE", "HEARTBEAT AGE", "ALIVE");

@@ -141,6 +141,9 @@ final class NodeGauges implements AutoCloseable {
                 .description("The upstream outbox's end offset minus the next offset this link applies (Kafka records and"
                         + " transaction markers); the last known end offset while the upstream's Kafka does not answer")
                 .tag("upstream", upstream).register(registry));
+        meters.add(Gauge.builder("syncline.link.quarantined.records", link, LinkStatus::quarantined)
+                .description("Records read by this link that failed validation and wait in syncline.quarantine")
+                .tag("upstream", upstream).register(registry));
         meters.add(FunctionCounter.builder("syncline.link.applied.rows", link, LinkStatus::appliedRows)
                 .description("Row changes this link wrote").tag("upstream", upstream).register(registry));
         meters.add(FunctionCounter.builder("syncline.link.applied.transactions", link, LinkStatus::appliedTransactions)

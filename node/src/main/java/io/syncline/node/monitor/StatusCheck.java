@@ -8,7 +8,8 @@ import java.util.List;
  * Judges a {@link StatusReport} the way monitoring plugins do (Nagios, Icinga, Sensu): OK,
  * WARNING, CRITICAL or UNKNOWN, with exit statuses 0 to 3. A link counts as fine only while it
  * streams; starting or retrying is a warning; any other state (failed, stopped, or one added
- * later) is critical, so that a new way of stopping is never judged OK. Immutable.
+ * later) is critical, so that a new way of stopping is never judged OK. REJECTED is critical too:
+ * the link streams on, but records it read were quarantined, not applied. Immutable.
  *
  * @param lagWarning      end-to-end lag p99 over the recent window from any origin that warns
  * @param lagCritical     ... that is critical

@@ -38,9 +38,10 @@ public record StatusReport(String node, String state, boolean ready, List<String
      * @param reason           why it is not streaming (its last error), null when it streams
      * @param recordsBehind    upstream outbox end offset minus the next offset to apply; null before both are known
      * @param appliedRowsPerS  rows applied per second over the last sampling interval
+     * @param quarantined      records read by this link that wait in {@code syncline.quarantine}
      */
     public record Link(String upstream, String role, String state, String reason, Long recordsBehind, long appliedRows,
-                       long appliedTransactions, double appliedRowsPerS, long conflicts, String lastError) {}
+                       long appliedTransactions, double appliedRowsPerS, long conflicts, String lastError, long quarantined) {}
 
     /**
      * @param lagSamples        transactions applied in the recent window (60 to 70 s)

@@ -33,7 +33,8 @@ final class StatusReports {
             boolean streaming = link.state() == LinkStatus.State.STREAMING;
             links.add(new StatusReport.Link(link.upstream(), link.role(), link.state().name(), streaming ? null : link.lastError(),
                     facts == null ? null : boxed(facts.recordsBehind()), link.appliedRows(), link.appliedTransactions(),
-                    facts == null ? 0 : Math.round(facts.appliedRowsPerSecond() * 10) / 10.0, link.conflicts(), link.lastError()));
+                    facts == null ? 0 : Math.round(facts.appliedRowsPerSecond() * 10) / 10.0, link.conflicts(), link.lastError(),
+                    link.quarantined()));
         }
         for (LinkStatus link : node.allLinks()) {
             conflicts += link.conflicts();

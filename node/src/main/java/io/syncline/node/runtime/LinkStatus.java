@@ -21,6 +21,12 @@ public final class LinkStatus {
          */
         SCHEMA_MISMATCH,
         /**
+         * Streaming, valid records keep applying, but records this link read failed validation and wait in
+         * {@code syncline.quarantine} ({@link #quarantined()}; {@link #lastError()} names the last one). Back to
+         * {@link #STREAMING} once the operator discarded them (docs/quarantine.md).
+         */
+        REJECTED,
+        /**
          * Stopped at a break in continuity: records it needs are gone from the upstream outbox, or a
          * transaction does not continue its origin's chain (docs/continuity.md). Nothing after it is applied.
          */
@@ -43,6 +49,7 @@ public final class LinkStatus {
     private final AtomicLong conflicts = new AtomicLong();
     private final AtomicLong parked = new AtomicLong();
     private final AtomicLong nextOffset = new AtomicLong(-1);
+    private final AtomicLong quarantined = new AtomicLong();
 
     public LinkStatus(String upstream) {
         this.upstream = upstream;
@@ -70,8 +77,10 @@ public final class LinkStatus {
         return bypassed.isEmpty() ? "configured" : "instead of " + String.join(", ", new TreeSet<>(bypassed));
     }
 
+    /** The state; {@link State#REJECTED} while streaming with records of this link in the quarantine. */
     public State state() {
-        return state.get();
+        State current = state.get();
+        return current == State.STREAMING && quarantined.get() > 0 ? State.REJECTED : current;
     }
 
     void state(State newState, String error) {
@@ -100,6 +109,15 @@ public final class LinkStatus {
         echoTransactions.addAndGet(echoes);
         appliedRows.addAndGet(rows);
         conflicts.addAndGet(conflictCount);
+    }
+
+    void quarantined(int count, String what) {
+        quarantined.addAndGet(count);
+        lastError.set(what);
+    }
+
+    void quarantinedWaiting(long count) {
+        quarantined.set(count);
     }
 
     void parked(int count) {
@@ -158,6 +176,11 @@ public final class LinkStatus {
      */
     public long parked() {
         return parked.get();
+    }
+
+    /** Records read by this link that wait in {@code syncline.quarantine} (counted again from time to time). */
+    public long quarantined() {
+        return quarantined.get();
     }
 
     /** The next upstream outbox offset this link will read; -1 before the first batch. */

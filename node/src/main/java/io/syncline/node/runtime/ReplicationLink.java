@@ -9,14 +9,20 @@ import io.syncline.conflict.TransactionApplier;
 import io.syncline.connector.OutboxPublisher;
 import io.syncline.connector.OutboxReader;
 import io.syncline.connector.ReceivedTransaction;
+import io.syncline.core.codec.EventHeaders;
 import io.syncline.core.codec.MalformedEventException;
+import io.syncline.core.event.QuarantineReason;
+import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.SourceTransaction;
+import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.node.metrics.ReplicationMeters;
 import io.syncline.topology.Router;
 import io.syncline.topology.RoutingDecision;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +54,7 @@ final class ReplicationLink implements Runnable {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     private static final Duration SCHEMA_RECHECK = Duration.ofMillis(500);
     private static final Duration BOUNDS_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration QUARANTINE_RECOUNT = Duration.ofSeconds(10);
 
     private final String localNode;
     private final String upstream;
@@ -59,6 +66,8 @@ final class ReplicationLink implements Runnable {
     private final ReplicationMeters meters;
     private final Clock clock;
     private final Map<String, Long> highestSeenPosition = new HashMap<>();
+    private final PositionHorizon horizon;
+    private Instant quarantineCountedAt = Instant.MIN;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private boolean progressed;
@@ -74,6 +83,7 @@ final class ReplicationLink implements Runnable {
         this.status = status;
         this.meters = meters;
         this.clock = clock;
+        this.horizon = new PositionHorizon(applier::appliedPosition);
     }
 
     String prefix() {
@@ -100,6 +110,7 @@ final class ReplicationLink implements Runnable {
                     return;
                 }
                 reader.seek(stored);
+                countQuarantined();
                 status.state(LinkStatus.State.STREAMING, null);
                 streamUntilStopped(reader);
             } catch (ContinuityException e) {
@@ -151,13 +162,13 @@ final class ReplicationLink implements Runnable {
      * forwards are already committed and the reader stays where it is, so a retry costs only
      * the database work. Gives up only when the link is stopped.
      */
-    private ApplyResult applyWithRetry(List<SourceTransaction> batch, long nextOffset)
+    private ApplyResult applyWithRetry(List<SourceTransaction> batch, long nextOffset, List<RejectedRecord> rejected)
             throws ApplyException, RetriableApplyException, InterruptedException {
         Duration backoff = APPLY_RETRY_BACKOFF;
         Duration schemaRecheck = SCHEMA_RECHECK;
         for (int attempt = 1; ; attempt++) {
             try {
-                ApplyResult result = applier.apply(batch, upstream, nextOffset);
+                ApplyResult result = applier.apply(batch, upstream, nextOffset, rejected);
                 if (status.state() == LinkStatus.State.SCHEMA_MISMATCH) {
                     status.state(LinkStatus.State.STREAMING, null);
                     log.info("{} the local schema matches the changes again; applying resumed", prefix());
@@ -202,9 +213,13 @@ final class ReplicationLink implements Runnable {
     private void streamUntilStopped(OutboxReader reader) throws ApplyException, RetriableApplyException, InterruptedException {
         while (running) {
             List<ReceivedTransaction> received = reader.poll(POLL_TIMEOUT);
+            List<RejectedRecord> rejected = new ArrayList<>(reader.takeRejected());
             status.contacted(clock.instant());
-            if (received.isEmpty()) {
+            if (received.isEmpty() && rejected.isEmpty()) {
                 status.nextOffset(reader.position());
+                if (clock.instant().isAfter(quarantineCountedAt.plus(QUARANTINE_RECOUNT))) {
+                    countQuarantined();
+                }
                 continue;
             }
             Router currentRouter = router.get();
@@ -213,6 +228,12 @@ final class ReplicationLink implements Runnable {
             int dropped = 0;
             for (ReceivedTransaction r : received) {
                 SourceTransaction tx = r.transaction();
+                String jump = horizon.implausibleJump(tx);
+                if (jump != null) {
+                    rejected.add(new RejectedRecord(reader.topic(), r.offset(), tx.originNode(),
+                            QuarantineReason.IMPLAUSIBLE_POSITION, jump, headersOf(tx, r.body()), r.body()));
+                    continue;
+                }
                 RoutingDecision decision = currentRouter.decide(tx.originNode(), tx.path());
                 if (decision.forward()) {
                     forwards.add(new OutboxPublisher.Forward(tx.forwardedBy(localNode), r.body()));
@@ -224,12 +245,15 @@ final class ReplicationLink implements Runnable {
                     log.trace("{} dropped {}@{}: {}", prefix(), tx.originNode(), tx.originPosition(), decision.reason());
                 }
             }
+            // Kept and reported in outbox order, whichever check refused them.
+            rejected.sort(Comparator.comparingLong(RejectedRecord::offset));
             // One Kafka transaction for the whole batch, committed before the apply (see the class comment).
             forwarder.publishForwarded(forwards);
             int forwarded = forwards.size();
             long nextOffset = reader.position();
-            ApplyResult result = applyWithRetry(toApply, nextOffset);
+            ApplyResult result = applyWithRetry(toApply, nextOffset, rejected);
             progressed = true;
+            quarantined(rejected);
             status.applied(result.appliedTransactions(), result.duplicateTransactions(), result.echoTransactions(),
                     result.rowsWritten(), result.conflictCount());
             status.parked(result.parkedChanges());
@@ -238,6 +262,35 @@ final class ReplicationLink implements Runnable {
             status.nextOffset(nextOffset);
             recordLag(toApply);
         }
+    }
+
+    /** Says what was kept in the quarantine (committed with the offset past it) and what to do. */
+    private void quarantined(List<RejectedRecord> rejected) {
+        if (rejected.isEmpty()) {
+            return;
+        }
+        for (RejectedRecord record : rejected) {
+            String what = "record at offset " + record.offset() + " of " + record.topic() + " (origin "
+                    + (record.origin() == null ? "unknown" : record.origin()) + ") quarantined, " + record.reason() + ": "
+                    + record.detail();
+            log.warn("{} {}. It is kept in {} and was neither applied nor forwarded; no applied position moved and the"
+                    + " link goes on. To do: {}; list with `syncline conflicts quarantined`, then discard with"
+                    + " `syncline conflicts quarantined --discard`", prefix(), what, ReplicationSchema.QUARANTINE_TABLE,
+                    record.reason().advice());
+            status.quarantined(1, what);
+        }
+    }
+
+    /** The record's headers: the validator found each equal to what the body says. */
+    private static Map<String, String> headersOf(SourceTransaction tx, byte[] body) {
+        return Map.of(EventHeaders.ORIGIN, tx.originNode(), EventHeaders.PATH, String.join(",", tx.path()),
+                EventHeaders.POSITION, Long.toString(tx.originPosition()), EventHeaders.FORMAT, Integer.toString(body[1]));
+    }
+
+    /** Reads how many of this link's records wait in the quarantine: an operator may have discarded some. */
+    private void countQuarantined() throws ApplyException, RetriableApplyException {
+        status.quarantinedWaiting(applier.quarantinedCount(upstream));
+        quarantineCountedAt = clock.instant();
     }
 
     /** Lag of transactions seen for the first time by this link: origin commit to local commit. */

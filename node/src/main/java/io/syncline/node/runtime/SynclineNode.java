@@ -13,6 +13,7 @@ import io.syncline.connector.LocalCapture;
 import io.syncline.connector.OutboxPublisher;
 import io.syncline.connector.OutboxReader;
 import io.syncline.connector.OutboxTopicSettings;
+import io.syncline.connector.RecordValidator;
 import io.syncline.core.config.DatabaseUrl;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.PeerConfig;
@@ -36,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -386,7 +388,9 @@ public final class SynclineNode implements AutoCloseable {
         status.standsInFor(standsInFor);
         TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, policies, onError,
                 applyListener, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION, config.tables());
-        ReplicationLink link = new ReplicationLink(nodeId(), upstream, () -> new OutboxReader(nodeId(), upstream, peerKafka),
+        RecordValidator validator = new RecordValidator(upstream, Set.copyOf(config.topology().nodes()), receivableTables());
+        ReplicationLink link = new ReplicationLink(nodeId(), upstream,
+                () -> new OutboxReader(nodeId(), upstream, peerKafka, validator),
                 applier, () -> router, forwarder, status, meters, clock);
         Thread thread = new Thread(link, "syncline-link-" + nodeId() + "-from-" + upstream);
         thread.setDaemon(true);
@@ -395,6 +399,13 @@ public final class SynclineNode implements AutoCloseable {
         if (!standsInFor.isEmpty()) {
             log.info("{} started the link from {} {}", prefix, upstream, status.role());
         }
+    }
+
+    /** The tables a received change may name: the replicated ones and Syncline's own published ones. */
+    private Set<String> receivableTables() {
+        Set<String> tables = new HashSet<>(ReplicationSchema.CAPTURED_OWN_TABLES);
+        config.tables().forEach(t -> tables.add(t.name().qualified()));
+        return tables;
     }
 
     private void stopLink(String upstream) {

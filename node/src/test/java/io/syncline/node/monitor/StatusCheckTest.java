@@ -26,6 +26,17 @@ class StatusCheckTest {
     }
 
     @Test
+    void aLinkStreamingWithQuarantinedRecordsIsCritical() {
+        StatusReport.Link rejected = new StatusReport.Link("dc-a", "configured", "REJECTED",
+                "record at offset 5 of syncline.outbox.dc-a (origin dc-x) quarantined", 0L, 10, 2, 1.5, 0, null, 3);
+
+        StatusCheck.Result result = check.judge(report(rejected));
+
+        assertThat(result.verdict()).isEqualTo(StatusCheck.Verdict.CRITICAL);
+        assertThat(result.findings()).first().asString().contains("REJECTED", "quarantined");
+    }
+
+    @Test
     void aLinkStateThisCheckDoesNotKnowIsCritical() {
         assertThat(check.judge(report(link("dc-a", "PARKED_SOMEHOW", 0L))).verdict()).isEqualTo(StatusCheck.Verdict.CRITICAL);
     }
@@ -50,7 +61,7 @@ class StatusCheckTest {
 
     private static StatusReport.Link link(String upstream, String state, Long behind) {
         return new StatusReport.Link(upstream, "configured", state, state.equals("STREAMING") ? null
-                : state.equals("FAILED") ? "column it.t.x does not exist" : null, behind, 10, 2, 1.5, 0, null);
+                : state.equals("FAILED") ? "column it.t.x does not exist" : null, behind, 10, 2, 1.5, 0, null, 0);
     }
 
     private static StatusReport report(StatusReport.Link... links) {
