@@ -228,10 +228,11 @@ CREATE TABLE IF NOT EXISTS syncline.existing_row_stamp (
 );
 
 -- Set by `syncline leave`: the node drains to its peers and then drops its capture. While the
--- state is `leaving` its collector asks the peers for progress reports; `left` keeps `run` from
--- starting it again.
+-- state is `leaving` its collector asks the peers for progress reports; drained_to is the own
+-- position every peer had applied when the drain finished; `left` keeps `run` from starting it again.
 CREATE TABLE IF NOT EXISTS syncline.membership (
-    node_id text        PRIMARY KEY,
-    state   text        NOT NULL CHECK (state IN ('leaving', 'left')),
-    since   timestamptz NOT NULL DEFAULT now()
+    node_id    text        PRIMARY KEY,
+    state      text        NOT NULL CHECK (state IN ('leaving', 'left')),
+    since      timestamptz NOT NULL DEFAULT now(),
+    drained_to bigint
 );

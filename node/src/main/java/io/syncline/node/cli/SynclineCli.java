@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             DiffCommand.class,
             InitCommand.class,
+            LeaveCommand.class,
             RepairCommand.class,
             RunCommand.class,
             StatusCommand.class,
