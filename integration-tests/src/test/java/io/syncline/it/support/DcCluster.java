@@ -257,6 +257,23 @@ public final class DcCluster implements AutoCloseable {
         prepare(node);
     }
 
+    /**
+     * Writes every other node's config again without {@code node}, as the operator does after it left;
+     * a running node reads its config when it starts.
+     */
+    public void removeFromConfigs(String node) {
+        List<String> remaining = names.stream().filter(n -> !n.equals(node)).toList();
+        List<KafkaCluster> kafkaInOrder = remaining.stream().map(kafka::get).toList();
+        for (String name : remaining) {
+            try {
+                configFiles.put(name, DemoConfigWriter.write(workDirectory.resolve("config"), name, remaining,
+                        topology.configName(), databases.get(name), kafkaInOrder, tables, conflicts, failureTimeout));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     /** dc-a, dc-b, ... */
     public List<String> names() {
         return List.copyOf(names);
