@@ -35,6 +35,7 @@ class LeaveIT {
                     cluster.configFile("dc-c").toString(), "--timeout", "60s"));
             await().atMost(WAIT).until(() -> cluster.queryLong("dc-c",
                     "SELECT count(*) FROM syncline.membership WHERE drained_to IS NOT NULL") == 1);
+            assertThat(cluster.node("dc-c").leaving()).as("dc-c's status while it drains").isTrue();
             for (String peer : List.of("dc-a", "dc-b")) {
                 assertThat(cluster.queryLong(peer, "SELECT count(*) FROM public.items WHERE name = 'from dc-c'"))
                         .as("rows of dc-c at %s once drained", peer).isEqualTo(500);

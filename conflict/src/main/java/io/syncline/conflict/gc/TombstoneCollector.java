@@ -36,8 +36,12 @@ import javax.sql.DataSource;
  */
 public final class TombstoneCollector {
 
-    /** What one cycle did. */
-    public record Cycle(long stableCheckpoint, int collected, long pending, boolean reported) {}
+    /**
+     * What one cycle did.
+     *
+     * @param leaving whether this node is leaving the deployment ({@code syncline leave}), so that it asks for reports
+     */
+    public record Cycle(long stableCheckpoint, int collected, long pending, boolean reported, boolean leaving) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<TreeMap<String, Long>> POSITIONS = new TypeReference<>() {};
@@ -129,7 +133,8 @@ public final class TombstoneCollector {
         long marked = mark(connection, ownVisible);
         long newest = Math.max(marked, checkpoints.isEmpty() ? 0 : checkpoints.lastKey());
         // A leaving node waits for its peers' reports: syncline leave reads from them how far they applied it.
-        boolean awaiting = newest > collectable || leaving(connection);
+        boolean leaving = leaving(connection);
+        boolean awaiting = newest > collectable || leaving;
         Positions stableClaim = stableClaim(checkpoints, checkpointVisible, stable, newest, applied, ownVisible);
         boolean reported = report(connection, applied, stableClaim, awaiting,
                 progress.stream().anyMatch(PeerProgress::awaiting));
@@ -138,7 +143,7 @@ public final class TombstoneCollector {
             held = count(connection);
         }
         long pending = held;
-        return new Cycle(stable, collected, pending, reported);
+        return new Cycle(stable, collected, pending, reported, leaving);
     }
 
     /**

@@ -135,8 +135,10 @@ public final class ExistingRowStamper {
         }
         long unstamped = count(connection, sql.countUnstamped());
         listener.tableStarted(key.qualifiedName(), unstamped, progress.stamped());
-        log.info("[{}] table {}: stamping {} existing row(s) in chunks of {}{}", nodeId, key.qualifiedName(), unstamped,
-                chunkRows, progress.lastKey() == null ? "" : ", resuming after key " + progress.lastKey());
+        if (unstamped > 0) {
+            log.info("[{}] table {}: stamping {} existing row(s) in chunks of {}{}", nodeId, key.qualifiedName(), unstamped,
+                    chunkRows, progress.lastKey() == null ? "" : ", resuming after key " + progress.lastKey());
+        }
         long started = System.nanoTime();
         long stamped = 0;
         String lastKey = progress.lastKey();
@@ -161,7 +163,9 @@ public final class ExistingRowStamper {
             listener.chunkCommitted(key.qualifiedName(), stamped);
         }
         long nanos = System.nanoTime() - started;
-        log.info("[{}] table {}: {} existing row(s) stamped", nodeId, key.qualifiedName(), stamped);
+        if (stamped > 0) {
+            log.info("[{}] table {}: {} existing row(s) stamped in {} ms", nodeId, key.qualifiedName(), stamped, nanos / 1_000_000);
+        }
         return new TableResult(key.qualifiedName(), stamped, nanos);
     }
 
