@@ -31,6 +31,7 @@ class PopulatedInitIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final String ACCOUNTS = "public.accounts";
     private static final String PAIRS = "public.pairs";
+    private static final String COUNTERS = "public.counters";
     private static final String UNSTAMPED = " WHERE syncline_hlc = 0 OR syncline_node <> 'dc-a' OR syncline_vv <> '{\"dc-a\": 1}'";
     private static final String FINGERPRINT = "SELECT md5(string_agg(t::text, ',' ORDER BY %s)) FROM %s t";
 
@@ -40,9 +41,12 @@ class PopulatedInitIT {
                 .nodes(2)
                 .schema("CREATE TABLE public.accounts (id int PRIMARY KEY, owner text NOT NULL, balance int NOT NULL)")
                 .schema("CREATE TABLE public.pairs (a text, b int, v text, PRIMARY KEY (a, b))")
-                .replicate(ACCOUNTS, PAIRS)
+                .schema("CREATE TABLE public.counters (id int PRIMARY KEY, hits bigint NOT NULL)")
+                .replicate(ACCOUNTS, PAIRS, COUNTERS)
+                .conflict(COUNTERS, "{columns: {hits: {policy: delta}}}")
                 .beforeInit("dc-a", "INSERT INTO public.accounts SELECT g, 'owner ' || g, g FROM generate_series(1, 12000) g",
-                        "INSERT INTO public.pairs SELECT 'k' || (g % 13), g, 'v' || g FROM generate_series(1, 8000) g")
+                        "INSERT INTO public.pairs SELECT 'k' || (g % 13), g, 'v' || g FROM generate_series(1, 8000) g",
+                        "INSERT INTO public.counters SELECT g, g FROM generate_series(1, 100) g")
                 .initLater("dc-a")
                 .start()) {
             // An init interrupted after its third chunk: the schema is in, part of the rows have versions.
@@ -73,11 +77,14 @@ class PopulatedInitIT {
             CliRun resumed = cluster.init("dc-a");
             assertThat(resumed.status()).as(resumed.output()).isZero();
             assertThat(resumed.output()).contains("public.accounts: 9,000 row(s) without a version (resuming: 3,000 stamped before)",
-                    "public.pairs: 8,000 row(s) without a version", "stamped 17,000 existing row(s) in", "rows/s");
+                    "public.pairs: 8,000 row(s) without a version", "stamped 17,100 existing row(s) in", "rows/s");
             for (String table : List.of(ACCOUNTS, PAIRS)) {
                 assertThat(cluster.queryLong("dc-a", "SELECT count(*) FROM " + table + UNSTAMPED))
                         .as("rows of %s without a version of dc-a", table).isZero();
             }
+            assertThat(cluster.queryLong("dc-a", "SELECT count(*) FROM public.counters WHERE syncline_delta"
+                    + " <> jsonb_build_object('hits', jsonb_build_object('dc-a', hits::text))"))
+                    .as("counters whose value is not dc-a's contribution").isZero();
             String accounts = cluster.queryString("dc-a", FINGERPRINT.formatted("id", ACCOUNTS));
             String pairs = cluster.queryString("dc-a", FINGERPRINT.formatted("a, b", PAIRS));
             CliRun again = cluster.init("dc-a");
@@ -91,6 +98,7 @@ class PopulatedInitIT {
             // dc-b starts from a copy of dc-a's rows with their versions (what a bootstrap copies).
             copy(cluster, ACCOUNTS);
             copy(cluster, PAIRS);
+            copy(cluster, COUNTERS);
             cluster.startAllNodes();
 
             cluster.execute("dc-a", "UPDATE public.accounts SET balance = -1 WHERE id = 42",
@@ -107,13 +115,17 @@ class PopulatedInitIT {
             cluster.stopNode("dc-b");
             cluster.execute("dc-a", "UPDATE public.accounts SET owner = 'written at dc-a' WHERE id = 7");
             cluster.execute("dc-b", "UPDATE public.accounts SET owner = 'written at dc-b' WHERE id = 7");
+            cluster.execute("dc-a", "UPDATE public.counters SET hits = hits + 5 WHERE id = 10");
+            cluster.execute("dc-b", "UPDATE public.counters SET hits = hits + 7 WHERE id = 10");
             cluster.startNode("dc-b");
-            await().atMost(WAIT).until(() -> cluster.compare(Map.of(ACCOUNTS, "id", PAIRS, "a, b")).mismatchedRows() == 0
+            await().atMost(WAIT).until(() -> cluster.compare(Map.of(ACCOUNTS, "id", PAIRS, "a, b", COUNTERS, "id")).mismatchedRows() == 0
                     && cluster.queryLong("dc-a", "SELECT count(*) FROM syncline.conflict_log") > 0);
             for (String node : cluster.names()) {
                 assertThat(cluster.queryString(node, "SELECT owner FROM public.accounts WHERE id = 7"))
                         .as("the later write wins at %s", node).isEqualTo("written at dc-b");
                 assertThat(cluster.queryLong(node, "SELECT count(*) FROM public.accounts")).isEqualTo(12000);
+                assertThat(cluster.queryLong(node, "SELECT hits FROM public.counters WHERE id = 10"))
+                        .as("the existing 10 plus both increments at %s", node).isEqualTo(22);
             }
             assertThat(cluster.queryString("dc-a", "SELECT syncline_vv::text FROM public.accounts WHERE id = 7"))
                     .isEqualTo("{\"dc-a\": 2, \"dc-b\": 1}");
