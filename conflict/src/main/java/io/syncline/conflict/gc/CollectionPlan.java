@@ -1,7 +1,9 @@
 package io.syncline.conflict.gc;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Decides, from the peers' progress, which tombstone checkpoints are stable and which can be
@@ -21,6 +23,18 @@ import java.util.Map;
 public final class CollectionPlan {
 
     private CollectionPlan() {}
+
+    /**
+     * The checkpoints with only the positions of {@code members}' origins (the nodes of the
+     * topology, this one included). A node that left the topology writes nothing more and was drained
+     * before it left ({@code syncline leave}); what of it a peer applied after another peer stopped
+     * reading it (its last progress reports) must not hold every tombstone forever.
+     */
+    public static TreeMap<Long, Positions> ofMembers(Map<Long, Positions> checkpoints, Collection<String> members) {
+        TreeMap<Long, Positions> filtered = new TreeMap<>();
+        checkpoints.forEach((id, positions) -> filtered.put(id, positions.only(members)));
+        return filtered;
+    }
 
     /** The newest checkpoint (by id, ascending in {@code checkpoints}) every peer has applied past, or 0. */
     public static long stableUpTo(Map<Long, Positions> checkpoints, List<PeerProgress> peers, List<String> peerIds) {

@@ -27,6 +27,13 @@ public record Positions(Map<String, Long> byOrigin) {
         return new Positions(copy);
     }
 
+    /** The same positions of the origins in {@code origins} only. */
+    public Positions only(java.util.Collection<String> origins) {
+        Map<String, Long> copy = new TreeMap<>(byOrigin);
+        copy.keySet().retainAll(origins);
+        return new Positions(copy);
+    }
+
     /**
      * Whether these positions reach {@code required} for every origin but {@code except} (a node has
      * trivially seen its own writes; {@code null} to check every origin).

@@ -36,8 +36,12 @@ import javax.sql.DataSource;
  */
 public final class TombstoneCollector {
 
-    /** What one cycle did. */
-    public record Cycle(long stableCheckpoint, int collected, long pending, boolean reported) {}
+    /**
+     * What one cycle did.
+     *
+     * @param leaving whether this node is leaving the deployment ({@code syncline leave}), so that it asks for reports
+     */
+    public record Cycle(long stableCheckpoint, int collected, long pending, boolean reported, boolean leaving) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<TreeMap<String, Long>> POSITIONS = new TypeReference<>() {};
@@ -46,6 +50,7 @@ public final class TombstoneCollector {
 
     private final String nodeId;
     private final List<String> peers;
+    private final List<String> members;
     private final DataSource dataSource;
     // Tombstones held after the last cycle that counted them; -1 before the first.
     private long held = -1;
@@ -59,6 +64,7 @@ public final class TombstoneCollector {
     public TombstoneCollector(String nodeId, List<String> allNodes, DataSource dataSource) {
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.peers = allNodes.stream().filter(n -> !n.equals(nodeId)).distinct().toList();
+        this.members = java.util.stream.Stream.concat(peers.stream(), java.util.stream.Stream.of(nodeId)).toList();
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     }
 
@@ -104,8 +110,9 @@ public final class TombstoneCollector {
         // Read before marking: every delete applied up to these positions has its tombstone visible to the marking.
         Positions applied = appliedPositions(connection);
 
-        long stable = CollectionPlan.stableUpTo(checkpoints, progress, peers);
-        long collectable = CollectionPlan.collectableUpTo(checkpoints, stable, progress, peers);
+        TreeMap<Long, Positions> required = CollectionPlan.ofMembers(checkpoints, members);
+        long stable = CollectionPlan.stableUpTo(required, progress, peers);
+        long collectable = CollectionPlan.collectableUpTo(required, stable, progress, peers);
         int collected = 0;
         if (collectable > 0) {
             // A tombstone written again meanwhile lost its mark and stays.
@@ -125,7 +132,9 @@ public final class TombstoneCollector {
 
         long marked = mark(connection, ownVisible);
         long newest = Math.max(marked, checkpoints.isEmpty() ? 0 : checkpoints.lastKey());
-        boolean awaiting = newest > collectable;
+        // A leaving node waits for its peers' reports: syncline leave reads from them how far they applied it.
+        boolean leaving = leaving(connection);
+        boolean awaiting = newest > collectable || leaving;
         Positions stableClaim = stableClaim(checkpoints, checkpointVisible, stable, newest, applied, ownVisible);
         boolean reported = report(connection, applied, stableClaim, awaiting,
                 progress.stream().anyMatch(PeerProgress::awaiting));
@@ -134,7 +143,7 @@ public final class TombstoneCollector {
             held = count(connection);
         }
         long pending = held;
-        return new Cycle(stable, collected, pending, reported);
+        return new Cycle(stable, collected, pending, reported, leaving);
     }
 
     /**
@@ -264,6 +273,16 @@ public final class TombstoneCollector {
                     return rs.wasNull() ? -1 : position;
                 }
                 return -1;
+            }
+        }
+    }
+
+    private boolean leaving(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT 1 FROM " + ReplicationSchema.MEMBERSHIP_TABLE
+                + " WHERE node_id = ? AND state = 'leaving'")) {
+            statement.setString(1, nodeId);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next();
             }
         }
     }

@@ -208,7 +208,7 @@ public final class ReplicationSchemaInstaller {
     }
 
     /** The counter columns of a table: its {@code delta} column rules, and every numeric non-key column under a table-wide {@code delta}. */
-    private static List<String> deltaColumns(Connection connection, TableKey key, TableConfig config) throws SQLException {
+    static List<String> deltaColumns(Connection connection, TableKey key, TableConfig config) throws SQLException {
         if (config == null) {
             return List.of();
         }

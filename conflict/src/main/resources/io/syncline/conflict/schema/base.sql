@@ -249,6 +249,27 @@ CREATE TABLE IF NOT EXISTS syncline.capture_offset (
     PRIMARY KEY (node_id, key)
 );
 
+-- `syncline init` on a populated table: how far it has given the rows that existed before the
+-- triggers a version (the last key of the last committed chunk, key columns as text), so that an
+-- interrupted run resumes there. Local to this node, never captured (docs/membership.md).
+CREATE TABLE IF NOT EXISTS syncline.existing_row_stamp (
+    table_name  text        PRIMARY KEY,
+    last_key    jsonb,
+    stamped     bigint      NOT NULL DEFAULT 0,
+    started_at  timestamptz NOT NULL DEFAULT now(),
+    finished_at timestamptz
+);
+
+-- Set by `syncline leave`: the node drains to its peers and then drops its capture. While the
+-- state is `leaving` its collector asks the peers for progress reports; drained_to is the own
+-- position every peer had applied when the drain finished; `left` keeps `run` from starting it again.
+CREATE TABLE IF NOT EXISTS syncline.membership (
+    node_id    text        PRIMARY KEY,
+    state      text        NOT NULL CHECK (state IN ('leaving', 'left')),
+    since      timestamptz NOT NULL DEFAULT now(),
+    drained_to bigint
+);
+
 -- Schema changes of replicated tables made outside `syncline ddl` (by hand, by a migration tool):
 -- they do not travel, so the node reports them. Written by the event trigger below.
 CREATE TABLE IF NOT EXISTS syncline.unmanaged_ddl (

@@ -17,6 +17,18 @@ class CollectionPlanTest {
             2L, new Positions(Map.of("a", 200L, "b", 80L))));
 
     @Test
+    void aNodeThatLeftTheTopologyHoldsNoCheckpoint() {
+        // Node d left: a applied d up to 70 (d's last report), b stopped reading d at 60.
+        TreeMap<Long, Positions> withDeparted = new TreeMap<>(Map.of(1L, new Positions(Map.of("a", 100L, "d", 70L))));
+        List<PeerProgress> onlyB = List.of(progress("b", Map.of("a", 150L, "d", 60L), Map.of("a", 150L, "b", 150L)));
+
+        assertThat(CollectionPlan.stableUpTo(withDeparted, onlyB, List.of("b"))).as("d's position kept").isZero();
+        TreeMap<Long, Positions> members = CollectionPlan.ofMembers(withDeparted, List.of("a", "b"));
+        assertThat(CollectionPlan.stableUpTo(members, onlyB, List.of("b"))).isEqualTo(1);
+        assertThat(CollectionPlan.collectableUpTo(members, 1, onlyB, List.of("b"))).isEqualTo(1);
+    }
+
+    @Test
     void nothingIsStableWhileAPeerHasNeverReported() {
         List<PeerProgress> onlyB = List.of(progress("b", Map.of("a", 500L), Map.of("a", 500L, "b", 500L)));
         assertThat(CollectionPlan.stableUpTo(CHECKPOINTS, onlyB, PEERS)).isZero();

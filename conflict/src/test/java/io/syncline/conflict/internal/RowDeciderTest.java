@@ -97,6 +97,41 @@ class RowDeciderTest {
         assertThat(plan.winner()).isEqualTo(winner);
     }
 
+    /**
+     * A row that existed before {@code syncline init} and was never stamped (hlc 0, no node, an
+     * empty vector) is covered by every vector: any remote write replaces it, however old, and no
+     * conflict is logged. Stamped by init, the row is a write of its node at init's clock.
+     */
+    @Test
+    void unstampedPreExistingRowLosesSilentlyToEvenAnOlderRemoteWrite() {
+        RowVersion unstamped = version(0, "", Map.of());
+        RowPlan plan = decider.decide(TABLE, TYPES, KEY, LocalState.row(unstamped, Map.of("id", "1", "v", "existing")),
+                change(Operation.UPDATE, version(50, "dc-c", Map.of("dc-c", 1L))), "dc-c");
+
+        assertThat(plan.action()).isEqualTo(Action.UPSERT_ROW);
+        assertThat(plan.isConflict()).isFalse();
+    }
+
+    @Test
+    void stampedPreExistingRowOrdersByItsVersionAgainstRemoteWrites() {
+        // dc-a's init stamped the row at hlc 100; this node holds the copy.
+        LocalState stamped = LocalState.row(version(100, "dc-a", Map.of("dc-a", 1L)), Map.of("id", "1", "v", "existing"));
+
+        RowPlan older = decider.decide(TABLE, TYPES, KEY, stamped, change(Operation.UPDATE, version(50, "dc-c", Map.of("dc-c", 1L))),
+                "dc-c");
+        RowPlan newer = decider.decide(TABLE, TYPES, KEY, stamped, change(Operation.UPDATE, version(150, "dc-c", Map.of("dc-c", 1L))),
+                "dc-c");
+        RowPlan seen = decider.decide(TABLE, TYPES, KEY, stamped,
+                change(Operation.UPDATE, version(60, "dc-c", Map.of("dc-a", 1L, "dc-c", 1L))), "dc-c");
+
+        assertThat(older.conflictType()).isEqualTo(ConflictType.UPDATE_UPDATE);
+        assertThat(older.winner()).as("a concurrent write older than the stamp").isEqualTo(Winner.LOCAL);
+        assertThat(newer.conflictType()).isEqualTo(ConflictType.UPDATE_UPDATE);
+        assertThat(newer.winner()).as("a concurrent write newer than the stamp").isEqualTo(Winner.REMOTE);
+        assertThat(seen.isConflict()).as("a write made on the stamped row").isFalse();
+        assertThat(seen.action()).isEqualTo(Action.UPSERT_ROW);
+    }
+
     @Test
     void conflictTypesNameLocalStateThenRemoteOperation() {
         assertThat(RowDecider.conflictType(LocalState.Kind.ROW, Operation.INSERT)).isEqualTo(ConflictType.INSERT_INSERT);

@@ -78,6 +78,12 @@ public final class ReplicationSchema {
     /** Per node id: the capture's Debezium offsets, key and value as Kafka Connect writes them. */
     public static final String CAPTURE_OFFSET_TABLE = SCHEMA + ".capture_offset";
 
+    /**
+     * Per node id: {@code leaving} while {@code syncline leave} drains the node to its peers,
+     * {@code left} once it dropped the node's capture. Local, never captured.
+     */
+    public static final String MEMBERSHIP_TABLE = SCHEMA + ".membership";
+
     /** Every resolved conflict. */
     public static final String CONFLICT_LOG_TABLE = SCHEMA + ".conflict_log";
 

@@ -65,8 +65,22 @@ public final class DcCluster implements AutoCloseable {
         private final List<String> tables = new ArrayList<>();
         private final Map<String, String> conflicts = new LinkedHashMap<>();
         private Duration failureTimeout;
+        private final Map<String, List<String>> beforeInit = new LinkedHashMap<>();
+        private final java.util.Set<String> initLater = new java.util.HashSet<>();
 
         private Builder() {}
+
+        /** SQL run on one node's database after {@link #schema} and before {@code syncline init}: rows that were there first. */
+        public Builder beforeInit(String node, String... sql) {
+            beforeInit.computeIfAbsent(node, n -> new ArrayList<>()).addAll(List.of(sql));
+            return this;
+        }
+
+        /** Leaves {@code syncline init} of {@code node} to the test ({@link DcCluster#init(String)}). */
+        public Builder initLater(String node) {
+            initLater.add(node);
+            return this;
+        }
 
         /** How long a silent peer counts as alive ({@code topology.failure-timeout}; default: the config's default). */
         public Builder failureTimeout(Duration timeout) {
@@ -138,6 +152,8 @@ public final class DcCluster implements AutoCloseable {
     private final List<String> tables;
     private final Map<String, String> conflicts;
     private final Duration failureTimeout;
+    private final Map<String, List<String>> beforeInit;
+    private final java.util.Set<String> initLater;
     private final Environment environment;
     private final Path workDirectory;
     private final Map<String, PostgresServer> databases = new LinkedHashMap<>();
@@ -156,6 +172,8 @@ public final class DcCluster implements AutoCloseable {
         this.tables = List.copyOf(builder.tables);
         this.conflicts = Map.copyOf(builder.conflicts);
         this.failureTimeout = builder.failureTimeout;
+        this.beforeInit = Map.copyOf(builder.beforeInit);
+        this.initLater = java.util.Set.copyOf(builder.initLater);
         if (!tables.containsAll(conflicts.keySet())) {
             throw new IllegalArgumentException("conflict policies for tables not replicated: " + conflicts.keySet());
         }
@@ -203,6 +221,9 @@ public final class DcCluster implements AutoCloseable {
             for (String sql : schemaSql) {
                 statement.execute(sql);
             }
+            for (String sql : beforeInit.getOrDefault(name, List.of())) {
+                statement.execute(sql);
+            }
             Path config = DemoConfigWriter.write(workDirectory.resolve("config"), name, names, topology.configName(),
                     databases.get(name), kafkaInOrder, tables, conflicts, failureTimeout);
             configFiles.put(name, config);
@@ -211,10 +232,17 @@ public final class DcCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        int status = SynclineCli.run("init", "--config", configFiles.get(name).toString());
-        if (status != 0) {
-            throw new IllegalStateException("[" + name + "] syncline init exited with " + status);
+        if (!initLater.contains(name)) {
+            int status = SynclineCli.run("init", "--config", configFiles.get(name).toString());
+            if (status != 0) {
+                throw new IllegalStateException("[" + name + "] syncline init exited with " + status);
+            }
         }
+    }
+
+    /** Runs {@code syncline init} of a node built with {@link Builder#initLater}, as a user runs it. */
+    public CliRun init(String node) {
+        return CliRun.of("init", "--config", configFile(node).toString());
     }
 
     /**
@@ -227,6 +255,23 @@ public final class DcCluster implements AutoCloseable {
         requireNotRunning(node);
         databases.put(node, environment.startPostgres(node + "-rebuilt"));
         prepare(node);
+    }
+
+    /**
+     * Writes every other node's config again without {@code node}, as the operator does after it left;
+     * a running node reads its config when it starts.
+     */
+    public void removeFromConfigs(String node) {
+        List<String> remaining = names.stream().filter(n -> !n.equals(node)).toList();
+        List<KafkaCluster> kafkaInOrder = remaining.stream().map(kafka::get).toList();
+        for (String name : remaining) {
+            try {
+                configFiles.put(name, DemoConfigWriter.write(workDirectory.resolve("config"), name, remaining,
+                        topology.configName(), databases.get(name), kafkaInOrder, tables, conflicts, failureTimeout));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     /** dc-a, dc-b, ... */

@@ -1,5 +1,6 @@
 package io.syncline.node.cli;
 
+import io.syncline.conflict.schema.ExistingRowStamper;
 import io.syncline.conflict.schema.JdbcTableCatalog;
 import io.syncline.conflict.schema.ReplicationSchemaInstaller;
 import io.syncline.conflict.schema.SchemaException;
@@ -19,7 +20,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code syncline init}: prepares the node's database (schema, row-version triggers, publication). */
+/**
+ * {@code syncline init}: prepares the node's database (schema, row-version triggers, publication)
+ * and gives the rows that were there before a version of this node (docs/membership.md).
+ */
 @Command(name = "init", description = "Prepare this node's database for replication (idempotent).")
 final class InitCommand implements Callable<Integer> {
 
@@ -33,6 +37,10 @@ final class InitCommand implements Callable<Integer> {
             + " replicated table's primary key: increment by the number of nodes, offset by this node's position in"
             + " topology.nodes. Run it on every node.")
     boolean sequenceRanges;
+
+    @Option(names = "--chunk-rows", defaultValue = "10000", description = "Rows without a version stamped per transaction"
+            + " (default ${DEFAULT-VALUE}).")
+    int chunkRows;
 
     @Override
     public Integer call() {
@@ -52,6 +60,7 @@ final class InitCommand implements Callable<Integer> {
             }
             new ReplicationSchemaInstaller(config.nodeId()).installConfigured(connection, config.tables());
             checkKeySequences(connection, config, tables, out, err);
+            stampExistingRows(connection, config, out);
         } catch (SchemaException e) {
             err.println(configFile + ": " + e.getMessage());
             return 1;
@@ -62,6 +71,21 @@ final class InitCommand implements Callable<Integer> {
         out.printf("initialised node %s: %d table(s): %s%n", config.nodeId(), tables.size(),
                 String.join(", ", tables));
         return 0;
+    }
+
+    /** Gives the rows that existed before the triggers a version, and says how many and how fast. */
+    private void stampExistingRows(Connection connection, NodeConfig config, PrintWriter out) throws SQLException {
+        if (chunkRows < 1) {
+            throw new SchemaException("--chunk-rows must be at least 1, not " + chunkRows);
+        }
+        List<ExistingRowStamper.TableResult> results = new ExistingRowStamper(config.nodeId(), chunkRows,
+                new StampProgressLines(out)).stamp(connection, config.tables());
+        long rows = results.stream().mapToLong(ExistingRowStamper.TableResult::stamped).sum();
+        long nanos = results.stream().mapToLong(ExistingRowStamper.TableResult::nanos).sum();
+        if (rows > 0) {
+            out.printf("stamped %,d existing row(s) in %.1f s (%,d rows/s)%n", rows, nanos / 1e9,
+                    StampProgressLines.rate(rows, nanos));
+        }
     }
 
     /** Assigns disjoint sequence ranges when asked to, otherwise warns about shared ones. */

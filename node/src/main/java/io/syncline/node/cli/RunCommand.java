@@ -6,12 +6,17 @@ import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.NodeConfigLoader;
 import io.syncline.node.metrics.RecentLag;
 import io.syncline.node.monitor.NodeMonitor;
+import io.syncline.node.membership.Departure;
 import io.syncline.node.runtime.LeaseHeldException;
 import io.syncline.node.runtime.LinkStatus;
 import io.syncline.node.runtime.NodeStatus;
 import io.syncline.node.runtime.SynclineNode;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Optional;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +59,9 @@ final class RunCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 1;
         }
+        if (hasLeft(config)) {
+            return 1;
+        }
         Path data = dataDirectory != null ? dataDirectory
                 : configFile.toAbsolutePath().getParent().resolve(".syncline").resolve(config.nodeId());
         SynclineNode node = new SynclineNode(config, data, Clock.systemUTC());
@@ -92,6 +100,20 @@ final class RunCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /** Whether {@code syncline leave} took this node out of the deployment (said in the log); a database it cannot reach is left to the start. */
+    private static boolean hasLeft(NodeConfig config) {
+        try (Connection connection = DriverManager.getConnection(
+                config.database().url(), config.database().user(), config.database().password().reveal())) {
+            Optional<String> since = Departure.leftSince(connection, config.nodeId());
+            since.ifPresent(s -> log.error("[{}] cannot start: the node left the deployment at {} (syncline leave dropped its"
+                    + " capture); a node that left joins again as a new node", config.nodeId(), s));
+            return since.isPresent();
+        } catch (SQLException e) {
+            log.debug("[{}] membership not checked, the database is not reachable yet: {}", config.nodeId(), e.getMessage());
+            return false;
+        }
     }
 
     /** Per origin {@code dc-b p50 12 ms p99 40 ms}, or that nothing was applied in the window. */

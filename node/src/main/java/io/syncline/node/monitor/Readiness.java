@@ -40,6 +40,9 @@ final class Readiness {
     static List<String> problems(SynclineNode node, NodeSample sample, Clock clock) {
         List<String> problems = new ArrayList<>(livenessProblems(node, sample, clock));
         problems.addAll(sample.problems());
+        if (node.leaving()) {
+            problems.add("the node is leaving the deployment (syncline leave): stop the application's writes here");
+        }
         LocalCapture capture = node.capture();
         if (capture == null) {
             problems.add("the capture has not started");

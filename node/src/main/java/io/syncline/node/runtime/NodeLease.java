@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * (the kernel closes the socket) or its host dies (the session's TCP keepalives, set from the
  * failure timeout, end it). Thread-safe.
  */
-final class NodeLease implements AutoCloseable {
+public final class NodeLease implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NodeLease.class);
     /** First key of every Syncline lease ("SYNC"); the second is derived from the node id. */
@@ -59,6 +59,17 @@ final class NodeLease implements AutoCloseable {
         CRC32 crc = new CRC32();
         crc.update(nodeId.getBytes(StandardCharsets.UTF_8));
         return (int) (crc.getValue() & 0x7FFFFFFFL);
+    }
+
+    /** Whether some session holds the lease of {@code nodeId} on the database of {@code connection}: the node runs. */
+    public static boolean isHeld(Connection connection, String nodeId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(HOLDER_SQL)) {
+            ps.setLong(1, LOCK_CLASS);
+            ps.setLong(2, lockKey(nodeId));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /**

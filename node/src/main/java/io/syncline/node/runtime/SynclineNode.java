@@ -89,6 +89,7 @@ public final class SynclineNode implements AutoCloseable {
     private final AtomicLong parkedChanges = new AtomicLong();
     private final AtomicLong tombstones = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicBoolean heartbeatWithheld = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean leaving = new java.util.concurrent.atomic.AtomicBoolean();
     private final ApplyListener applyListener = new ApplyListener() {
         @Override
         public void changeParked(ParkedChange parked) {
@@ -360,6 +361,15 @@ public final class SynclineNode implements AutoCloseable {
         try {
             TombstoneCollector.Cycle cycle = collector.runOnce();
             tombstones.set(cycle.pending());
+            if (leaving.getAndSet(cycle.leaving()) != cycle.leaving()) {
+                if (cycle.leaving()) {
+                    log.warn("[{}] this node is leaving the deployment (syncline leave): it waits for its peers to apply what it"
+                            + " captured; stop the application's writes here, and stop the node when syncline leave says so",
+                            nodeId());
+                } else {
+                    log.info("[{}] this node no longer leaves the deployment (syncline leave gave up)", nodeId());
+                }
+            }
             if (cycle.collected() > 0) {
                 log.info("[{}] collected {} tombstone(s) every peer has applied past; {} held", nodeId(), cycle.collected(),
                         cycle.pending());
@@ -473,6 +483,11 @@ public final class SynclineNode implements AutoCloseable {
      */
     public long parkedChanges() {
         return parkedChanges.get();
+    }
+
+    /** Whether {@code syncline leave} is taking this node out of the deployment (seen at the last collection cycle). */
+    public boolean leaving() {
+        return leaving.get();
     }
 
     /** Tombstones held in the local database at the last collection cycle (they wait until every peer applied past them). */
