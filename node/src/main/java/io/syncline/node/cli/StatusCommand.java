@@ -126,12 +126,12 @@ final class StatusCommand implements Callable<Integer> {
                 r.ready() ? "ready" : "NOT READY (" + String.join("; ", r.notReady()) + ")", c.state(), c.publishedTransactions(),
                 c.slot(), bytes(c.walRetainedBytes()));
         out.println(r.routes());
-        out.printf("%n%-12s %-22s %-10s %10s %14s %10s %10s  %s%n", "LINK FROM", "ROLE", "STATE", "BEHIND", "APPLIED ROWS",
-                "ROWS/S", "CONFLICTS", "REASON");
+        out.printf("%n%-12s %-22s %-10s %10s %12s %12s %14s %10s %10s  %s%n", "LINK FROM", "ROLE", "STATE", "BEHIND",
+                "BYTES BEHIND", "CATCH-UP", "APPLIED ROWS", "ROWS/S", "CONFLICTS", "REASON");
         for (StatusReport.Link l : r.links()) {
-            out.printf("%-12s %-22s %-10s %10s %14d %10.1f %10d  %s%n", l.upstream(), l.role(), l.state(),
-                    l.recordsBehind() == null ? "?" : l.recordsBehind(), l.appliedRows(), l.appliedRowsPerS(), l.conflicts(),
-                    l.reason() == null ? "" : l.reason());
+            out.printf("%-12s %-22s %-10s %10s %12s %12s %14d %10.1f %10d  %s%n", l.upstream(), l.role(), l.state(),
+                    l.recordsBehind() == null ? "?" : l.recordsBehind(), l.bytesBehind() == null ? "?" : l.bytesBehind(),
+                    catchUp(l), l.appliedRows(), l.appliedRowsPerS(), l.conflicts(), l.reason() == null ? "" : l.reason());
         }
         out.printf("%n%-12s %10s %10s %10s %10s %18s %15s  %s%n", "ORIGIN", "APPLIED", "LAG P50", "LAG P99", "LAG MAX",
                 "LAST APPLIED AGE", "HEARTBEAT AGE", "ALIVE");
@@ -142,6 +142,19 @@ final class StatusCommand implements Callable<Integer> {
         }
         out.printf("%n(lag over the last minute; APPLIED: transactions in it)%nconflicts since the node started: %d; parked"
                 + " (syncline.dead_letter): %s%n", r.conflicts(), r.parked() == null ? "?" : r.parked());
+    }
+
+    /** The estimate, or why there is none: {@code never} while the gap does not shrink. */
+    private static String catchUp(StatusReport.Link l) {
+        if (l.catchup() == null) {
+            return "?";
+        }
+        return switch (l.catchup()) {
+            case "CAUGHT_UP" -> "0 s";
+            case "CATCHING_UP" -> seconds(l.catchupSeconds());
+            case "NOT_CATCHING_UP" -> "never";
+            default -> "?";
+        };
     }
 
     private static String millis(long value) {

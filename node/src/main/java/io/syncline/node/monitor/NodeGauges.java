@@ -141,6 +141,13 @@ final class NodeGauges implements AutoCloseable {
                 .description("The upstream outbox's end offset minus the next offset this link applies (Kafka records and"
                         + " transaction markers); the last known end offset while the upstream's Kafka does not answer")
                 .tag("upstream", upstream).register(registry));
+        meters.add(Gauge.builder("syncline.link.bytes.behind", () -> linkFact(upstream, NodeSample.LinkFacts::bytesBehind))
+                .description("Records behind times the mean bytes per outbox offset this link read (transaction bodies)")
+                .baseUnit("bytes").tag("upstream", upstream).register(registry));
+        meters.add(Gauge.builder("syncline.link.catchup", () -> linkFact(upstream, f -> f.catchUp().seconds()))
+                .description("Records behind over the rate they shrank in the last 30 s (apply rate net of the upstream's"
+                        + " publish rate): 0 caught up, +Inf not catching up, NaN unknown")
+                .baseUnit("seconds").tag("upstream", upstream).register(registry));
         meters.add(FunctionCounter.builder("syncline.link.applied.rows", link, LinkStatus::appliedRows)
                 .description("Row changes this link wrote").tag("upstream", upstream).register(registry));
         meters.add(FunctionCounter.builder("syncline.link.applied.transactions", link, LinkStatus::appliedTransactions)
@@ -151,6 +158,11 @@ final class NodeGauges implements AutoCloseable {
     private double recordsBehind(String upstream) {
         NodeSample.LinkFacts facts = sample.get().links().get(upstream);
         return facts == null ? Double.NaN : orNaN(facts.recordsBehind());
+    }
+
+    private double linkFact(String upstream, java.util.function.ToDoubleFunction<NodeSample.LinkFacts> fact) {
+        NodeSample.LinkFacts facts = sample.get().links().get(upstream);
+        return facts == null ? Double.NaN : fact.applyAsDouble(facts);
     }
 
     private double lastAppliedAgeSeconds(String origin) {
