@@ -28,6 +28,7 @@ public final class OutboxReader implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final TopicPartition partition;
+    private final KafkaClientListener.Registration registration;
 
     /**
      * @param upstreamNode  the node whose outbox is read
@@ -35,8 +36,14 @@ public final class OutboxReader implements AutoCloseable {
      *                      plus its security settings
      */
     public OutboxReader(String localNode, String upstreamNode, Map<String, Object> kafkaSettings) {
+        this(localNode, upstreamNode, kafkaSettings, KafkaClientListener.NONE);
+    }
+
+    /** As {@link #OutboxReader(String, String, Map)}, telling {@code clients} of its consumer. */
+    public OutboxReader(String localNode, String upstreamNode, Map<String, Object> kafkaSettings, KafkaClientListener clients) {
         Map<String, Object> settings = new HashMap<>(kafkaSettings);
-        settings.put(ConsumerConfig.CLIENT_ID_CONFIG, "syncline-" + localNode + "-from-" + upstreamNode);
+        String clientId = "syncline-" + localNode + "-from-" + upstreamNode;
+        settings.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // Never jump: an offset that is no longer in the outbox is a gap to report, not a place to restart from.
         settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
@@ -49,6 +56,7 @@ public final class OutboxReader implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.partition = new TopicPartition(ReplicationSchema.outboxTopic(upstreamNode), 0);
         consumer.assign(List.of(partition));
+        this.registration = clients.opened(consumer, clientId);
     }
 
     /** The outbox's name. */
@@ -120,6 +128,7 @@ public final class OutboxReader implements AutoCloseable {
 
     @Override
     public void close() {
+        registration.close();
         consumer.close(Duration.ofSeconds(5));
     }
 }
