@@ -2,14 +2,12 @@ package io.syncline.node.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.syncline.core.config.NodeConfig;
+import io.syncline.node.monitor.EndpointClient;
 import io.syncline.node.monitor.StatusCheck;
 import io.syncline.node.monitor.StatusReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -79,25 +77,20 @@ final class StatusCommand implements Callable<Integer> {
                     + ", so the node serves no /status to ask");
             return unknown;
         }
-        String host = config.metrics().host().orElseThrow();
-        // A node listening on every interface answers on the loopback one too.
-        String target = (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + config.metrics().port().orElseThrow();
-        URI uri = URI.create("http://" + target + "/status");
         ObjectMapper mapper = StatusReport.json();
         StatusReport report;
+        URI uri = null;
         try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(timeout).build()
-                    .send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IOException("HTTP " + response.statusCode() + ": " + response.body().strip());
+            EndpointClient client = EndpointClient.of(config.nodeId(), config.metrics());
+            uri = client.uri("/status");
+            EndpointClient.Response response = client.get("/status", timeout);
+            if (response.status() != 200) {
+                throw new IOException("HTTP " + response.status() + ": " + response.body().strip());
             }
             report = mapper.readValue(response.body(), StatusReport.class);
-        } catch (IOException e) {
-            println(check ? out : err, "SYNCLINE UNKNOWN - " + config.nodeId() + ": no status from " + uri + " (" + e
-                    + "); is the node running with this config?");
-            return unknown;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            println(check ? out : err, "SYNCLINE UNKNOWN - " + config.nodeId() + ": no status from "
+                    + (uri == null ? "its endpoint" : uri) + " (" + e + "); is the node running with this config?");
             return unknown;
         }
         StatusCheck.Result result = new StatusCheck(lagWarning, lagCritical, behindWarning, behindCritical, parkedWarning)
