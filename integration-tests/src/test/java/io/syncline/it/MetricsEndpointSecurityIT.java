@@ -31,14 +31,18 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * dc-a serves its endpoint over HTTPS with a self-signed certificate this test makes with the
  * JDK's keytool, and asks for basic authentication on /metrics and /status; the probes stay open.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MetricsEndpointSecurityIT {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -140,6 +144,23 @@ class MetricsEndpointSecurityIT {
 
         assertThat(refused).isInstanceOf(IOException.class).hasMessageContaining("cannot use the keystore " + keystore)
                 .hasMessageContaining("(metrics.tls.keystore)");
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aFailingProbeTellsItsReasonsOnlyWithTheCredentials() throws Exception {
+        cluster.kafka("dc-a").stop();
+        try {
+            HttpResponse<String> anonymous = await("dc-a not ready").atMost(WAIT).until(() -> get("/readyz", null),
+                    response -> response.statusCode() == 503);
+            assertThat(anonymous.body()).contains("send the metrics.basic-auth credentials to see them")
+                    .doesNotContain(cluster.kafka("dc-a").bootstrapServers());
+            HttpResponse<String> told = get("/readyz", USER + ":" + PASSWORD);
+            assertThat(told.statusCode()).isEqualTo(503);
+            assertThat(told.body()).contains("its Kafka (" + cluster.kafka("dc-a").bootstrapServers() + ") did not answer");
+        } finally {
+            cluster.kafka("dc-a").start();
+        }
     }
 
     private HttpResponse<String> get(String path, String credentials) throws IOException, InterruptedException {

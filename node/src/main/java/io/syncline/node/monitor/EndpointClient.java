@@ -57,7 +57,6 @@ public final class EndpointClient {
 
     private static SSLContext pinned(String nodeId, MetricsSettings settings) throws IOException {
         var tls = settings.tls().orElseThrow();
-        SSLContext server = EndpointServer.sslContext(nodeId, tls);
         try {
             KeyStore own = EndpointServer.keystore(tls.keystore().toFile(), tls.keystorePassword().reveal().toCharArray());
             KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -70,10 +69,10 @@ public final class EndpointClient {
             }
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(trusted);
-            SSLContext context = SSLContext.getInstance(server.getProtocol());
+            SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, factory.getTrustManagers(), null);
             return context;
-        } catch (GeneralSecurityException e) {
+        } catch (IOException | GeneralSecurityException e) {
             throw new IOException("[" + nodeId + "] cannot trust the certificates of " + tls.keystore()
                     + " (metrics.tls.keystore): " + e.getMessage(), e);
         }

@@ -141,9 +141,11 @@ final class NodeGauges implements AutoCloseable {
                 .description("The upstream outbox's end offset minus the next offset this link applies (Kafka records and"
                         + " transaction markers); the last known end offset while the upstream's Kafka does not answer")
                 .tag("upstream", upstream).register(registry));
+        // In bytes; no base unit, which Micrometer would append as a second "_bytes" to the name.
         meters.add(Gauge.builder("syncline.link.bytes.behind", () -> linkFact(upstream, NodeSample.LinkFacts::bytesBehind))
-                .description("Records behind times the mean bytes per outbox offset this link read (transaction bodies)")
-                .baseUnit("bytes").tag("upstream", upstream).register(registry));
+                .description("Bytes behind: records behind times the mean bytes per outbox offset this link read (transaction"
+                        + " bodies)")
+                .tag("upstream", upstream).register(registry));
         meters.add(Gauge.builder("syncline.link.catchup", () -> linkFact(upstream, f -> f.catchUp().seconds()))
                 .description("Records behind over the rate they shrank in the last 30 s (apply rate net of the upstream's"
                         + " publish rate): 0 caught up, +Inf not catching up, NaN unknown")
