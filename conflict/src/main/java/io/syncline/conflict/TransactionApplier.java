@@ -342,10 +342,12 @@ public final class TransactionApplier {
                         throw e;
                     }
                     connection.rollback();
-                    String error = RowRefusal.of(e, change).describe();
+                    RowRefusal refusal = RowRefusal.of(e, change);
+                    String error = refusal.describe();
                     stillParked(connection, id, error);
                     errors.put(id, error);
-                    log.warn("{} dead letter {} was refused again: {}; it stays parked", prefix, id, error);
+                    log.warn("{} dead letter {} was refused again: {}; it stays parked", prefix, id, refusal.summary());
+                    log.debug("{} dead letter {}: {}", prefix, id, error);
                 }
             }
             return new RetryResult(applied, errors.size(), errors);

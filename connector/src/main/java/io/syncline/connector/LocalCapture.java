@@ -78,6 +78,7 @@ public final class LocalCapture implements AutoCloseable {
     private volatile boolean recordFailing;
     private final AtomicReference<DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>>> engine = new AtomicReference<>();
     private final AtomicReference<CountDownLatch> streaming = new AtomicReference<>(new CountDownLatch(1));
+    private final KafkaClientListener clients;
     private OutboxPublisher publisher;
     private ChangeConverter converter;
     private volatile boolean serverFiltersOrigins;
@@ -85,7 +86,13 @@ public final class LocalCapture implements AutoCloseable {
     private long restartBackoffMillis = 500;
 
     public LocalCapture(CaptureConfig config) {
+        this(config, KafkaClientListener.NONE);
+    }
+
+    /** As {@link #LocalCapture(CaptureConfig)}, telling {@code clients} of the outbox publisher's producers. */
+    public LocalCapture(CaptureConfig config, KafkaClientListener clients) {
         this.config = config;
+        this.clients = clients;
         this.logPrefix = "[" + config.nodeId() + " capture]";
         this.engineThread = Executors.newSingleThreadExecutor(r -> daemon(r, "syncline-capture-" + config.nodeId()));
         this.supervisor = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "syncline-capture-supervisor-" + config.nodeId()));
@@ -108,7 +115,7 @@ public final class LocalCapture implements AutoCloseable {
             serverFiltersOrigins = database.serverFiltersOrigins();
             identity = database.identity();
             converter = new ChangeConverter(config.nodeId(), database.primaryKeys(), ChangeConverter.DEFAULT_UNAVAILABLE_PLACEHOLDER);
-            publisher = new OutboxPublisher(config.nodeId(), "capture", config.kafkaSettings());
+            publisher = new OutboxPublisher(config.nodeId(), "capture", config.kafkaSettings(), clients);
             publisher.ensureTopic(config.outboxTopic());
             Optional<SourceTransaction> tail = OutboxTail.lastOwn(config.nodeId(), config.kafkaSettings());
             if (!database.slotExists() && (tail.isPresent() || database.offsetsStored())) {

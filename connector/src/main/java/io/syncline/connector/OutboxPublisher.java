@@ -58,7 +58,9 @@ public final class OutboxPublisher implements AutoCloseable {
     private final Map<String, Object> producerSettings;
     private final Map<String, Object> adminSettings;
     private final String logPrefix;
+    private final KafkaClientListener clients;
     private KafkaProducer<byte[], byte[]> producer;
+    private KafkaClientListener.Registration registration;
 
     /**
      * @param nodeId        the node whose outbox this is
@@ -67,7 +69,13 @@ public final class OutboxPublisher implements AutoCloseable {
      * @param kafkaSettings client settings of the node's own Kafka: at least {@code bootstrap.servers}
      */
     public OutboxPublisher(String nodeId, String role, Map<String, Object> kafkaSettings) {
+        this(nodeId, role, kafkaSettings, KafkaClientListener.NONE);
+    }
+
+    /** As {@link #OutboxPublisher(String, String, Map)}, telling {@code clients} of each producer it starts. */
+    public OutboxPublisher(String nodeId, String role, Map<String, Object> kafkaSettings, KafkaClientListener clients) {
         this.nodeId = nodeId;
+        this.clients = clients;
         this.topic = ReplicationSchema.outboxTopic(nodeId);
         this.logPrefix = "[" + nodeId + " " + role + "]";
         this.adminSettings = new HashMap<>(kafkaSettings);
@@ -267,11 +275,13 @@ public final class OutboxPublisher implements AutoCloseable {
                 throw e;
             }
             producer = p;
+            registration = clients.opened(p, (String) producerSettings.get(ProducerConfig.CLIENT_ID_CONFIG));
         }
         return producer;
     }
 
     private void discardProducer() {
+        closeRegistration();
         if (producer != null) {
             try {
                 producer.close(Duration.ZERO);
@@ -284,9 +294,17 @@ public final class OutboxPublisher implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closeRegistration();
         if (producer != null) {
             producer.close(Duration.ofSeconds(10));
             producer = null;
+        }
+    }
+
+    private void closeRegistration() {
+        if (registration != null) {
+            registration.close();
+            registration = null;
         }
     }
 }

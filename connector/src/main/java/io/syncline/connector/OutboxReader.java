@@ -31,6 +31,7 @@ public final class OutboxReader implements AutoCloseable {
     private final TopicPartition partition;
     private final RecordValidator validator;
     private final List<RejectedRecord> rejected = new ArrayList<>();
+    private final KafkaClientListener.Registration registration;
 
     /**
      * A reader for observers (the demo, tests): a record that does not decode fails {@link #poll}
@@ -41,7 +42,7 @@ public final class OutboxReader implements AutoCloseable {
      *                      plus its security settings
      */
     public OutboxReader(String localNode, String upstreamNode, Map<String, Object> kafkaSettings) {
-        this(localNode, upstreamNode, kafkaSettings, null);
+        this(localNode, upstreamNode, kafkaSettings, null, KafkaClientListener.NONE);
     }
 
     /**
@@ -49,9 +50,21 @@ public final class OutboxReader implements AutoCloseable {
      * pass, and {@link #takeRejected} those that do not.
      */
     public OutboxReader(String localNode, String upstreamNode, Map<String, Object> kafkaSettings, RecordValidator validator) {
+        this(localNode, upstreamNode, kafkaSettings, validator, KafkaClientListener.NONE);
+    }
+
+    /**
+     * As {@link #OutboxReader(String, String, Map, RecordValidator)}, telling {@code clients} of its consumer.
+     *
+     * @param validator checks every record, or {@code null} for a reader whose {@link #poll} fails on a record
+     *                  that does not decode
+     */
+    public OutboxReader(String localNode, String upstreamNode, Map<String, Object> kafkaSettings, RecordValidator validator,
+            KafkaClientListener clients) {
         this.validator = validator;
         Map<String, Object> settings = new HashMap<>(kafkaSettings);
-        settings.put(ConsumerConfig.CLIENT_ID_CONFIG, "syncline-" + localNode + "-from-" + upstreamNode);
+        String clientId = "syncline-" + localNode + "-from-" + upstreamNode;
+        settings.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // Never jump: an offset that is no longer in the outbox is a gap to report, not a place to restart from.
         settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
@@ -64,6 +77,7 @@ public final class OutboxReader implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.partition = new TopicPartition(ReplicationSchema.outboxTopic(upstreamNode), 0);
         consumer.assign(List.of(partition));
+        this.registration = clients.opened(consumer, clientId);
     }
 
     /** The outbox's name. */
@@ -152,6 +166,7 @@ public final class OutboxReader implements AutoCloseable {
 
     @Override
     public void close() {
+        registration.close();
         consumer.close(Duration.ofSeconds(5));
     }
 }

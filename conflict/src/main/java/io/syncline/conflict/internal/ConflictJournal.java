@@ -134,7 +134,8 @@ final class ConflictJournal {
         log.warn("{} parked transaction {} of {} at position {} ({} change(s)) as dead letter {}: this database refused it"
                 + " with {}; the link goes on with the next transaction. Fix the data or schema here, then apply it with"
                 + " `syncline conflicts retry` (see `syncline conflicts parked`)", logPrefix, transaction.originTxId(),
-                transaction.originNode(), transaction.originPosition(), transaction.changes().size(), id, refusal.describe());
+                transaction.originNode(), transaction.originPosition(), transaction.changes().size(), id, refusal.summary());
+        log.debug("{} dead letter {}: {}", logPrefix, id, refusal.describe());
     }
 
     private void addEntry(SourceTransaction transaction, String table, RowChange change, LocalState local, ConflictType type,

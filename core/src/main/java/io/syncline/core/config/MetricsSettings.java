@@ -4,19 +4,34 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where the node serves its metrics, health and status over HTTP ({@code metrics:}).
+ * Where and how the node serves its metrics, health and status over HTTP ({@code metrics:}).
+ * The loader guarantees that {@code tls} and {@code basicAuth} are present only with {@code listen}.
  *
- * @param listen {@code host:port} to listen on; empty: no HTTP endpoint (the default)
+ * @param listen    {@code host:port} to listen on; empty: no HTTP endpoint (the default)
+ * @param tls       HTTPS with this keystore; empty: plain HTTP
+ * @param basicAuth the credentials {@code /metrics} and {@code /status} ask for; empty: none
  */
-public record MetricsSettings(Optional<String> listen) {
+public record MetricsSettings(Optional<String> listen, Optional<MetricsTls> tls, Optional<MetricsBasicAuth> basicAuth) {
 
     public MetricsSettings {
         Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(basicAuth, "basicAuth");
         listen.ifPresent(MetricsSettings::port);
+    }
+
+    /** Plain HTTP without authentication on {@code listen}. */
+    public MetricsSettings(Optional<String> listen) {
+        this(listen, Optional.empty(), Optional.empty());
     }
 
     public static MetricsSettings disabled() {
         return new MetricsSettings(Optional.empty());
+    }
+
+    /** {@code https} with TLS, else {@code http}. */
+    public String scheme() {
+        return tls.isPresent() ? "https" : "http";
     }
 
     /** The host part of {@link #listen()}: a name or an address ({@code 0.0.0.0} for every interface). */

@@ -2,14 +2,12 @@ package io.syncline.node.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.syncline.core.config.NodeConfig;
+import io.syncline.node.monitor.EndpointClient;
 import io.syncline.node.monitor.StatusCheck;
 import io.syncline.node.monitor.StatusReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -79,25 +77,20 @@ final class StatusCommand implements Callable<Integer> {
                     + ", so the node serves no /status to ask");
             return unknown;
         }
-        String host = config.metrics().host().orElseThrow();
-        // A node listening on every interface answers on the loopback one too.
-        String target = (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + config.metrics().port().orElseThrow();
-        URI uri = URI.create("http://" + target + "/status");
         ObjectMapper mapper = StatusReport.json();
         StatusReport report;
+        URI uri = null;
         try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(timeout).build()
-                    .send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IOException("HTTP " + response.statusCode() + ": " + response.body().strip());
+            EndpointClient client = EndpointClient.of(config.nodeId(), config.metrics());
+            uri = client.uri("/status");
+            EndpointClient.Response response = client.get("/status", timeout);
+            if (response.status() != 200) {
+                throw new IOException("HTTP " + response.status() + ": " + response.body().strip());
             }
             report = mapper.readValue(response.body(), StatusReport.class);
-        } catch (IOException e) {
-            println(check ? out : err, "SYNCLINE UNKNOWN - " + config.nodeId() + ": no status from " + uri + " (" + e
-                    + "); is the node running with this config?");
-            return unknown;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            println(check ? out : err, "SYNCLINE UNKNOWN - " + config.nodeId() + ": no status from "
+                    + (uri == null ? "its endpoint" : uri) + " (" + e + "); is the node running with this config?");
             return unknown;
         }
         StatusCheck.Result result = new StatusCheck(lagWarning, lagCritical, behindWarning, behindCritical, parkedWarning)
@@ -126,12 +119,13 @@ final class StatusCommand implements Callable<Integer> {
                 r.ready() ? "ready" : "NOT READY (" + String.join("; ", r.notReady()) + ")", c.state(), c.publishedTransactions(),
                 c.slot(), bytes(c.walRetainedBytes()));
         out.println(r.routes());
-        out.printf("%n%-12s %-22s %-10s %10s %14s %10s %10s %11s  %s%n", "LINK FROM", "ROLE", "STATE", "BEHIND",
-                "APPLIED ROWS", "ROWS/S", "CONFLICTS", "QUARANTINED", "REASON");
+        out.printf("%n%-12s %-22s %-10s %10s %12s %12s %14s %10s %10s %11s  %s%n", "LINK FROM", "ROLE", "STATE", "BEHIND",
+                "BYTES BEHIND", "CATCH-UP", "APPLIED ROWS", "ROWS/S", "CONFLICTS", "QUARANTINED", "REASON");
         for (StatusReport.Link l : r.links()) {
-            out.printf("%-12s %-22s %-10s %10s %14d %10.1f %10d %11d  %s%n", l.upstream(), l.role(), l.state(),
-                    l.recordsBehind() == null ? "?" : l.recordsBehind(), l.appliedRows(), l.appliedRowsPerS(), l.conflicts(),
-                    l.quarantined(), l.reason() == null ? "" : l.reason());
+            out.printf("%-12s %-22s %-10s %10s %12s %12s %14d %10.1f %10d %11d  %s%n", l.upstream(), l.role(), l.state(),
+                    l.recordsBehind() == null ? "?" : l.recordsBehind(), l.bytesBehind() == null ? "?" : l.bytesBehind(),
+                    catchUp(l), l.appliedRows(), l.appliedRowsPerS(), l.conflicts(), l.quarantined(),
+                    l.reason() == null ? "" : l.reason());
         }
         out.printf("%n%-12s %10s %10s %10s %10s %18s %15s  %s%n", "ORIGIN", "APPLIED", "LAG P50", "LAG P99", "LAG MAX",
                 "LAST APPLIED AGE", "HEARTBEAT AGE", "ALIVE");
@@ -142,6 +136,19 @@ final class StatusCommand implements Callable<Integer> {
         }
         out.printf("%n(lag over the last minute; APPLIED: transactions in it)%nconflicts since the node started: %d; parked"
                 + " (syncline.dead_letter): %s%n", r.conflicts(), r.parked() == null ? "?" : r.parked());
+    }
+
+    /** The estimate, or why there is none: {@code never} while the gap does not shrink. */
+    private static String catchUp(StatusReport.Link l) {
+        if (l.catchup() == null) {
+            return "?";
+        }
+        return switch (l.catchup()) {
+            case "CAUGHT_UP" -> "0 s";
+            case "CATCHING_UP" -> seconds(l.catchupSeconds());
+            case "NOT_CATCHING_UP" -> "never";
+            default -> "?";
+        };
     }
 
     private static String millis(long value) {

@@ -37,6 +37,10 @@ public final class DataSources {
             config.setConnectionInitSql(connectionInitSql);
         }
         config.setPoolName("syncline-" + nodeId);
+        // pgjdbc otherwise puts the server's detail ("Failing row contains (...)") and a failed batch entry's
+        // statement with its parameters into exception messages, and from there into logs and link status.
+        // Code that needs the detail reads it from the ServerErrorMessage, which keeps it.
+        config.addDataSourceProperty("logServerErrorDetail", "false");
         config.setJdbcUrl(url);
         config.setUsername(user);
         config.setPassword(password);

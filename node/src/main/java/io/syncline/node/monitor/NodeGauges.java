@@ -87,6 +87,10 @@ final class NodeGauges implements AutoCloseable {
         Gauge.builder("syncline.dead.letter.changes", () -> orNaN(sample.get().deadLetter()))
                 .description("Row changes parked in syncline.dead_letter, waiting for syncline conflicts retry")
                 .register(registry);
+        Gauge.builder("syncline.unmanaged.schema.changes", node, SynclineNode::unmanagedSchemaChanges)
+                .description("Schema changes of replicated tables made here outside syncline ddl, recorded in"
+                        + " syncline.unmanaged_ddl: they did not reach the other DCs")
+                .register(registry);
         Gauge.builder("syncline.ready", () -> Readiness.problems(node, sample.get(), clock).isEmpty() ? 1 : 0)
                 .description("1 when /readyz answers 200: the database and this node's Kafka answer and the capture runs")
                 .register(registry);
@@ -144,6 +148,15 @@ final class NodeGauges implements AutoCloseable {
         meters.add(Gauge.builder("syncline.link.quarantined.records", link, LinkStatus::quarantined)
                 .description("Records read by this link that failed validation and wait in syncline.quarantine")
                 .tag("upstream", upstream).register(registry));
+        // In bytes; no base unit, which Micrometer would append as a second "_bytes" to the name.
+        meters.add(Gauge.builder("syncline.link.bytes.behind", () -> linkFact(upstream, NodeSample.LinkFacts::bytesBehind))
+                .description("Bytes behind: records behind times the mean bytes per outbox offset this link read (transaction"
+                        + " bodies)")
+                .tag("upstream", upstream).register(registry));
+        meters.add(Gauge.builder("syncline.link.catchup", () -> linkFact(upstream, f -> f.catchUp().seconds()))
+                .description("Records behind over the rate they shrank in the last 30 s (apply rate net of the upstream's"
+                        + " publish rate): 0 caught up, +Inf not catching up, NaN unknown")
+                .baseUnit("seconds").tag("upstream", upstream).register(registry));
         meters.add(FunctionCounter.builder("syncline.link.applied.rows", link, LinkStatus::appliedRows)
                 .description("Row changes this link wrote").tag("upstream", upstream).register(registry));
         meters.add(FunctionCounter.builder("syncline.link.applied.transactions", link, LinkStatus::appliedTransactions)
@@ -154,6 +167,11 @@ final class NodeGauges implements AutoCloseable {
     private double recordsBehind(String upstream) {
         NodeSample.LinkFacts facts = sample.get().links().get(upstream);
         return facts == null ? Double.NaN : orNaN(facts.recordsBehind());
+    }
+
+    private double linkFact(String upstream, java.util.function.ToDoubleFunction<NodeSample.LinkFacts> fact) {
+        NodeSample.LinkFacts facts = sample.get().links().get(upstream);
+        return facts == null ? Double.NaN : fact.applyAsDouble(facts);
     }
 
     private double lastAppliedAgeSeconds(String origin) {

@@ -1,5 +1,6 @@
 package io.syncline.node.monitor;
 
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.syncline.core.config.NodeConfig;
@@ -24,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * Serves a node's {@code /metrics} (Prometheus text), {@code /livez}, {@code /readyz} and
  * {@code /status} (JSON, see {@link StatusReport}) with the JDK's HTTP server on
  * {@code metrics.listen}, and samples its database and the Kafka clusters every
- * {@link #SAMPLE_INTERVAL} for them. Plain HTTP without authentication: bind it to an address
- * only the monitoring can reach. Start after the node was created, close before or with it.
+ * {@link #SAMPLE_INTERVAL} for them. HTTPS with {@code metrics.tls}; with {@code metrics.basic-auth},
+ * {@code /metrics} and {@code /status} ask for the credentials, while {@code /livez} and {@code /readyz}
+ * stay open for probes and tell their reasons only to a caller that sends them. Start after the
+ * node was created, close before or with it.
  */
 public final class NodeMonitor implements AutoCloseable {
 
@@ -41,6 +44,7 @@ public final class NodeMonitor implements AutoCloseable {
     private final ScheduledExecutorService sampling;
     private final NodeGauges gauges;
     private final HttpServer server;
+    private final Optional<BasicCredentials> credentials;
 
     private NodeMonitor(SynclineNode node, NodeConfig config, Clock clock, String host, int port) throws IOException {
         this.node = node;
@@ -55,28 +59,33 @@ public final class NodeMonitor implements AutoCloseable {
             return thread;
         });
         try {
-            this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
-        } catch (IOException e) {
+            this.credentials = config.metrics().basicAuth().map(BasicCredentials::of);
+            this.server = EndpointServer.create(node.nodeId(), host, port, config.metrics().tls());
+        } catch (IOException | RuntimeException e) {
             sampling.shutdownNow();
             sampler.close();
-            throw new IOException("[" + node.nodeId() + "] cannot listen on " + host + ":" + port + " (metrics.listen): "
-                    + e.getMessage(), e);
+            gauges.close();
+            throw e;
         }
         server.setExecutor(Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "syncline-http-" + node.nodeId());
             thread.setDaemon(true);
             return thread;
         }));
-        server.createContext("/metrics", exchange -> answer(exchange, () -> {
+        protect(server.createContext("/metrics", exchange -> answer(exchange, () -> {
             gauges.refresh();
             return new Answer(200, PROMETHEUS_TEXT, node.meters().registry().scrape());
-        }));
+        })));
         server.createContext("/livez", exchange -> answer(exchange,
-                () -> health(Readiness.livenessProblems(node, latest.get(), clock))));
+                () -> health(Readiness.livenessProblems(node, latest.get(), clock), exchange)));
         server.createContext("/readyz", exchange -> answer(exchange,
-                () -> health(Readiness.problems(node, latest.get(), clock))));
-        server.createContext("/status", exchange -> answer(exchange, () -> new Answer(200, "application/json",
-                StatusReport.json().writerWithDefaultPrettyPrinter().writeValueAsString(report()))));
+                () -> health(Readiness.problems(node, latest.get(), clock), exchange)));
+        protect(server.createContext("/status", exchange -> answer(exchange, () -> new Answer(200, "application/json",
+                StatusReport.json().writerWithDefaultPrettyPrinter().writeValueAsString(report())))));
+    }
+
+    private void protect(HttpContext context) {
+        credentials.ifPresent(c -> context.setAuthenticator(c.authenticator()));
     }
 
     /**
@@ -92,7 +101,10 @@ public final class NodeMonitor implements AutoCloseable {
                 config.metrics().port().orElseThrow());
         monitor.sampling.scheduleWithFixedDelay(monitor::sample, 0, SAMPLE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         monitor.server.start();
-        log.info("[{}] serving /metrics, /livez, /readyz and /status on http://{}", node.nodeId(), monitor.address());
+        log.info("[{}] serving /metrics, /livez, /readyz and /status on {}://{}{}", node.nodeId(), config.metrics().scheme(),
+                monitor.address(), monitor.credentials.isPresent()
+                        ? " (/metrics and /status with basic authentication as " + config.metrics().basicAuth().get().username()
+                                + ")" : "");
         return Optional.of(monitor);
     }
 
@@ -125,9 +137,14 @@ public final class NodeMonitor implements AutoCloseable {
         Answer get() throws IOException;
     }
 
-    private static Answer health(List<String> problems) {
-        return problems.isEmpty() ? new Answer(200, "text/plain", "ok\n")
-                : new Answer(503, "text/plain", String.join("\n", problems) + "\n");
+    /** The probe's answer; with basic auth, its reasons (names of hosts, databases) only for a caller with the credentials. */
+    private Answer health(List<String> problems, HttpExchange exchange) {
+        if (problems.isEmpty()) {
+            return new Answer(200, "text/plain", "ok\n");
+        }
+        boolean told = credentials.isEmpty() || credentials.get().presentIn(exchange);
+        return new Answer(503, "text/plain", told ? String.join("\n", problems) + "\n"
+                : problems.size() + " problem(s); send the metrics.basic-auth credentials to see them\n");
     }
 
     private void answer(HttpExchange exchange, Responder responder) throws IOException {

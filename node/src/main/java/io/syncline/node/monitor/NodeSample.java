@@ -1,5 +1,6 @@
 package io.syncline.node.monitor;
 
+import io.syncline.node.metrics.CatchUpEstimate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +23,14 @@ record NodeSample(Instant at, List<String> problems, OptionalLong walRetained, O
     /**
      * @param recordsBehind       the upstream outbox's end offset (last known) minus the next offset this link reads;
      *                            empty before both are known
+     * @param bytesBehind         records behind times the mean bytes per offset the link read (transaction bodies);
+     *                            NaN while either is unknown
      * @param endOffsetCurrent    whether the upstream's Kafka answered in this sample (else the end offset is older)
      * @param appliedRowsPerSecond rows applied per second since the previous sample
+     * @param catchUp             the time to catch up at the recent net pace
      */
-    record LinkFacts(OptionalLong recordsBehind, boolean endOffsetCurrent, double appliedRowsPerSecond) {}
+    record LinkFacts(OptionalLong recordsBehind, double bytesBehind, boolean endOffsetCurrent, double appliedRowsPerSecond,
+                     CatchUpEstimate.Estimate catchUp) {}
 
     NodeSample {
         problems = List.copyOf(problems);

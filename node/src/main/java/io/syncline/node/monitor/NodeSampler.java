@@ -6,6 +6,7 @@ import io.syncline.core.config.NodeConfig;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.node.internal.DataSources;
 import io.syncline.node.internal.KafkaSettings;
+import io.syncline.node.metrics.CatchUpEstimate;
 import io.syncline.node.runtime.LinkStatus;
 import io.syncline.node.runtime.SynclineNode;
 import java.sql.Connection;
@@ -49,6 +50,7 @@ final class NodeSampler implements AutoCloseable {
     private final Map<String, KafkaConsumer<byte[], byte[]>> consumers = new HashMap<>();
     private final Map<String, Long> lastEndOffsets = new HashMap<>();
     private final Map<String, long[]> lastAppliedRows = new HashMap<>();
+    private final Map<String, CatchUpEstimate> catchUps = new HashMap<>();
 
     NodeSampler(SynclineNode node, NodeConfig config, Clock clock) {
         this.node = node;
@@ -132,7 +134,17 @@ final class NodeSampler implements AutoCloseable {
         if (previous != null && at.toEpochMilli() > previous[0]) {
             rate = (rows - previous[1]) * 1000.0 / (at.toEpochMilli() - previous[0]);
         }
-        return new NodeSample.LinkFacts(behind, end.isPresent(), rate);
+        CatchUpEstimate.Estimate catchUp = catchUps.computeIfAbsent(upstream, u -> CatchUpEstimate.recent())
+                .record(at.toEpochMilli(), behind.orElse(-1));
+        return new NodeSample.LinkFacts(behind, bytesBehind(behind, link.bytesPerOffset()), end.isPresent(), rate, catchUp);
+    }
+
+    /** Records behind times the mean bytes per offset the link read: NaN when either is unknown, 0 when nothing is behind. */
+    static double bytesBehind(OptionalLong recordsBehind, double bytesPerOffset) {
+        if (recordsBehind.isEmpty()) {
+            return Double.NaN;
+        }
+        return recordsBehind.getAsLong() == 0 ? 0 : Math.round(recordsBehind.getAsLong() * bytesPerOffset);
     }
 
     /** The end offset (last stable offset) of {@code outboxNode}'s outbox, or empty if its Kafka did not answer in time. */

@@ -37,11 +37,16 @@ public record StatusReport(String node, String state, boolean ready, List<String
      * @param state            a {@code LinkStatus.State} name
      * @param reason           why it is not streaming (its last error), null when it streams
      * @param recordsBehind    upstream outbox end offset minus the next offset to apply; null before both are known
+     * @param bytesBehind      records behind times the mean bytes per outbox offset the link read; null if unknown
+     * @param catchup          {@code CAUGHT_UP}, {@code CATCHING_UP}, {@code NOT_CATCHING_UP} or {@code UNKNOWN}
+     *                         (over the last 30 s: whether records behind shrank)
+     * @param catchupSeconds   the time to catch up at the recent net pace: 0 when caught up, null unless catching up
      * @param appliedRowsPerS  rows applied per second over the last sampling interval
      * @param quarantined      records read by this link that wait in {@code syncline.quarantine}
      */
-    public record Link(String upstream, String role, String state, String reason, Long recordsBehind, long appliedRows,
-                       long appliedTransactions, double appliedRowsPerS, long conflicts, String lastError, long quarantined) {}
+    public record Link(String upstream, String role, String state, String reason, Long recordsBehind, Long bytesBehind,
+                       String catchup, Double catchupSeconds, long appliedRows, long appliedTransactions, double appliedRowsPerS,
+                       long conflicts, String lastError, long quarantined) {}
 
     /**
      * @param lagSamples        transactions applied in the recent window (60 to 70 s)

@@ -2,6 +2,7 @@ package io.syncline.node.monitor;
 
 import io.syncline.connector.LocalCapture;
 import io.syncline.core.schema.ReplicationSchema;
+import io.syncline.node.metrics.CatchUpEstimate;
 import io.syncline.node.metrics.RecentLag;
 import io.syncline.node.metrics.ReplicationMeters;
 import io.syncline.node.runtime.LinkStatus;
@@ -31,8 +32,12 @@ final class StatusReports {
         for (LinkStatus link : status.links()) {
             NodeSample.LinkFacts facts = sample.links().get(link.upstream());
             boolean streaming = link.state() == LinkStatus.State.STREAMING;
+            CatchUpEstimate.Estimate catchUp = facts == null ? CatchUpEstimate.Estimate.UNKNOWN : facts.catchUp();
             links.add(new StatusReport.Link(link.upstream(), link.role(), link.state().name(), streaming ? null : link.lastError(),
-                    facts == null ? null : boxed(facts.recordsBehind()), link.appliedRows(), link.appliedTransactions(),
+                    facts == null ? null : boxed(facts.recordsBehind()),
+                    facts == null || Double.isNaN(facts.bytesBehind()) ? null : (long) facts.bytesBehind(), catchUp.trend().name(),
+                    Double.isFinite(catchUp.seconds()) ? Math.round(catchUp.seconds() * 10) / 10.0 : null,
+                    link.appliedRows(), link.appliedTransactions(),
                     facts == null ? 0 : Math.round(facts.appliedRowsPerSecond() * 10) / 10.0, link.conflicts(), link.lastError(),
                     link.quarantined()));
         }

@@ -50,6 +50,8 @@ public final class LinkStatus {
     private final AtomicLong parked = new AtomicLong();
     private final AtomicLong nextOffset = new AtomicLong(-1);
     private final AtomicLong quarantined = new AtomicLong();
+    private final AtomicLong readBytes = new AtomicLong();
+    private final AtomicLong readOffsets = new AtomicLong();
 
     public LinkStatus(String upstream) {
         this.upstream = upstream;
@@ -134,6 +136,22 @@ public final class LinkStatus {
 
     void nextOffset(long offset) {
         nextOffset.set(offset);
+    }
+
+    /** A poll returned records of {@code bytes} (their bodies) spanning {@code offsets} outbox offsets (markers included). */
+    void read(long bytes, long offsets) {
+        readBytes.addAndGet(bytes);
+        readOffsets.addAndGet(offsets);
+    }
+
+    /**
+     * The mean bytes per upstream outbox offset this link read since it started: transaction bodies over the
+     * offsets they spanned, so Kafka's transaction markers (an offset each, no body) lower the mean as they
+     * lower the data behind an offset. NaN before the first record.
+     */
+    public double bytesPerOffset() {
+        long offsets = readOffsets.get();
+        return offsets <= 0 ? Double.NaN : (double) readBytes.get() / offsets;
     }
 
     public long appliedTransactions() {

@@ -222,6 +222,11 @@ final class ReplicationLink implements Runnable {
                 }
                 continue;
             }
+            long bodyBytes = 0;
+            for (ReceivedTransaction r : received) {
+                bodyBytes += r.body().length;
+            }
+            status.read(bodyBytes, reader.position() - received.get(0).offset());
             Router currentRouter = router.get();
             List<SourceTransaction> toApply = new ArrayList<>(received.size());
             List<OutboxPublisher.Forward> forwards = new ArrayList<>();

@@ -20,6 +20,7 @@ import io.syncline.core.config.PeerConfig;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.node.internal.DataSources;
 import io.syncline.node.internal.KafkaSettings;
+import io.syncline.node.metrics.KafkaClientMeters;
 import io.syncline.node.metrics.LagHistogram;
 import io.syncline.node.metrics.ReplicationMeters;
 import io.syncline.connector.HeartbeatProbe;
@@ -103,6 +104,7 @@ public final class SynclineNode implements AutoCloseable {
         }
     };
     private HikariDataSource dataSource;
+    private KafkaClientMeters kafkaClients;
     private LocalCapture capture;
     private OutboxPublisher forwarder;
     private Router router;
@@ -222,12 +224,14 @@ public final class SynclineNode implements AutoCloseable {
                 config.database().password().reveal(), Math.max(config.database().poolSize(), config.topology().nodes().size() + 1));
         dataSource.setMetricRegistry(meters.registry());
 
-        forwarder = new OutboxPublisher(nodeId(), "forward", ownKafka);
+        kafkaClients = new KafkaClientMeters(nodeId(), meters.registry());
+        forwarder = new OutboxPublisher(nodeId(), "forward", ownKafka, kafkaClients);
         DatabaseUrl url = DatabaseUrl.parse(config.database().url());
         capture = new LocalCapture(new CaptureConfig(nodeId(), url.host(), url.port(), url.database(), config.database().user(),
                 config.database().password().reveal(), config.tables().stream().map(t -> t.name().qualified()).toList(),
                 dataDirectory.resolve("capture"), ownKafka, CaptureConfig.DEFAULT_OFFSET_FLUSH_INTERVAL,
-                config.capture().batchInterval(), url.parametersByName(), OutboxTopicSettings.of(config.capture())));
+                config.capture().batchInterval(), url.parametersByName(), OutboxTopicSettings.of(config.capture())),
+                kafkaClients);
         capture.start();
         if (!capture.awaitStreaming(Duration.ofSeconds(60))) {
             throw new IllegalStateException(prefix + " the capture did not start streaming within 60 s: "
@@ -400,7 +404,7 @@ public final class SynclineNode implements AutoCloseable {
                 applyListener, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION, config.tables());
         RecordValidator validator = new RecordValidator(upstream, Set.copyOf(config.topology().nodes()), receivableTables());
         ReplicationLink link = new ReplicationLink(nodeId(), upstream,
-                () -> new OutboxReader(nodeId(), upstream, peerKafka, validator),
+                () -> new OutboxReader(nodeId(), upstream, peerKafka, validator, kafkaClients),
                 applier, () -> router, forwarder, status, meters, clock);
         Thread thread = new Thread(link, "syncline-link-" + nodeId() + "-from-" + upstream);
         thread.setDaemon(true);
@@ -575,6 +579,9 @@ public final class SynclineNode implements AutoCloseable {
         }
         if (forwarder != null) {
             forwarder.close();
+        }
+        if (kafkaClients != null) {
+            kafkaClients.close();
         }
         if (dataSource != null) {
             dataSource.close();

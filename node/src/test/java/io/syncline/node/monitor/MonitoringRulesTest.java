@@ -21,7 +21,7 @@ class MonitoringRulesTest {
 
     @Test
     void alertRulesAreValid() throws Exception {
-        assertThat(promtool("check", "rules", "syncline-alerts.yml")).contains("SUCCESS: 10 rules found");
+        assertThat(promtool("check", "rules", "syncline-alerts.yml")).contains("SUCCESS: 12 rules found");
     }
 
     @Test

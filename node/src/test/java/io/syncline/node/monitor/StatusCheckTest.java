@@ -28,7 +28,8 @@ class StatusCheckTest {
     @Test
     void aLinkStreamingWithQuarantinedRecordsIsCritical() {
         StatusReport.Link rejected = new StatusReport.Link("dc-a", "configured", "REJECTED",
-                "record at offset 5 of syncline.outbox.dc-a (origin dc-x) quarantined", 0L, 10, 2, 1.5, 0, null, 3);
+                "record at offset 5 of syncline.outbox.dc-a (origin dc-x) quarantined", 0L, 0L,
+                "CAUGHT_UP", 0.0, 10, 2, 1.5, 0, null, 3);
 
         StatusCheck.Result result = check.judge(report(rejected));
 
@@ -55,13 +56,15 @@ class StatusCheckTest {
     void theReportSurvivesItsJsonRoundTrip() throws Exception {
         StatusReport report = withOrigin(report(link("dc-a", "FAILED", 3L)), 1234);
         String json = StatusReport.json().writeValueAsString(report);
-        assertThat(json).contains("\"records_behind\":3", "\"lag_p99_ms\":1234", "\"not_ready\":[]");
+        assertThat(json).contains("\"records_behind\":3", "\"bytes_behind\":900", "\"catchup_seconds\":12.5",
+                "\"lag_p99_ms\":1234", "\"not_ready\":[]");
         assertThat(StatusReport.json().readValue(json, StatusReport.class)).isEqualTo(report);
     }
 
     private static StatusReport.Link link(String upstream, String state, Long behind) {
         return new StatusReport.Link(upstream, "configured", state, state.equals("STREAMING") ? null
-                : state.equals("FAILED") ? "column it.t.x does not exist" : null, behind, 10, 2, 1.5, 0, null, 0);
+                : state.equals("FAILED") ? "column it.t.x does not exist" : null, behind, behind == null ? null : behind * 300,
+                "CATCHING_UP", 12.5, 10, 2, 1.5, 0, null, 0);
     }
 
     private static StatusReport report(StatusReport.Link... links) {
