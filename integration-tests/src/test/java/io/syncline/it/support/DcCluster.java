@@ -363,6 +363,14 @@ public final class DcCluster implements AutoCloseable {
                             + " took longer than 60 s; at " + reader.position());
                 }
                 for (ReceivedTransaction received : reader.poll(Duration.ofMillis(200))) {
+                    if (received.isChunk()) {
+                        // A large transaction: its last chunk stands for it (position, id; changes not counted).
+                        if (received.chunk().last()) {
+                            records.add(new OutboxRecord(received.offset(), received.chunk().originNode(),
+                                    received.chunk().originPosition(), received.chunk().originTxId(), 0));
+                        }
+                        continue;
+                    }
                     records.add(new OutboxRecord(received.offset(), received.transaction().originNode(),
                             received.transaction().originPosition(), received.transaction().originTxId(),
                             received.transaction().changes().size()));
