@@ -313,9 +313,14 @@ public final class DcCluster implements AutoCloseable {
 
     /** Starts {@code syncline run} for the node in a new JVM; returns once its capture streams. */
     public NodeProcess startNodeProcess(String node) {
+        return startNodeProcess(node, List.of());
+    }
+
+    /** As {@link #startNodeProcess(String)}, with {@code jvmOptions} for the node's JVM (e.g. {@code -Xmx128m}). */
+    public NodeProcess startNodeProcess(String node, List<String> jvmOptions) {
         requireNotRunning(node);
         NodeProcess process = NodeProcess.start(node, configFile(node), dataDirectory(node),
-                workDirectory.resolve("logs").resolve(node + ".log"));
+                workDirectory.resolve("logs").resolve(node + ".log"), jvmOptions);
         processes.put(node, process);
         process.awaitRunning(Duration.ofSeconds(90));
         return process;
