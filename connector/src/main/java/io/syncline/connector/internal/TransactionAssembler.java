@@ -1,5 +1,6 @@
 package io.syncline.connector.internal;
 
+import io.syncline.core.event.Operation;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.SourceTransaction;
 import java.util.ArrayList;
@@ -142,7 +143,10 @@ final class TransactionAssembler {
     }
 
     private void add(Open tx, RowChange change) {
-        if (tx.changes.size() >= limits.rows() || tx.bytes >= limits.bytes()) {
+        // A primary-key change is a delete and an insert naming the old key: never cut between the two halves,
+        // the applier pairs them within a chunk.
+        boolean limitReached = tx.changes.size() >= limits.rows() || tx.bytes >= limits.bytes();
+        if (limitReached && !(change.operation() == Operation.INSERT && change.changesKey())) {
             if (full != null) {
                 throw new IllegalStateException(logPrefix + " a chunk of transaction " + full.txId() + " was not taken");
             }

@@ -106,6 +106,26 @@ class TransactionAssemblerChunkTest {
     }
 
     @Test
+    void theTwoHalvesOfAPrimaryKeyChangeStayInOneChunk() {
+        feed(begin(6, 590));
+        feed(insert(6, 0));
+        feed(insert(6, 1));
+        feed(insert(6, 2));
+        // The insert half of a key change from 2 to 12 (its delete half is the tombstone the capture sent before it).
+        Struct oldKey = Events.row(Map.of("id", Schema.INT64_SCHEMA), Map.of("id", 2L));
+        SourceRecord moved = insert(6, 12);
+        moved.headers().add("__debezium.oldkey", oldKey, oldKey.schema());
+        feed(moved);
+        feed(insert(6, 3));
+        TransactionAssembler.Completed done = feed(end(6, 600)).orElseThrow();
+
+        // The chunk is full before the insert half arrives; it is cut after it instead.
+        assertThat(chunks).hasSize(1);
+        assertThat(ids(chunks.get(0).changes())).containsExactly("0", "1", "2", "12");
+        assertThat(ids(done.lastChunk().orElseThrow().changes())).containsExactly("3");
+    }
+
+    @Test
     void aChunkedTransactionOfTheApplierIsDroppedAndSaysItWasChunked() {
         feed(begin(5, 490));
         for (int i = 0; i < 5; i++) {
