@@ -103,6 +103,10 @@ class LargeTransactionIT {
         assertThat(cluster.queryLong(B, "SELECT sum(v) FROM it.big")).isEqualTo(ROWS);
         a.awaitLogged("in chunks", WAIT);
         b.awaitLogged("large transaction(s) in one target transaction", WAIT);
+        // Where the time went: the capture's and the link's own account.
+        a.log().lines().filter(line -> line.contains("in chunks")).forEach(line -> System.out.println("[large-tx] " + line));
+        b.log().lines().filter(line -> line.contains("in one target transaction"))
+                .forEach(line -> System.out.println("[large-tx] " + line));
 
         // The link goes on with small transactions after it, in both directions.
         cluster.execute(A, "UPDATE it.big SET pad = 'after' WHERE id = 0");
