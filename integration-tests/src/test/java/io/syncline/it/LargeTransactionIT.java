@@ -59,7 +59,7 @@ class LargeTransactionIT {
                 .start();
         long seeding = System.nanoTime();
         for (String node : cluster.names()) {
-            seed(node);
+            seed(node, ROWS);
         }
         System.out.printf("[large-tx] %s: %,d rows at both datacenters in %d ms%n", cluster.backendName(), ROWS,
                 millisSince(seeding));
@@ -75,7 +75,7 @@ class LargeTransactionIT {
         AtomicLong observations = new AtomicLong();
         ConcurrentLinkedQueue<String> partial = new ConcurrentLinkedQueue<>();
         ExecutorService reader = Executors.newSingleThreadExecutor();
-        Future<?> watching = reader.submit(() -> watchInvariants(done, observations, partial));
+        Future<?> watching = reader.submit(() -> watchInvariants(ROWS, done, observations, partial));
         try {
             long started = System.nanoTime();
             cluster.execute(A, "UPDATE it.big SET v = v + 1 WHERE id > 0");
@@ -104,7 +104,7 @@ class LargeTransactionIT {
         a.awaitLogged("in chunks", WAIT);
         b.awaitLogged("large transaction(s) in one target transaction", WAIT);
         // Where the time went: the capture's and the link's own account.
-        a.log().lines().filter(line -> line.contains("in chunks")).forEach(line -> System.out.println("[large-tx] " + line));
+        a.log().lines().filter(line -> line.contains(" chunks")).forEach(line -> System.out.println("[large-tx] " + line));
         b.log().lines().filter(line -> line.contains("in one target transaction"))
                 .forEach(line -> System.out.println("[large-tx] " + line));
 
@@ -119,19 +119,67 @@ class LargeTransactionIT {
     }
 
     /**
+     * dc-b's node is killed (SIGKILL) while it applies the chunks of a large transaction: nothing of
+     * it is visible, and the restarted node reads it again from its first chunk and applies it whole.
+     */
+    @Test
+    void aNodeKilledWhileApplyingALargeTransactionAppliesItWholeAfterItsRestart() throws Exception {
+        int rows = 100_000;
+        cluster = DcCluster.builder()
+                .nodes(2)
+                .schema("CREATE SCHEMA it")
+                .schema("CREATE TABLE it.big (id int PRIMARY KEY, v bigint NOT NULL, pad text NOT NULL)")
+                .replicate("it.big")
+                .start();
+        for (String node : cluster.names()) {
+            seed(node, rows);
+        }
+        NodeProcess a = cluster.startNodeProcess(A);
+        NodeProcess b = cluster.startNodeProcess(B);
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong observations = new AtomicLong();
+        ConcurrentLinkedQueue<String> partial = new ConcurrentLinkedQueue<>();
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        Future<?> watching = reader.submit(() -> watchInvariants(rows, done, observations, partial));
+        try {
+            cluster.execute(A, "UPDATE it.big SET v = v + 1 WHERE id > 0");
+            b.awaitLogged("a large transaction begins at offset", WAIT.plusSeconds(rows / 2_000));
+            b.kill();
+            assertThat(cluster.queryLong(B, "SELECT count(*) FROM it.big WHERE v = 1"))
+                    .as("rows of the large transaction visible at dc-b when its node was killed applying it").isZero();
+            System.out.printf("[large-tx] killed %s's node while it applied the chunks of a transaction of %,d rows%n", B, rows);
+
+            NodeProcess restarted = cluster.startNodeProcess(B);
+            await("all " + rows + " updated rows at dc-b after its restart").atMost(WAIT.plusSeconds(rows / 2_000))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> cluster.queryLong(B, "SELECT count(*) FROM it.big WHERE v = 1") == rows);
+            done.set(true);
+            watching.get(60, TimeUnit.SECONDS);
+            restarted.awaitLogged("large transaction(s) in one target transaction", WAIT);
+            assertThat(a.isAlive() && restarted.isAlive()).as("both node processes run").isTrue();
+        } finally {
+            done.set(true);
+            reader.shutdownNow();
+        }
+        assertThat(partial).as("states of it.big at dc-b with part of the transaction applied").isEmpty();
+        assertThat(cluster.queryLong(B, "SELECT sum(v) FROM it.big")).isEqualTo(rows);
+        assertThat(cluster.compare(Map.of("it.big", "id")).examples()).as("rows that differ").isEmpty();
+    }
+
+    /**
      * The same rows at a datacenter, written as another origin's apply would: the triggers leave
      * their versions alone and the capture does not publish them, so both datacenters start equal.
      */
-    private void seed(String node) throws SQLException {
+    private void seed(String node, int rows) throws SQLException {
         cluster.execute(node, "SELECT pg_replication_origin_create('it_seed') WHERE NOT EXISTS"
                         + " (SELECT 1 FROM pg_replication_origin WHERE roname = 'it_seed')",
                 "SELECT pg_replication_origin_session_setup('it_seed')",
-                "INSERT INTO it.big SELECT g, 0, repeat('x', 40) || g FROM generate_series(1, " + ROWS + ") g",
+                "INSERT INTO it.big SELECT g, 0, repeat('x', 40) || g FROM generate_series(1, " + rows + ") g",
                 "SELECT pg_replication_origin_session_reset()");
     }
 
     /** Reads dc-b over and over: the update is there for no row or for every row, never for some. */
-    private void watchInvariants(AtomicBoolean done, AtomicLong observations, ConcurrentLinkedQueue<String> partial) {
+    private void watchInvariants(int rows, AtomicBoolean done, AtomicLong observations, ConcurrentLinkedQueue<String> partial) {
         try (Connection connection = cluster.connect(B); Statement statement = connection.createStatement()) {
             while (!done.get()) {
                 try (ResultSet rs = statement.executeQuery("SELECT count(*) FILTER (WHERE v = 1), coalesce(sum(v), 0), count(*)"
@@ -141,7 +189,7 @@ class LargeTransactionIT {
                     long sum = rs.getLong(2);
                     long count = rs.getLong(3);
                     observations.incrementAndGet();
-                    if (count != ROWS || (updated != 0 && updated != ROWS) || sum != updated) {
+                    if (count != rows || (updated != 0 && updated != rows) || sum != updated) {
                         partial.add("rows " + count + ", updated " + updated + ", sum " + sum);
                     }
                 }

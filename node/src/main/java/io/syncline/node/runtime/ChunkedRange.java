@@ -85,6 +85,7 @@ final class ChunkedRange {
      */
     ApplyResult apply(OutboxReader reader, long start) throws ApplyException, RetriableApplyException, InterruptedException {
         long begun = clock.millis();
+        log.info("{} a large transaction begins at offset {} of {}; reading on to its last chunk", prefix, start, reader.topic());
         Map<Long, Long> positions = new HashMap<>();
         OptionalLong end = scan(reader, start, positions);
         if (end.isEmpty()) {
