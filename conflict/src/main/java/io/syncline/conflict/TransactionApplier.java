@@ -59,14 +59,14 @@ public final class TransactionApplier {
 
     public static final int DEFAULT_MAX_ROWS_PER_TRANSACTION = 5_000;
 
-    private final String localNode;
-    private final DataSource dataSource;
+    final String localNode;
+    final DataSource dataSource;
     private final ApplyListener listener;
     private final int maxRowsPerTransaction;
-    private final List<TableConfig> tables;
-    private final RowDecider decider;
+    final List<TableConfig> tables;
+    final RowDecider decider;
     private final OnErrorPolicies onError;
-    private final TableCatalog catalog = new TableCatalog();
+    final TableCatalog catalog = new TableCatalog();
     private final ApplyErrorClassifier classifier = new ApplyErrorClassifier();
     private String originReady;
     private boolean deadlockTimeoutWarned;
@@ -211,6 +211,18 @@ public final class TransactionApplier {
             }
             release(connection, originSet, prefix);
         }
+    }
+
+    /**
+     * Opens one target transaction that stays open across calls, for a large source transaction
+     * read chunk by chunk and whatever the link reads between its chunks (docs/large-transactions.md).
+     * Nothing is visible until {@link StreamedTarget#commit}; closing it without a commit rolls back.
+     *
+     * @throws RetriableApplyException after a transient failure opening it
+     * @throws ApplyException          after a permanent one
+     */
+    public StreamedTarget openStreamed(String upstreamNode) throws ApplyException, RetriableApplyException {
+        return StreamedTarget.open(this, Objects.requireNonNull(upstreamNode, "upstreamNode"));
     }
 
     /**
@@ -397,7 +409,7 @@ public final class TransactionApplier {
     }
 
     /** The work is committed: a failing listener must not make it look failed. */
-    private void notifyListener(ApplySession.Outcome outcome, String prefix) {
+    void notifyListener(ApplySession.Outcome outcome, String prefix) {
         try {
             outcome.conflicts().forEach(listener::conflictResolved);
             outcome.parked().forEach(listener::changeParked);
@@ -476,7 +488,7 @@ public final class TransactionApplier {
      * parameter takes a superuser or {@code GRANT SET ON PARAMETER deadlock_timeout}; without
      * either the server's timeout stays, said once in the log.
      */
-    private void yieldInDeadlocks(Connection connection, String prefix) throws SQLException {
+    void yieldInDeadlocks(Connection connection, String prefix) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute(YIELD_IN_DEADLOCKS);
             if (statement.getWarnings() != null && !deadlockTimeoutWarned) {
@@ -510,7 +522,7 @@ public final class TransactionApplier {
      * before the connection goes back to the pool ({@link #yieldInDeadlocks}'s timeout stays: a
      * role that may not set it may not reset it either).
      */
-    private static void startApplySession(Connection connection, String origin) throws SQLException {
+    static void startApplySession(Connection connection, String origin) throws SQLException {
         try (PreparedStatement setup = connection.prepareStatement("SELECT pg_replication_origin_session_setup(?),"
                 + " set_config('enable_hashjoin', 'off', false), set_config('enable_mergejoin', 'off', false)")) {
             setup.setString(1, origin);
@@ -518,7 +530,7 @@ public final class TransactionApplier {
         }
     }
 
-    private void ensureOrigin(Connection connection, String origin) throws SQLException {
+    void ensureOrigin(Connection connection, String origin) throws SQLException {
         if (origin.equals(originReady)) {
             return;
         }
@@ -537,7 +549,7 @@ public final class TransactionApplier {
         originReady = origin;
     }
 
-    private static void rollback(Connection connection, String prefix) {
+    static void rollback(Connection connection, String prefix) {
         if (connection == null) {
             return;
         }
@@ -551,7 +563,7 @@ public final class TransactionApplier {
     }
 
     /** Returns the connection without its origin session and join settings; one that keeps them must not be reused. */
-    private void release(Connection connection, boolean originSet, String prefix) {
+    void release(Connection connection, boolean originSet, String prefix) {
         if (connection == null) {
             return;
         }
@@ -584,7 +596,7 @@ public final class TransactionApplier {
         }
     }
 
-    private ApplyException failure(Exception e, ApplySession session, String prefix, String upstreamNode)
+    ApplyException failure(Exception e, ApplySession session, String prefix, String upstreamNode)
             throws RetriableApplyException {
         SourceTransaction transaction = session == null ? null : session.currentTransaction();
         RowChange change = session == null ? null : session.currentChange();

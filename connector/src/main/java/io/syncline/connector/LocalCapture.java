@@ -270,6 +270,8 @@ public final class LocalCapture implements AutoCloseable {
 
     private void launchEngine() {
         Properties props = DebeziumSettings.of(config, serverFiltersOrigins);
+        // Chunks of a source transaction the last engine did not finish: the new one streams it again from its start.
+        publisher.abortChunks();
         CaptureConsumer consumer = new CaptureConsumer(config.nodeId(), converter, publisher,
                 () -> state.get() != State.RUNNING, counters, identity);
         CountDownLatch started = new CountDownLatch(1);

@@ -3,6 +3,7 @@ package io.syncline.connector;
 import io.syncline.core.codec.EventHeaders;
 import io.syncline.core.codec.TransactionCodec;
 import io.syncline.core.event.SourceTransaction;
+import io.syncline.core.event.TransactionChunk;
 import io.syncline.core.schema.ReplicationSchema;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * capture cannot write). <b>Readers must use {@code isolation.level=read_committed}</b>, as
  * {@link OutboxReader} does.
  *
+ * <p>A source transaction too large for one record is published as chunks
+ * ({@link #beginChunks}, {@link #sendChunk}, {@link #commitChunks}), all in one Kafka transaction
+ * that stays open while the capture streams the source transaction, so that readers see all of its
+ * chunks or none (docs/large-transactions.md).
+ *
  * <p>Thread-safe; calls are serialised. After a failure the next call starts a new producer. The
  * caller decides whether to retry (see {@code CaptureErrors}).
  */
@@ -50,6 +56,12 @@ public final class OutboxPublisher implements AutoCloseable {
     public static final int MAX_TRANSACTION_BYTES = 32 * 1024 * 1024;
     // Record and batch framing around the body: headers, key, record and batch headers.
     private static final int RECORD_OVERHEAD = 64 * 1024;
+    /**
+     * How long a Kafka transaction may stay open: the chunks of a large source transaction are sent
+     * in one, while the capture streams it. 15 minutes is the broker's default upper bound
+     * ({@code transaction.max.timeout.ms}).
+     */
+    static final int TRANSACTION_TIMEOUT_MS = 15 * 60 * 1000;
 
     private static final Logger log = LoggerFactory.getLogger(OutboxPublisher.class);
 
@@ -61,6 +73,7 @@ public final class OutboxPublisher implements AutoCloseable {
     private final KafkaClientListener clients;
     private KafkaProducer<byte[], byte[]> producer;
     private KafkaClientListener.Registration registration;
+    private boolean chunksOpen;
 
     /**
      * @param nodeId        the node whose outbox this is
@@ -93,6 +106,7 @@ public final class OutboxPublisher implements AutoCloseable {
         settings.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
         settings.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
         settings.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        settings.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
         this.producerSettings = settings;
     }
 
@@ -183,11 +197,103 @@ public final class OutboxPublisher implements AutoCloseable {
         if (transactions.isEmpty()) {
             return;
         }
+        requireNoChunks();
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(transactions.size());
         for (SourceTransaction tx : transactions) {
             records.add(record(tx, TransactionCodec.encodeBody(tx)));
         }
         send(records);
+    }
+
+    /**
+     * Opens the Kafka transaction that carries the chunks of one large source transaction of this
+     * node. Until {@link #commitChunks} or {@link #abortChunks}, only {@link #sendChunk} may be called.
+     *
+     * @throws org.apache.kafka.common.KafkaException when Kafka fails; the next call starts over
+     */
+    public synchronized void beginChunks() {
+        requireNoChunks();
+        KafkaProducer<byte[], byte[]> p = producer();
+        try {
+            p.beginTransaction();
+        } catch (RuntimeException e) {
+            discardProducer();
+            throw e;
+        }
+        chunksOpen = true;
+    }
+
+    /**
+     * Sends one chunk in the open Kafka transaction and waits until the broker has it, so that the
+     * producer never holds more than one chunk in memory. Invisible to read_committed readers
+     * until {@link #commitChunks}.
+     *
+     * @throws TransactionTooLargeException if the chunk's body exceeds {@link #MAX_TRANSACTION_BYTES}
+     *         (one row that large); the Kafka transaction is aborted
+     * @throws org.apache.kafka.common.KafkaException when Kafka fails; the Kafka transaction is aborted and the
+     *         source transaction must be sent again from its first chunk
+     */
+    public synchronized void sendChunk(TransactionChunk chunk) throws InterruptedException {
+        if (!chunksOpen) {
+            throw new IllegalStateException(logPrefix + " no chunked transaction is open");
+        }
+        try {
+            byte[] body = TransactionCodec.encodeChunk(chunk);
+            requireFits(body, "chunk " + chunk.index() + " of transaction " + chunk.originTxId() + " of " + chunk.originNode(),
+                    chunk.changes().size());
+            producer.send(chunkRecord(chunk, body));
+            producer.flush();
+        } catch (RuntimeException e) {
+            chunksOpen = false;
+            discardProducer();
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while publishing to " + topic);
+            }
+            throw e;
+        }
+    }
+
+    /** Commits the open Kafka transaction: every chunk sent becomes visible at once. */
+    public synchronized void commitChunks() throws InterruptedException {
+        if (!chunksOpen) {
+            throw new IllegalStateException(logPrefix + " no chunked transaction is open");
+        }
+        chunksOpen = false;
+        try {
+            producer.commitTransaction();
+        } catch (RuntimeException e) {
+            discardProducer();
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while publishing to " + topic);
+            }
+            throw e;
+        }
+    }
+
+    /** Withdraws the chunks sent since {@link #beginChunks}; readers never see them. Does nothing when none is open. */
+    public synchronized void abortChunks() {
+        if (!chunksOpen) {
+            return;
+        }
+        chunksOpen = false;
+        try {
+            producer.abortTransaction();
+        } catch (RuntimeException e) {
+            // A new producer with the same transactional id aborts it when it starts.
+            log.debug("{} aborting a chunked transaction failed: {}", logPrefix, e.toString());
+            discardProducer();
+        }
+    }
+
+    /** Whether chunks of a large transaction are being sent. */
+    public synchronized boolean chunksOpen() {
+        return chunksOpen;
+    }
+
+    private void requireNoChunks() {
+        if (chunksOpen) {
+            throw new IllegalStateException(logPrefix + " a chunked transaction is open; commit or abort it first");
+        }
     }
 
     /**
@@ -210,33 +316,47 @@ public final class OutboxPublisher implements AutoCloseable {
         if (forwards.isEmpty()) {
             return;
         }
+        requireNoChunks();
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(forwards.size());
         for (Forward forward : forwards) {
-            SourceTransaction tx = forward.transaction();
-            if (!tx.path().get(tx.path().size() - 1).equals(nodeId)) {
+            List<String> path = forward.chunk() != null ? forward.chunk().path() : forward.transaction().path();
+            if (!path.get(path.size() - 1).equals(nodeId)) {
                 throw new IllegalArgumentException("a forwarded transaction's path must end with this node " + nodeId + ": "
-                        + tx.path());
+                        + path);
             }
-            records.add(record(tx, forward.originalBody()));
+            records.add(forward.chunk() != null ? chunkRecord(forward.chunk(), forward.originalBody())
+                    : record(forward.transaction(), forward.originalBody()));
         }
         send(records);
     }
 
     /**
-     * A transaction to forward.
+     * A transaction, or a chunk of one, to forward: exactly one of {@code transaction} and {@code chunk} is set.
      *
      * @param transaction  the transaction with its longer path (ending with the forwarding node)
+     * @param chunk        the chunk with its longer path (ending with the forwarding node)
      * @param originalBody the body as read from the upstream outbox, unchanged
      */
-    public record Forward(SourceTransaction transaction, byte[] originalBody) {}
+    public record Forward(SourceTransaction transaction, TransactionChunk chunk, byte[] originalBody) {
+
+        public Forward {
+            if ((transaction == null) == (chunk == null)) {
+                throw new IllegalArgumentException("a forward is a transaction or a chunk");
+            }
+        }
+
+        public Forward(SourceTransaction transaction, byte[] originalBody) {
+            this(transaction, null, originalBody);
+        }
+
+        public Forward(TransactionChunk chunk, byte[] originalBody) {
+            this(null, chunk, originalBody);
+        }
+    }
 
     private ProducerRecord<byte[], byte[]> record(SourceTransaction tx, byte[] body) {
-        if (body.length > MAX_TRANSACTION_BYTES) {
-            throw new TransactionTooLargeException("transaction " + tx.originTxId() + " of " + tx.originNode() + " at position "
-                    + tx.originPosition() + " with " + tx.changes().size() + " row changes encodes to " + body.length
-                    + " bytes, more than the outbox limit of " + MAX_TRANSACTION_BYTES
-                    + " bytes; it cannot be replicated. Split such transactions in the application");
-        }
+        requireFits(body, "transaction " + tx.originTxId() + " of " + tx.originNode() + " at position " + tx.originPosition(),
+                tx.changes().size());
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, 0, EventHeaders.encodeString(tx.originNode()), body);
         record.headers()
                 .add(EventHeaders.ORIGIN, EventHeaders.encodeString(tx.originNode()))
@@ -244,6 +364,27 @@ public final class OutboxPublisher implements AutoCloseable {
                 .add(EventHeaders.POSITION, EventHeaders.encodeLong(tx.originPosition()))
                 .add(EventHeaders.FORMAT, EventHeaders.encodeLong(TransactionCodec.FORMAT_VERSION));
         return record;
+    }
+
+    /** A chunk's record: the position header only on the last chunk, the one that knows it. */
+    private ProducerRecord<byte[], byte[]> chunkRecord(TransactionChunk chunk, byte[] body) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, 0, EventHeaders.encodeString(chunk.originNode()), body);
+        record.headers()
+                .add(EventHeaders.ORIGIN, EventHeaders.encodeString(chunk.originNode()))
+                .add(EventHeaders.PATH, EventHeaders.encodePath(chunk.path()))
+                .add(EventHeaders.FORMAT, EventHeaders.encodeLong(TransactionCodec.CHUNK_FORMAT_VERSION));
+        if (chunk.last()) {
+            record.headers().add(EventHeaders.POSITION, EventHeaders.encodeLong(chunk.originPosition()));
+        }
+        return record;
+    }
+
+    private static void requireFits(byte[] body, String what, int changes) {
+        if (body.length > MAX_TRANSACTION_BYTES) {
+            throw new TransactionTooLargeException(what + " with " + changes + " row changes encodes to " + body.length
+                    + " bytes, more than the outbox limit of " + MAX_TRANSACTION_BYTES + " bytes for one record;"
+                    + " it cannot be replicated. Rows that large cannot be split: make them smaller in the application");
+        }
     }
 
     private void send(List<ProducerRecord<byte[], byte[]>> records) throws InterruptedException {
@@ -295,6 +436,7 @@ public final class OutboxPublisher implements AutoCloseable {
     @Override
     public synchronized void close() {
         closeRegistration();
+        chunksOpen = false;
         if (producer != null) {
             producer.close(Duration.ofSeconds(10));
             producer = null;

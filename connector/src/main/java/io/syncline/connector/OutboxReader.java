@@ -27,6 +27,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class OutboxReader implements AutoCloseable {
 
+    /** The most bytes one fetch from an outbox brings. */
+    static final int MAX_FETCH_BYTES = 8 * 1024 * 1024;
+
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final TopicPartition partition;
     private final RecordValidator validator;
@@ -73,7 +76,10 @@ public final class OutboxReader implements AutoCloseable {
         settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         settings.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         settings.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
-        settings.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 * 1024 * 1024);
+        // Bounds the raw bytes a fetch holds: with large transactions in chunks no record needs more (an older,
+        // larger record is still fetched whole, KIP-74). See docs/large-transactions.md.
+        settings.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, MAX_FETCH_BYTES);
+        settings.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, MAX_FETCH_BYTES);
         this.consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.partition = new TopicPartition(ReplicationSchema.outboxTopic(upstreamNode), 0);
         consumer.assign(List.of(partition));
@@ -109,7 +115,8 @@ public final class OutboxReader implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeout} for records and decodes them in outbox order. With a
+     * Waits up to {@code timeout} for records and decodes them in outbox order; chunks of large
+     * transactions only as far as their identity ({@link ReceivedTransaction#chunk()}). With a
      * {@link RecordValidator}, records that fail it are left out and kept for {@link #takeRejected}.
      *
      * @throws io.syncline.core.codec.MalformedEventException without a validator, for a record that is
@@ -128,6 +135,12 @@ public final class OutboxReader implements AutoCloseable {
                 continue;
             }
             List<String> path = EventHeaders.decodePath(header(record, EventHeaders.PATH));
+            if (TransactionCodec.isChunk(record.value())) {
+                // The changes stay encoded until the link applies the chunk.
+                received.add(new ReceivedTransaction(null, TransactionCodec.decodeChunkHeader(record.value(), path),
+                        record.value(), record.offset()));
+                continue;
+            }
             received.add(new ReceivedTransaction(TransactionCodec.decode(record.value(), path), record.value(), record.offset()));
         }
         return received;

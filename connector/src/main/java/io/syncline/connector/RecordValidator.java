@@ -7,6 +7,7 @@ import io.syncline.core.event.QuarantineReason;
 import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.SourceTransaction;
+import io.syncline.core.event.TransactionChunk;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -67,6 +68,9 @@ public final class RecordValidator {
                 return reject(topic, offset, bodyOrigin, QuarantineReason.HEADER_MISMATCH, "header " + EventHeaders.PATH
                         + " starts with " + path.get(0) + ", the body's origin is " + bodyOrigin, text, body);
             }
+            if (TransactionCodec.isChunk(body)) {
+                return checkChunk(topic, offset, text, TransactionCodec.decodeChunk(body, path), body);
+            }
             tx = TransactionCodec.decode(body, path);
         } catch (MalformedEventException e) {
             return reject(topic, offset, headerOrigin, QuarantineReason.UNDECODABLE, e.getMessage(), text, body);
@@ -99,6 +103,48 @@ public final class RecordValidator {
                     + " is beyond any WAL position (at most " + MAX_PLAUSIBLE_POSITION + ")", text, body);
         }
         return new Outcome(new ReceivedTransaction(tx, body, offset), null);
+    }
+
+    /**
+     * A chunk of a large transaction, checked as a whole transaction is; only the last chunk carries
+     * a position, in its body and its header. An accepted chunk keeps only its identity: its changes
+     * are decoded again when the link applies it, so that a poll never holds a large transaction.
+     */
+    private Outcome checkChunk(String topic, long offset, Map<String, String> text, TransactionChunk chunk, byte[] body) {
+        String origin = chunk.originNode();
+        String mismatch = !origin.equals(text.get(EventHeaders.ORIGIN))
+                ? "header " + EventHeaders.ORIGIN + " says " + text.get(EventHeaders.ORIGIN) + ", the body " + origin
+                : !Integer.toString(body[1]).equals(text.get(EventHeaders.FORMAT))
+                ? "header " + EventHeaders.FORMAT + " says " + text.get(EventHeaders.FORMAT) + ", the body " + body[1]
+                : !java.util.Objects.equals(chunk.last() ? Long.toString(chunk.originPosition()) : null,
+                        text.get(EventHeaders.POSITION))
+                ? "header " + EventHeaders.POSITION + " says " + text.get(EventHeaders.POSITION) + ", chunk " + chunk.index()
+                        + " of the body " + (chunk.last() ? "is the last, at " + chunk.originPosition() : "has no position")
+                : null;
+        if (mismatch != null) {
+            return reject(topic, offset, origin, QuarantineReason.HEADER_MISMATCH, mismatch, text, body);
+        }
+        if (!nodes.contains(origin)) {
+            return reject(topic, offset, origin, QuarantineReason.UNKNOWN_ORIGIN,
+                    "origin " + origin + " is not a node of the topology " + new java.util.TreeSet<>(nodes), text, body);
+        }
+        String wrongPath = wrongPath(chunk.path());
+        if (wrongPath != null) {
+            return reject(topic, offset, origin, QuarantineReason.WRONG_PATH, wrongPath, text, body);
+        }
+        for (RowChange change : chunk.changes()) {
+            if (!tables.contains(change.table())) {
+                return reject(topic, offset, origin, QuarantineReason.UNKNOWN_TABLE,
+                        "table " + change.table() + " is not replicated here", text, body);
+            }
+        }
+        if (chunk.last() && chunk.originPosition() > MAX_PLAUSIBLE_POSITION) {
+            return reject(topic, offset, origin, QuarantineReason.IMPLAUSIBLE_POSITION, "position " + chunk.originPosition()
+                    + " is beyond any WAL position (at most " + MAX_PLAUSIBLE_POSITION + ")", text, body);
+        }
+        TransactionChunk identity = new TransactionChunk(origin, chunk.originTxId(), chunk.commitTimeMicros(), chunk.chain(),
+                chunk.index(), chunk.last(), chunk.originPosition(), chunk.path(), List.of());
+        return new Outcome(new ReceivedTransaction(null, identity, body, offset), null);
     }
 
     private static String headerMismatch(SourceTransaction tx, Map<String, String> headers, byte[] body) {

@@ -56,8 +56,12 @@ class RecordValidatorTest {
             RejectedRecord rejected = VALIDATOR.check(TOPIC, i, headers, body).rejected();
 
             assertThat(rejected).as("seed %d, record %d", seed, i).isNotNull();
-            assertThat(rejected.reason()).as("seed %d, record %d", seed, i).isEqualTo(QuarantineReason.UNDECODABLE);
-            assertThat(rejected.origin()).isEqualTo("dc-a");
+            // Bytes that happen to start like a body (its magic byte and a readable origin) name another origin.
+            assertThat(rejected.reason()).as("seed %d, record %d", seed, i)
+                    .isIn(QuarantineReason.UNDECODABLE, QuarantineReason.HEADER_MISMATCH);
+            if (rejected.reason() == QuarantineReason.UNDECODABLE) {
+                assertThat(rejected.origin()).isEqualTo("dc-a");
+            }
             assertThat(rejected.body()).isEqualTo(body);
             assertThat(rejected.headers()).containsEntry(EventHeaders.PATH, "dc-a,dc-b");
         }

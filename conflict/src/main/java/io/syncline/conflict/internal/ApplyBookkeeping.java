@@ -50,7 +50,7 @@ final class ApplyBookkeeping {
             + " VALUES (?, ?) ON CONFLICT (upstream_node) DO UPDATE SET next_offset = EXCLUDED.next_offset";
     private static final String INSERT_QUARANTINE = "INSERT INTO " + ReplicationSchema.QUARANTINE_TABLE
             + " (upstream_node, topic, kafka_offset, origin_node, reason, message, headers, body)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?)";
+            + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (upstream_node, topic, kafka_offset) DO NOTHING";
     // The origin's commit position and time on the commit record (PostgreSQL manual, "Replication
     // Progress Tracking"); the capture sees them as source.origin_lsn and source.ts_ms.
     private static final String XACT_SETUP = "SELECT pg_replication_origin_xact_setup(?::pg_lsn,"

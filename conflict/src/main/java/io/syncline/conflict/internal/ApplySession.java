@@ -145,6 +145,19 @@ public final class ApplySession implements AutoCloseable {
      */
     public Outcome applyTargetTransaction(List<SourceTransaction> transactions, String upstreamNode, OptionalLong nextKafkaOffset,
             Map<SourceTransaction, RowRefusal> refused, List<RejectedRecord> quarantined) throws SQLException {
+        Outcome outcome = applyUncommitted(transactions, upstreamNode, nextKafkaOffset, refused, quarantined);
+        connection.commit();
+        return outcome;
+    }
+
+    /**
+     * As {@link #applyTargetTransaction(List, String, OptionalLong, Map, List)}, without the commit: the
+     * target transaction stays open for more ({@link #applyChunkRows}, another call of this), and the
+     * caller commits it ({@link #commitStreamed}) or rolls it back. The applied positions are written,
+     * and read back by the next call, in the open transaction.
+     */
+    public Outcome applyUncommitted(List<SourceTransaction> transactions, String upstreamNode, OptionalLong nextKafkaOffset,
+            Map<SourceTransaction, RowRefusal> refused, List<RejectedRecord> quarantined) throws SQLException {
         currentTransaction = null;
         currentChange = null;
         currentTable = null;
@@ -227,12 +240,47 @@ public final class ApplySession implements AutoCloseable {
         if (last != null) {
             bookkeeping.stampCommit(last);
         }
-        connection.commit();
 
         List<ParkedChange> parked = journal.parked();
         ApplyResult result = new ApplyResult(applied, duplicates, echoes, rowsWritten, rowsSkipped, 1, journal.countsByType(),
                 parked.size());
         return new Outcome(result, journal.conflicts(), parked, gap);
+    }
+
+    /**
+     * Applies the rows of a further chunk of a large source transaction in the open target
+     * transaction, without a chain check: its first chunk passed {@link #applyUncommitted}, which
+     * advanced the origin's position already. Each chunk's rows are a unit of their own for reading,
+     * deciding and batching, so that only one chunk is held at a time.
+     *
+     * @param chunk the chunk's changes as a source transaction at the position of its last chunk
+     */
+    public Outcome applyChunkRows(SourceTransaction chunk) throws SQLException {
+        currentTransaction = null;
+        currentChange = null;
+        currentTable = null;
+        resetCounters();
+        discardPendingWrites();
+        List<SourceTransaction> one = List.of(chunk);
+        lockKeysInOrder(one);
+        applyChanges(one);
+        currentTransaction = null;
+        journal.flush();
+        List<ParkedChange> parked = journal.parked();
+        ApplyResult result = new ApplyResult(0, 0, 0, rowsWritten, rowsSkipped, 0, journal.countsByType(), parked.size());
+        return new Outcome(result, journal.conflicts(), parked, null);
+    }
+
+    /** Stores the link's Kafka offset, when given, and commits the open target transaction. */
+    public void commitStreamed(String upstreamNode, OptionalLong nextKafkaOffset, List<RejectedRecord> quarantined)
+            throws SQLException {
+        if (nextKafkaOffset.isPresent()) {
+            for (RejectedRecord record : quarantined) {
+                bookkeeping.quarantine(upstreamNode, record);
+            }
+            bookkeeping.storeLinkOffset(upstreamNode, nextKafkaOffset.getAsLong());
+        }
+        connection.commit();
     }
 
     /** A peer's progress report alone: bookkeeping, not counted as an applied transaction. */

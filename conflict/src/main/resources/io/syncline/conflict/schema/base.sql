@@ -123,6 +123,8 @@ CREATE TABLE IF NOT EXISTS syncline.quarantine (
     body          bytea
 );
 CREATE INDEX IF NOT EXISTS quarantine_upstream ON syncline.quarantine (upstream_node);
+-- A record read again (after a retry, or by both passes over a large transaction) is kept once.
+CREATE UNIQUE INDEX IF NOT EXISTS quarantine_record ON syncline.quarantine (upstream_node, topic, kafka_offset);
 
 -- The functions below call everything schema-qualified: the row triggers, which run as the role of
 -- `syncline init`, call them, and PostgreSQL picks the best-matching function across the caller's

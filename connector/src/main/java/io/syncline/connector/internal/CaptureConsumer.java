@@ -6,6 +6,7 @@ import io.syncline.connector.OutboxPublisher;
 import io.syncline.core.event.ChainLink;
 import io.syncline.core.event.OriginIdentity;
 import io.syncline.core.event.SourceTransaction;
+import io.syncline.core.event.TransactionChunk;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * acknowledges everything before it; records of an unfinished transaction are never
  * acknowledged, and after a crash Debezium streams again from the last acknowledged point.
  *
+ * <p>A transaction that outgrows the assembler's chunk limits is published as chunks while it is
+ * streamed, in one Kafka transaction that commits with its last chunk (docs/large-transactions.md).
+ * A failure in between aborts that Kafka transaction and stops the engine, which streams the source
+ * transaction again from its start: its chunks cannot be sent again from memory.
+ *
  * <p>Called by the engine's single processing thread ({@code record.processing.order=ORDERED}).
  */
 public final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> {
@@ -39,6 +45,9 @@ public final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<Chan
     private final String logPrefix;
     private final CaptureCounters counters;
     private final OriginIdentity identity;
+    private final String nodeId;
+    /** The large transaction whose chunks are being published, or null. */
+    private OpenChunks chunks;
 
     /**
      * @param identity the identity the published transactions carry; {@code counters.lastPublishedPosition} must hold
@@ -47,6 +56,7 @@ public final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<Chan
     public CaptureConsumer(String nodeId, ChangeConverter converter, OutboxPublisher publisher, BooleanSupplier stopping,
             CaptureCounters counters, OriginIdentity identity) {
         this.identity = identity;
+        this.nodeId = nodeId;
         this.assembler = new TransactionAssembler(nodeId, DebeziumSettings.transactionTopic(nodeId), converter);
         this.publisher = publisher;
         this.stopping = stopping;
@@ -66,13 +76,61 @@ public final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<Chan
     @Override
     public void handleBatch(List<ChangeEvent<SourceRecord, SourceRecord>> records,
             DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
+        try {
+            publishBatch(records, committer);
+        } catch (InterruptedException | RuntimeException | Error e) {
+            if (chunks != null) {
+                // The engine streams the source transaction again from its start after a restart.
+                publisher.abortChunks();
+                log.warn("{} publishing transaction {} in chunks stopped after {} chunk(s); they are withdrawn", logPrefix,
+                        chunks.txId, chunks.sent);
+                chunks = null;
+            }
+            throw e;
+        }
+    }
+
+    private void publishBatch(List<ChangeEvent<SourceRecord, SourceRecord>> records,
+            DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
         List<SourceTransaction> ready = new ArrayList<>();
         ChangeEvent<SourceRecord, SourceRecord> lastSafe = null;
         // Only positions Kafka acknowledged count: a failed publish must not make a re-sent transaction look done.
         long newest = counters.lastPublishedPosition.get();
         for (ChangeEvent<SourceRecord, SourceRecord> event : records) {
             Optional<TransactionAssembler.Completed> completed = assembler.accept(event.value());
-            if (completed.isPresent()) {
+            Optional<TransactionAssembler.Chunk> chunk = assembler.fullChunk();
+            if (chunk.isPresent()) {
+                if (chunks == null) {
+                    // The whole ones before it first: one Kafka transaction at a time, in commit order.
+                    publishWithRetry(ready);
+                    ready.clear();
+                    chunks = new OpenChunks(chunk.get().txId(), new ChainLink(identity, newest < 0 ? ChainLink.NONE : newest));
+                    publisher.beginChunks();
+                    log.info("{} transaction {} outgrew one outbox record; publishing it in chunks", logPrefix, chunks.txId);
+                }
+                sendChunk(chunk.get(), false, TransactionChunk.UNKNOWN_POSITION);
+            }
+            if (completed.isPresent() && completed.get().chunked()) {
+                TransactionAssembler.Completed c = completed.get();
+                if (chunks == null || chunks.txId != c.txId()) {
+                    throw new IllegalStateException(logPrefix + " transaction " + c.txId() + " ended in chunks that were not"
+                            + " published in order");
+                }
+                if (c.lastChunk().isPresent() && c.position() > newest) {
+                    sendChunk(c.lastChunk().get(), true, c.position());
+                    publisher.commitChunks();
+                    newest = c.position();
+                    counters.publishedTransactions.incrementAndGet();
+                    counters.lastPublishedPosition.set(newest);
+                    log.info("{} published transaction {} at {} in {} chunks, {} row changes", logPrefix, c.txId(), newest,
+                            chunks.sent, chunks.rows);
+                } else {
+                    publisher.abortChunks();
+                    log.info("{} transaction {} at {} withdrawn after {} chunk(s): {}", logPrefix, c.txId(), c.position(),
+                            chunks.sent, c.droppedBecause() != null ? c.droppedBecause() : "already published");
+                }
+                chunks = null;
+            } else if (completed.isPresent()) {
                 TransactionAssembler.Completed c = completed.get();
                 if (c.transaction().isPresent()) {
                     if (c.position() <= newest) {
@@ -96,6 +154,31 @@ public final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<Chan
             committer.markProcessed(lastSafe);
         }
         committer.markBatchFinished();
+    }
+
+    /** The large transaction being published in chunks, across batches of the engine. */
+    private static final class OpenChunks {
+        final long txId;
+        final ChainLink link;
+        int sent;
+        long rows;
+
+        OpenChunks(long txId, ChainLink link) {
+            this.txId = txId;
+            this.link = link;
+        }
+    }
+
+    private void sendChunk(TransactionAssembler.Chunk chunk, boolean last, long position) throws InterruptedException {
+        if (chunk.txId() != chunks.txId || chunk.index() != chunks.sent) {
+            throw new IllegalStateException(logPrefix + " chunk " + chunk.index() + " of transaction " + chunk.txId()
+                    + " while chunk " + chunks.sent + " of transaction " + chunks.txId + " is due");
+        }
+        publisher.sendChunk(new TransactionChunk(nodeId, chunk.txId(), chunk.commitTimeMicros(), chunks.link, chunk.index(), last,
+                position, List.of(nodeId), chunk.changes()));
+        chunks.sent++;
+        chunks.rows += chunk.changes().size();
+        counters.publishedChanges.addAndGet(chunk.changes().size());
     }
 
     private void publishWithRetry(List<SourceTransaction> ready) throws InterruptedException {

@@ -3,6 +3,7 @@ package io.syncline.connector.internal;
 import io.syncline.core.codec.EventHeaders;
 import io.syncline.core.codec.TransactionCodec;
 import io.syncline.core.event.SourceTransaction;
+import io.syncline.core.event.TransactionChunk;
 import io.syncline.core.schema.ReplicationSchema;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -52,8 +53,12 @@ public final class OutboxTail {
                 Optional<ConsumerRecord<byte[], byte[]>> found = lastOwnBetween(consumer, partition, nodeId, from, end);
                 if (found.isPresent()) {
                     ConsumerRecord<byte[], byte[]> record = found.get();
-                    return Optional.of(TransactionCodec.decode(record.value(),
-                            EventHeaders.decodePath(header(record, EventHeaders.PATH))));
+                    List<String> path = EventHeaders.decodePath(header(record, EventHeaders.PATH));
+                    if (TransactionCodec.isChunk(record.value())) {
+                        TransactionChunk last = TransactionCodec.decodeChunk(record.value(), path);
+                        return Optional.of(last.asTransaction(last.originPosition()));
+                    }
+                    return Optional.of(TransactionCodec.decode(record.value(), path));
                 }
                 end = from;
                 window *= 2;
@@ -74,7 +79,9 @@ public final class OutboxTail {
                         + from + " to " + to + " took longer than " + TIMEOUT.toSeconds() + " s");
             }
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                if (record.offset() < to && nodeId.equals(originOf(record))) {
+                // A large transaction's chunks commit together with its last one, the only one with its position.
+                if (record.offset() < to && nodeId.equals(originOf(record)) && (!TransactionCodec.isChunk(record.value())
+                        || TransactionCodec.decodeChunkHeader(record.value(), List.of(nodeId)).last())) {
                     last = record;
                 }
             }

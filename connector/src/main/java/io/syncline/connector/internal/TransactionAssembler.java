@@ -1,5 +1,6 @@
 package io.syncline.connector.internal;
 
+import io.syncline.core.event.Operation;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.SourceTransaction;
 import java.util.ArrayList;
@@ -27,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * written by an applier session: they are dropped whole, which is how applied changes are never
  * published again. Transactions without a replicated row are dropped too.
  *
+ * <p>A transaction is held whole only up to {@link ChunkLimits}: once it exceeds them its rows
+ * leave in chunks ({@link #fullChunk()}), each released when the next row arrives, so that the
+ * rows still held when END comes (the last chunk) are never none. Memory is then bounded by one
+ * chunk, whatever the transaction's size (docs/large-transactions.md).
+ *
  * <p>Not thread-safe: the engine's single consumer thread owns it.
  */
 final class TransactionAssembler {
@@ -36,16 +42,59 @@ final class TransactionAssembler {
     // delete of the old key and a create of the new one that carries the old key in this header.
     private static final String PK_UPDATE_OLD_KEY_HEADER = "__debezium.oldkey";
 
-    /** What became of a transaction whose END was seen. */
-    record Completed(long txId, long position, Optional<SourceTransaction> transaction, String droppedBecause) {}
+    /**
+     * What became of a transaction whose END was seen.
+     *
+     * @param transaction    the whole transaction, when it was held whole and is to be published
+     * @param lastChunk      the rows of a transaction that left in chunks still held at END, to be published as
+     *                       its last chunk; empty when it was held whole or is dropped
+     * @param chunked        whether chunks of it left before END (they must be withdrawn when it is dropped)
+     * @param droppedBecause why it is not published, or null
+     */
+    record Completed(long txId, long position, Optional<SourceTransaction> transaction, Optional<Chunk> lastChunk,
+            boolean chunked, String droppedBecause) {
+
+        Completed(long txId, long position, Optional<SourceTransaction> transaction, String droppedBecause) {
+            this(txId, position, transaction, Optional.empty(), false, droppedBecause);
+        }
+    }
+
+    /** Rows of a transaction released before its END, in origin order; {@code index} counts from 0. */
+    record Chunk(long txId, long commitTimeMicros, int index, List<RowChange> changes) {}
+
+    /**
+     * How much of a transaction is held before its rows leave in chunks.
+     *
+     * @param rows  the most row changes a chunk holds
+     * @param bytes about the most bytes of column names and values a chunk holds (a single larger row still
+     *              makes a chunk of its own)
+     */
+    record ChunkLimits(int rows, long bytes) {
+
+        /** Small enough that a decoded chunk costs a few MiB of heap, large enough that chunks are rare. */
+        static final ChunkLimits DEFAULT = new ChunkLimits(5_000, 2L * 1024 * 1024);
+
+        ChunkLimits {
+            if (rows < 1 || bytes < 1) {
+                throw new IllegalArgumentException("chunk limits must be positive: " + rows + " rows, " + bytes + " bytes");
+            }
+        }
+    }
 
     private final String nodeId;
     private final String transactionTopic;
     private final ChangeConverter converter;
     private final String logPrefix;
     private final Map<Long, Open> open = new LinkedHashMap<>();
+    private final ChunkLimits limits;
+    private Chunk full;
 
     TransactionAssembler(String nodeId, String transactionTopic, ChangeConverter converter) {
+        this(nodeId, transactionTopic, converter, ChunkLimits.DEFAULT);
+    }
+
+    TransactionAssembler(String nodeId, String transactionTopic, ChangeConverter converter, ChunkLimits limits) {
+        this.limits = limits;
         this.nodeId = nodeId;
         this.transactionTopic = transactionTopic;
         this.converter = converter;
@@ -86,11 +135,50 @@ final class TransactionAssembler {
         }
         if (tx.origin == null) {
             converter.convert(record.key() instanceof Struct key ? key : null, value, movedFromKey(record))
-                    .ifPresent(tx.changes::add);
+                    .ifPresent(change -> add(tx, change));
         } else if (!tx.changes.isEmpty()) {
             tx.changes.clear();
         }
         return Optional.empty();
+    }
+
+    private void add(Open tx, RowChange change) {
+        // A primary-key change is a delete and an insert naming the old key: never cut between the two halves,
+        // the applier pairs them within a chunk.
+        boolean limitReached = tx.changes.size() >= limits.rows() || tx.bytes >= limits.bytes();
+        if (limitReached && !(change.operation() == Operation.INSERT && change.changesKey())) {
+            if (full != null) {
+                throw new IllegalStateException(logPrefix + " a chunk of transaction " + full.txId() + " was not taken");
+            }
+            full = new Chunk(tx.txId, tx.commitTimeMicros, tx.chunks++, List.copyOf(tx.changes));
+            tx.changes.clear();
+            tx.bytes = 0;
+        }
+        tx.changes.add(change);
+        tx.bytes += approximateBytes(change);
+    }
+
+    /**
+     * The chunk the last {@link #accept} released, if any: rows of a transaction that outgrew the
+     * {@link ChunkLimits}. Must be taken after each call that released one.
+     */
+    Optional<Chunk> fullChunk() {
+        Chunk chunk = full;
+        full = null;
+        return Optional.ofNullable(chunk);
+    }
+
+    /** Column names and values, about what the change costs in a body and several times that on the heap. */
+    private static long approximateBytes(RowChange change) {
+        long bytes = 64;
+        for (Map<String, String> columns : java.util.Arrays.asList(change.key(), change.oldKey(), change.values())) {
+            if (columns != null) {
+                for (Map.Entry<String, String> column : columns.entrySet()) {
+                    bytes += column.getKey().length() + (column.getValue() == null ? 0 : column.getValue().length()) + 4;
+                }
+            }
+        }
+        return bytes;
     }
 
     /** The old key Debezium attaches to the insert half of a primary-key change; null for other records. */
@@ -121,7 +209,12 @@ final class TransactionAssembler {
                     : tx.origin != null ? "written by the applier (replication origin " + tx.origin + ")"
                     : "no replicated rows";
             log.debug("{} transaction {} at {} not published: {}", logPrefix, txId, position, reason);
-            return Optional.of(new Completed(txId, position, Optional.empty(), reason));
+            return Optional.of(new Completed(txId, position, Optional.empty(), Optional.empty(), tx != null && tx.chunks > 0,
+                    reason));
+        }
+        if (tx.chunks > 0) {
+            Chunk last = new Chunk(txId, tx.commitTimeMicros, tx.chunks, List.copyOf(tx.changes));
+            return Optional.of(new Completed(txId, position, Optional.empty(), Optional.of(last), true, null));
         }
         SourceTransaction transaction = new SourceTransaction(nodeId, position, tx.commitTimeMicros, txId, List.of(nodeId), tx.changes);
         return Optional.of(new Completed(txId, position, Optional.of(transaction), null));
@@ -150,6 +243,8 @@ final class TransactionAssembler {
         final List<RowChange> changes = new ArrayList<>();
         String origin;
         Long commitTimeMicros;
+        long bytes;
+        int chunks;
 
         Open(long txId) {
             this.txId = txId;

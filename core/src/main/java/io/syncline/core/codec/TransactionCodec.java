@@ -9,6 +9,7 @@ import io.syncline.core.event.RowClock;
 import io.syncline.core.event.RowMetadata;
 import io.syncline.core.event.RowVersion;
 import io.syncline.core.event.SourceTransaction;
+import io.syncline.core.event.TransactionChunk;
 import io.syncline.core.event.VersionVector;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -36,11 +37,21 @@ import java.util.TreeMap;
  * sent ({@link RowChange#columnTypes()}, names and types through the symbol table). Bodies of format 1
  * (written by older nodes, and kept in {@code syncline.dead_letter}) are still read, without types.
  * The path is not in the body: it travels in {@link EventHeaders#PATH} so that forwarding
- * never re-encodes the body. Stateless and thread-safe.
+ * never re-encodes the body.
+ *
+ * <p>A source transaction too large for one record is published as chunks
+ * ({@link TransactionChunk}), each a body of format {@value #CHUNK_FORMAT_VERSION}: after the magic
+ * byte and the version, the origin, the transaction id, the commit time, the chain link (always
+ * present), the chunk index, a last-chunk flag, the commit position + 1 (0 in every chunk but the
+ * last), then the chunk's changes as in format 2, with a symbol table of its own. A node that reads
+ * only formats 1 and 2 refuses such a body as an unsupported version, naming it. Whole transactions
+ * keep format 2. Stateless and thread-safe.
  */
 public final class TransactionCodec {
 
     public static final int FORMAT_VERSION = 2;
+    /** The format of a chunk of a large transaction ({@link #encodeChunk}). */
+    public static final int CHUNK_FORMAT_VERSION = 3;
     /** The oldest format this node still reads: format 1, without chain link and column types; never written. */
     public static final int OLDEST_READABLE_VERSION = 1;
     private static final byte MAGIC = 'S';
@@ -124,6 +135,84 @@ public final class TransactionCodec {
             throw new MalformedEventException("truncated transaction body", e);
         } catch (IllegalArgumentException e) {
             throw new MalformedEventException("invalid transaction body: " + e.getMessage(), e);
+        }
+    }
+
+    /** The body of one chunk of a large transaction; its path travels in the header, as a whole transaction's does. */
+    public static byte[] encodeChunk(TransactionChunk chunk) {
+        Writer out = new Writer();
+        out.raw(MAGIC);
+        out.raw((byte) CHUNK_FORMAT_VERSION);
+        out.string(chunk.originNode());
+        out.varLong(chunk.originTxId());
+        out.varLong(chunk.commitTimeMicros());
+        out.varLong(chunk.chain().identity().systemIdentifier());
+        out.varLong(chunk.chain().identity().epoch());
+        out.varLong(chunk.chain().previousPosition() + 1);
+        out.varLong(chunk.index());
+        out.varLong(chunk.last() ? 1 : 0);
+        out.varLong(chunk.originPosition() + 1);
+        out.varLong(chunk.changes().size());
+        for (RowChange change : chunk.changes()) {
+            writeChange(out, change);
+        }
+        return out.toByteArray();
+    }
+
+    /** Whether {@code body} is a chunk of a large transaction (format {@value #CHUNK_FORMAT_VERSION}), by its first two bytes. */
+    public static boolean isChunk(byte[] body) {
+        return body != null && body.length >= 2 && body[0] == MAGIC && body[1] == CHUNK_FORMAT_VERSION;
+    }
+
+    /** Decodes a chunk written by {@link #encodeChunk}, with the path taken from the record's header. */
+    public static TransactionChunk decodeChunk(byte[] body, List<String> path) {
+        return readChunk(body, path, true);
+    }
+
+    /**
+     * Decodes what identifies a chunk (origin, transaction id, chain link, index, last flag and
+     * position) and leaves its changes out: the returned chunk has none. Cheap, for readers that
+     * only need to find where a large transaction ends.
+     */
+    public static TransactionChunk decodeChunkHeader(byte[] body, List<String> path) {
+        return readChunk(body, path, false);
+    }
+
+    private static TransactionChunk readChunk(byte[] body, List<String> path, boolean withChanges) {
+        Reader in = new Reader(body);
+        try {
+            if (in.raw() != MAGIC || in.raw() != CHUNK_FORMAT_VERSION) {
+                throw new MalformedEventException("not a chunk of a Syncline transaction (bad magic byte or version)");
+            }
+            String origin = in.string();
+            long txId = in.varLong();
+            long commitTime = in.varLong();
+            ChainLink chain = new ChainLink(new OriginIdentity(in.varLong(), in.varLong()), in.varLong() - 1);
+            long index = in.varLong();
+            if (index > Integer.MAX_VALUE) {
+                throw new MalformedEventException("impossible chunk index " + index);
+            }
+            boolean last = in.varLong() != 0;
+            long position = in.varLong() - 1;
+            if (!withChanges) {
+                return new TransactionChunk(origin, txId, commitTime, chain, (int) index, last, position, path, List.of());
+            }
+            int count = in.count();
+            List<RowChange> changes = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                changes.add(readChange(in, CHUNK_FORMAT_VERSION));
+            }
+            if (!in.atEnd()) {
+                throw new MalformedEventException("trailing bytes after the last change of the chunk");
+            }
+            if (changes.isEmpty()) {
+                throw new MalformedEventException("a chunk without changes");
+            }
+            return new TransactionChunk(origin, txId, commitTime, chain, (int) index, last, position, path, changes);
+        } catch (IndexOutOfBoundsException e) {
+            throw new MalformedEventException("truncated chunk body", e);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedEventException("invalid chunk body: " + e.getMessage(), e);
         }
     }
 

@@ -358,9 +358,14 @@ public final class DcCluster implements AutoCloseable {
 
     /** Starts {@code syncline run} for the node in a new JVM; returns once its capture streams. */
     public NodeProcess startNodeProcess(String node) {
+        return startNodeProcess(node, List.of());
+    }
+
+    /** As {@link #startNodeProcess(String)}, with {@code jvmOptions} for the node's JVM (e.g. {@code -Xmx128m}). */
+    public NodeProcess startNodeProcess(String node, List<String> jvmOptions) {
         requireNotRunning(node);
         NodeProcess process = NodeProcess.start(node, configFile(node), dataDirectory(node),
-                workDirectory.resolve("logs").resolve(node + ".log"));
+                workDirectory.resolve("logs").resolve(node + ".log"), jvmOptions);
         processes.put(node, process);
         process.awaitRunning(Duration.ofSeconds(90));
         return process;
@@ -408,6 +413,14 @@ public final class DcCluster implements AutoCloseable {
                             + " took longer than 60 s; at " + reader.position());
                 }
                 for (ReceivedTransaction received : reader.poll(Duration.ofMillis(200))) {
+                    if (received.isChunk()) {
+                        // A large transaction: its last chunk stands for it (position, id; changes not counted).
+                        if (received.chunk().last()) {
+                            records.add(new OutboxRecord(received.offset(), received.chunk().originNode(),
+                                    received.chunk().originPosition(), received.chunk().originTxId(), 0));
+                        }
+                        continue;
+                    }
                     records.add(new OutboxRecord(received.offset(), received.transaction().originNode(),
                             received.transaction().originPosition(), received.transaction().originTxId(),
                             received.transaction().changes().size()));

@@ -37,10 +37,17 @@ public final class NodeProcess {
     }
 
     static NodeProcess start(String node, Path config, Path dataDirectory, Path logFile, String... runOptions) {
+        return start(node, config, dataDirectory, logFile, List.of(), runOptions);
+    }
+
+    /** @param jvmOptions options for the node's JVM after the defaults, which they override (a later -Xmx wins) */
+    static NodeProcess start(String node, Path config, Path dataDirectory, Path logFile, List<String> jvmOptions,
+            String... runOptions) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java,
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Duser.timezone=US/Samoa",
-                "-cp", System.getProperty("java.class.path"),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Duser.timezone=US/Samoa"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "io.syncline.node.cli.SynclineCli", "run", "--config", config.toString(),
                 "--data-dir", dataDirectory.toString(), "--status-interval", "1s"));
         command.addAll(List.of(runOptions));

@@ -222,11 +222,25 @@ final class ReplicationLink implements Runnable {
                 }
                 continue;
             }
-            long bodyBytes = 0;
-            for (ReceivedTransaction r : received) {
-                bodyBytes += r.body().length;
+            // A large transaction's chunks: what comes before them is applied here, then they are (ChunkedRange).
+            int firstChunk = ChunkedRange.firstChunk(received);
+            long chunksAt = firstChunk < 0 ? -1 : received.get(firstChunk).offset();
+            if (firstChunk >= 0) {
+                received = received.subList(0, firstChunk);
             }
-            status.read(bodyBytes, reader.position() - received.get(0).offset());
+            // Records refused from the chunks on are read again with them, and kept with their part.
+            long cut = chunksAt;
+            if (cut >= 0) {
+                rejected.removeIf(r -> r.offset() >= cut);
+            }
+            if (!received.isEmpty()) {
+                long bodyBytes = 0;
+                for (ReceivedTransaction r : received) {
+                    bodyBytes += r.body().length;
+                }
+                long end = cut >= 0 ? cut : reader.position();
+                status.read(bodyBytes, end - received.get(0).offset());
+            }
             Router currentRouter = router.get();
             List<SourceTransaction> toApply = new ArrayList<>(received.size());
             List<OutboxPublisher.Forward> forwards = new ArrayList<>();
@@ -255,7 +269,7 @@ final class ReplicationLink implements Runnable {
             // One Kafka transaction for the whole batch, committed before the apply (see the class comment).
             forwarder.publishForwarded(forwards);
             int forwarded = forwards.size();
-            long nextOffset = reader.position();
+            long nextOffset = chunksAt >= 0 ? chunksAt : reader.position();
             ApplyResult result = applyWithRetry(toApply, nextOffset, rejected);
             progressed = true;
             quarantined(rejected);
@@ -266,6 +280,9 @@ final class ReplicationLink implements Runnable {
             status.forwarded(forwarded);
             status.nextOffset(nextOffset);
             recordLag(toApply);
+            if (chunksAt >= 0) {
+                applyChunked(reader, chunksAt);
+            }
         }
     }
 
@@ -296,6 +313,43 @@ final class ReplicationLink implements Runnable {
     private void countQuarantined() throws ApplyException, RetriableApplyException {
         status.quarantinedWaiting(applier.quarantinedCount(upstream));
         quarantineCountedAt = clock.instant();
+    }
+
+    private void applyChunked(OutboxReader reader, long start) throws ApplyException, RetriableApplyException, InterruptedException {
+        ChunkedRange range = new ChunkedRange(localNode, prefix(), applier, router, forwarder, status, clock, () -> running,
+                this::quarantined);
+        ApplyResult result;
+        Duration schemaRecheck = SCHEMA_RECHECK;
+        while (true) {
+            try {
+                result = range.apply(reader, start);
+                break;
+            } catch (SchemaMismatchException e) {
+                if (!running) {
+                    throw e;
+                }
+                // As applyWithRetry does: this link waits, the others go on; the part is read again each time.
+                if (status.state() != LinkStatus.State.SCHEMA_MISMATCH || !e.getMessage().equals(status.lastError())) {
+                    log.warn("{} paused in SCHEMA_MISMATCH (table {}, column {}) within a large transaction: {}; checking again,"
+                            + " at least every {} s", prefix(), e.table(), e.column(), e.getMessage(), MAX_BACKOFF.toSeconds());
+                }
+                status.state(LinkStatus.State.SCHEMA_MISMATCH, e.getMessage());
+                pause(schemaRecheck);
+                schemaRecheck = schemaRecheck.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : schemaRecheck.multipliedBy(2);
+            }
+        }
+        if (result == null) {
+            return;
+        }
+        if (status.state() == LinkStatus.State.SCHEMA_MISMATCH) {
+            status.state(LinkStatus.State.STREAMING, null);
+            log.info("{} the local schema matches the changes again; applying resumed", prefix());
+        }
+        progressed = true;
+        status.applied(result.appliedTransactions(), result.duplicateTransactions(), result.echoTransactions(),
+                result.rowsWritten(), result.conflictCount());
+        status.parked(result.parkedChanges());
+        status.nextOffset(reader.position());
     }
 
     /** Lag of transactions seen for the first time by this link: origin commit to local commit. */
