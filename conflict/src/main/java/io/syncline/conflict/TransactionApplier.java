@@ -176,10 +176,11 @@ public final class TransactionApplier {
                         throw e;
                     }
                     connection.rollback();
-                    lockWaited(group, session.currentTransaction(), Duration.ofNanos(System.nanoTime() - started), e, prefix);
+                    lockWaited(group, session.currentTransaction(), session.currentTable(),
+                            Duration.ofNanos(System.nanoTime() - started), e, prefix);
                     continue;
                 }
-                batching.committed();
+                batching.committed(group, Duration.ofNanos(System.nanoTime() - started), LOCK_WAIT);
                 from = end;
                 total = total.plus(outcome.result());
                 notifyListener(outcome, prefix);
@@ -433,13 +434,13 @@ public final class TransactionApplier {
      * ones are cut smaller. Said once at INFO (the operator sees that the application contends
      * with replication), then at DEBUG; the time lost goes to the listener.
      */
-    private void lockWaited(List<SourceTransaction> group, SourceTransaction waitedIn, Duration waited, SQLException e,
-            String prefix) {
+    private void lockWaited(List<SourceTransaction> group, SourceTransaction waitedIn, String table, Duration waited,
+            SQLException e, String prefix) {
         int rows = group.stream().mapToInt(t -> t.changes().size()).sum();
         batching.lockWaited(waitedIn, rows);
         String where = waitedIn == null ? "its bookkeeping"
                 : "transaction " + waitedIn.originTxId() + " of " + waitedIn.originNode() + " at position "
-                        + waitedIn.originPosition() + " (" + waitedIn.changes().get(0).table() + ")";
+                        + waitedIn.originPosition() + (table == null ? "" : ", table " + table);
         if (!contentionLogged) {
             contentionLogged = true;
             log.info("{} a target transaction of {} source transaction(s), {} row(s), waited {} ms for a row lock in {}"
@@ -474,6 +475,7 @@ public final class TransactionApplier {
 
     /** A grouped target transaction waits this long for a row lock before it yields and the applier cuts smaller ones. */
     static final String LOCK_WAIT_BOUND = "20ms";
+    private static final Duration LOCK_WAIT = Duration.ofMillis(20);
     /** After this long without a lock wait the row limit doubles. */
     private static final Duration CALM_PERIOD = Duration.ofSeconds(1);
     /** A key met in a lock wait gets target transactions of its own for this long. */

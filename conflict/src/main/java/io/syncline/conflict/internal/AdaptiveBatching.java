@@ -106,9 +106,22 @@ public final class AdaptiveBatching {
         }
     }
 
-    /** A target transaction committed: after a calm period the limit doubles, up to the maximum. */
-    public void committed() {
+    /**
+     * A target transaction of {@code group} committed after {@code elapsed}: after a calm period the
+     * limit doubles, up to the maximum. A contended source transaction alone in its target
+     * transaction waits for its locks without a bound, so no lock wait ends it; when it took longer
+     * than {@code slow}, most likely waiting for the application, its keys stay contended and the
+     * calm period starts again: the application is still writing them.
+     */
+    public void committed(List<SourceTransaction> group, Duration elapsed, Duration slow) {
         long now = nanoTime.getAsLong();
+        if (group.size() == 1 && elapsed.compareTo(slow) > 0 && isContended(group.get(0), now)) {
+            for (RowChange change : group.get(0).changes()) {
+                contended.put(new Key(change.table(), change.key()), now);
+            }
+            lastChange = now;
+            return;
+        }
         if (rowLimit < maxRows && now - lastChange >= calmNanos) {
             rowLimit = (int) Math.min(maxRows, 2L * rowLimit);
             lastChange = now;

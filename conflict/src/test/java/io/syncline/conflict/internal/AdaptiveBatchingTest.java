@@ -20,6 +20,7 @@ class AdaptiveBatchingTest {
     private static final RowVersion VERSION = new RowVersion(new RowClock(1, "dc-a"), VersionVector.of(Map.of("dc-a", 1L)));
     private static final Duration CALM = Duration.ofSeconds(1);
     private static final Duration MEMORY = Duration.ofSeconds(10);
+    private static final Duration SLOW = Duration.ofMillis(20);
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final AdaptiveBatching batching = new AdaptiveBatching(100, CALM, MEMORY, now::get);
@@ -79,13 +80,13 @@ class AdaptiveBatchingTest {
         batching.lockWaited(null, 8);
         assertThat(batching.rowLimit()).isEqualTo(4);
 
-        batching.committed();
+        batching.committed(List.of(transaction(99, 1, "other")), Duration.ZERO, SLOW);
         assertThat(batching.rowLimit()).as("no growth within the calm period").isEqualTo(4);
 
         List<Integer> limits = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             now.addAndGet(CALM.toNanos());
-            batching.committed();
+            batching.committed(List.of(transaction(99, 1, "other")), Duration.ZERO, SLOW);
             limits.add(batching.rowLimit());
         }
         assertThat(limits).containsExactly(8, 16, 32, 64, 100, 100, 100);
@@ -98,9 +99,35 @@ class AdaptiveBatchingTest {
         batching.lockWaited(null, 8);
         now.addAndGet(CALM.toNanos() - 1);
 
-        batching.committed();
+        batching.committed(List.of(transaction(99, 1, "other")), Duration.ZERO, SLOW);
 
         assertThat(batching.rowLimit()).isEqualTo(2);
+    }
+
+    @Test
+    void aSlowContendedTransactionAloneKeepsItsKeysContendedAndTheLimitLow() {
+        SourceTransaction hot = transaction(1, 1, "shared");
+        batching.lockWaited(hot, 8);
+        now.addAndGet(MEMORY.toNanos() - 1);
+
+        batching.committed(List.of(transaction(2, 1, "shared")), Duration.ofMillis(50), SLOW);
+        now.addAndGet(MEMORY.toNanos() - 1);
+
+        assertThat(batching.isContended(hot)).isTrue();
+        assertThat(batching.rowLimit()).isEqualTo(4);
+    }
+
+    @Test
+    void aQuickContendedTransactionAloneLetsTheContentionPass() {
+        SourceTransaction hot = transaction(1, 1, "shared");
+        batching.lockWaited(hot, 8);
+        now.addAndGet(MEMORY.toNanos() - 1);
+
+        batching.committed(List.of(transaction(2, 1, "shared")), Duration.ofMillis(5), SLOW);
+        now.addAndGet(1);
+
+        assertThat(batching.isContended(hot)).isFalse();
+        assertThat(batching.rowLimit()).isEqualTo(8);
     }
 
     @Test
