@@ -120,11 +120,11 @@ final class HotRowsBench {
         return figures;
     }
 
-    /** Waits until every datacenter holds the same number of event rows, each written once at one of them. */
+    /** Waits until every datacenter holds as many event rows of each datacenter as the others. */
     private static void awaitEveryEventEverywhere(LocalCluster cluster, int datacenters) throws Exception {
         long deadline = System.nanoTime() + CATCH_UP.toNanos();
         while (true) {
-            Set<Long> counts = new HashSet<>();
+            Set<String> counts = new HashSet<>();
             for (int i = 0; i < datacenters; i++) {
                 counts.add(count(cluster.database(i)));
             }
@@ -139,11 +139,13 @@ final class HotRowsBench {
         }
     }
 
-    private static long count(DataSource database) throws SQLException {
+    /** The number of event rows of each writing datacenter, for example "0:1200,1:1187". */
+    private static String count(DataSource database) throws SQLException {
         try (Connection connection = database.getConnection(); Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery("SELECT count(*) FROM hot.event")) {
+                ResultSet rs = statement.executeQuery("SELECT string_agg(dc || ':' || n, ',' ORDER BY dc) FROM (SELECT id >> "
+                        + HotRowsWorkload.DATACENTER_SHIFT + " AS dc, count(*) AS n FROM hot.event GROUP BY 1) t")) {
             rs.next();
-            return rs.getLong(1);
+            return String.valueOf(rs.getString(1));
         }
     }
 

@@ -45,6 +45,8 @@ final class HotRowsWorkload {
     private static final int CLIENTS = 2;
     /** Event ids of one client of one datacenter start at (datacenter * 16 + client) << 40: never shared. */
     private static final int ID_SHIFT = 40;
+    /** {@code id >> DATACENTER_SHIFT} is the index of the datacenter that wrote an event. */
+    static final int DATACENTER_SHIFT = ID_SHIFT + 4;
     private static final String PASSWORD_VARIABLE = "SYNCLINE_BENCH_PASSWORD";
     private static final Pattern RESULT = Pattern.compile("^committed (\\d+) in (\\d+) ms, p50 (\\d+) us, p99 (\\d+) us$",
             Pattern.MULTILINE);
