@@ -74,15 +74,15 @@ final class HotRowsBench {
             }
             Map<String, HotRowsWorkload.Figures> without = everywhere(names, databases, duration);
             Map<String, HotRowsWorkload.Figures> nativeOneWay;
+            // Each part starts without events: the clients number theirs from the same first id every time.
+            truncateEvents(cluster, names.size());
             try (NativeSubscription subscription = NativeSubscription.create(databases.get(0), cluster.database(0),
                     cluster.database(1), String.join(", ", HotRowsWorkload.TABLES), true)) {
                 nativeOneWay = everywhere(names, databases, duration);
             }
-            // Every datacenter starts Syncline's part with the same events (none), so that "every event
-            // everywhere" says when replication caught up.
-            for (int i = 0; i < names.size(); i++) {
-                NativeSubscription.execute(cluster.database(i), "TRUNCATE hot.event");
-            }
+            // Also: every datacenter starts Syncline's part with the same events (none), so that "every
+            // event everywhere" says when replication caught up.
+            truncateEvents(cluster, names.size());
             cluster.initAll();
             cluster.startAll();
             List<HotRowsWorkload.Run> runs = startEverywhere(databases, duration);
@@ -93,6 +93,12 @@ final class HotRowsBench {
             LagHistogram lag = allLinks(cluster).since(warmUp);
             return new Result(names.size(), without, nativeOneWay, syncline, lag.percentile(50), lag.percentile(99),
                     lag.maxMillis(), lag.count());
+        }
+    }
+
+    private static void truncateEvents(LocalCluster cluster, int datacenters) throws SQLException {
+        for (int i = 0; i < datacenters; i++) {
+            NativeSubscription.execute(cluster.database(i), "TRUNCATE hot.event");
         }
     }
 
