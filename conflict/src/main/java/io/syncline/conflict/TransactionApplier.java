@@ -458,11 +458,6 @@ public final class TransactionApplier {
         }
     }
 
-    /** The row limit of the next target transaction, which lock waits lower; for status and tests. */
-    public int currentRowLimit() {
-        return batching.rowLimit();
-    }
-
     /**
      * Bounds this target transaction's wait for a row lock to {@value #LOCK_WAIT_BOUND}, or the
      * session's {@code lock_timeout} if shorter. {@code SET LOCAL}: the commit or rollback restores the session's.
