@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * {@value #LOCK_WAIT_BOUND} for a row lock; when it waits longer, or is the victim of a deadlock,
  * it rolls back and the applier cuts smaller target transactions ({@link AdaptiveBatching}): their
  * limit halves, source transactions that write the contended keys get one of their own, and the
- * limit grows back after a calm period. A target transaction of one source transaction waits as
+ * limit grows back after a calm period. The limit halves too after a target transaction of several
+ * source transactions that resolved conflicts (the application writes the same rows) took longer
+ * than 50 ms: the application may have waited on it without the applier waiting on the application. A target transaction of one source transaction waits as
  * long as the session allows, like the application's own.
  *
  * <p>Not thread-safe: one thread drives one applier, and one applier serves one upstream link
@@ -180,7 +182,8 @@ public final class TransactionApplier {
                             Duration.ofNanos(System.nanoTime() - started), e, prefix);
                     continue;
                 }
-                batching.committed(group, Duration.ofNanos(System.nanoTime() - started), LOCK_WAIT);
+                batching.committed(group, Duration.ofNanos(System.nanoTime() - started), LOCK_WAIT,
+                        outcome.result().conflictCount(), HOLD_BUDGET);
                 from = end;
                 total = total.plus(outcome.result());
                 notifyListener(outcome, prefix);
@@ -471,6 +474,11 @@ public final class TransactionApplier {
     /** A grouped target transaction waits this long for a row lock before it yields and the applier cuts smaller ones. */
     static final String LOCK_WAIT_BOUND = "20ms";
     private static final Duration LOCK_WAIT = Duration.ofMillis(20);
+    /**
+     * A target transaction of several source transactions that met the application's writes (it
+     * resolved conflicts) should hold their rows no longer than this; a longer one halves the limit.
+     */
+    private static final Duration HOLD_BUDGET = Duration.ofMillis(50);
     /** After this long without a lock wait the row limit doubles. */
     private static final Duration CALM_PERIOD = Duration.ofSeconds(1);
     /** A key met in a lock wait gets target transactions of its own for this long. */

@@ -112,9 +112,21 @@ public final class AdaptiveBatching {
      * transaction waits for its locks without a bound, so no lock wait ends it; when it took longer
      * than {@code slow}, most likely waiting for the application, its keys stay contended and the
      * calm period starts again: the application is still writing them.
+     *
+     * <p>The applier meets no lock wait when it locks each row between two short application
+     * transactions, and the application then waits on it instead. A target transaction of several
+     * source transactions that resolved {@code conflicts} (the application here writes the same
+     * rows) and took longer than {@code holdBudget} held those rows too long: the limit halves.
      */
-    public void committed(List<SourceTransaction> group, Duration elapsed, Duration slow) {
+    public void committed(List<SourceTransaction> group, Duration elapsed, Duration slow, int conflicts,
+            Duration holdBudget) {
         long now = nanoTime.getAsLong();
+        if (group.size() > 1 && conflicts > 0 && elapsed.compareTo(holdBudget) > 0) {
+            int rows = group.stream().mapToInt(t -> t.changes().size()).sum();
+            rowLimit = Math.max(1, Math.min(rowLimit, rows) / 2);
+            lastChange = now;
+            return;
+        }
         if (group.size() == 1 && elapsed.compareTo(slow) > 0 && isContended(group.get(0), now)) {
             for (RowChange change : group.get(0).changes()) {
                 contended.put(new Key(change.table(), change.key()), now);

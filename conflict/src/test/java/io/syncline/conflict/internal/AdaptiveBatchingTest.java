@@ -21,6 +21,7 @@ class AdaptiveBatchingTest {
     private static final Duration CALM = Duration.ofSeconds(1);
     private static final Duration MEMORY = Duration.ofSeconds(10);
     private static final Duration SLOW = Duration.ofMillis(20);
+    private static final Duration BUDGET = Duration.ofMillis(50);
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final AdaptiveBatching batching = new AdaptiveBatching(100, CALM, MEMORY, now::get);
@@ -80,13 +81,13 @@ class AdaptiveBatchingTest {
         batching.lockWaited(null, 8);
         assertThat(batching.rowLimit()).isEqualTo(4);
 
-        batching.committed(List.of(transaction(99, 1, "other")), Duration.ZERO, SLOW);
+        batching.committed(List.of(transaction(99, 1, "other")), Duration.ZERO, SLOW, 0, BUDGET);
         assertThat(batching.rowLimit()).as("no growth within the calm period").isEqualTo(4);
 
         List<Integer> limits = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             now.addAndGet(CALM.toNanos());
-            batching.committed(List.of(transaction(99, 1, "other")), Duration.ZERO, SLOW);
+            batching.committed(List.of(transaction(99, 1, "other")), Duration.ZERO, SLOW, 0, BUDGET);
             limits.add(batching.rowLimit());
         }
         assertThat(limits).containsExactly(8, 16, 32, 64, 100, 100, 100);
@@ -99,7 +100,7 @@ class AdaptiveBatchingTest {
         batching.lockWaited(null, 8);
         now.addAndGet(CALM.toNanos() - 1);
 
-        batching.committed(List.of(transaction(99, 1, "other")), Duration.ZERO, SLOW);
+        batching.committed(List.of(transaction(99, 1, "other")), Duration.ZERO, SLOW, 0, BUDGET);
 
         assertThat(batching.rowLimit()).isEqualTo(2);
     }
@@ -110,7 +111,7 @@ class AdaptiveBatchingTest {
         batching.lockWaited(hot, 8);
         now.addAndGet(MEMORY.toNanos() - 1);
 
-        batching.committed(List.of(transaction(2, 1, "shared")), Duration.ofMillis(50), SLOW);
+        batching.committed(List.of(transaction(2, 1, "shared")), Duration.ofMillis(50), SLOW, 0, BUDGET);
         now.addAndGet(MEMORY.toNanos() - 1);
 
         assertThat(batching.isContended(hot)).isTrue();
@@ -123,11 +124,31 @@ class AdaptiveBatchingTest {
         batching.lockWaited(hot, 8);
         now.addAndGet(MEMORY.toNanos() - 1);
 
-        batching.committed(List.of(transaction(2, 1, "shared")), Duration.ofMillis(5), SLOW);
+        batching.committed(List.of(transaction(2, 1, "shared")), Duration.ofMillis(5), SLOW, 0, BUDGET);
         now.addAndGet(1);
 
         assertThat(batching.isContended(hot)).isFalse();
         assertThat(batching.rowLimit()).isEqualTo(8);
+    }
+
+    @Test
+    void aLongTargetTransactionThatMetTheApplicationsWritesHalvesTheLimit() {
+        List<SourceTransaction> group = transactions(10, 4, "shared");
+
+        batching.committed(group, Duration.ofMillis(80), SLOW, 3, BUDGET);
+
+        assertThat(batching.rowLimit()).isEqualTo(20);
+    }
+
+    @Test
+    void aLongTargetTransactionWithoutConflictsOrAShortOneKeepsTheLimit() {
+        List<SourceTransaction> group = transactions(10, 4, "private");
+
+        batching.committed(group, Duration.ofMillis(80), SLOW, 0, BUDGET);
+        batching.committed(group, Duration.ofMillis(30), SLOW, 3, BUDGET);
+        batching.committed(transactions(1, 4, "one"), Duration.ofMillis(80), SLOW, 3, BUDGET);
+
+        assertThat(batching.rowLimit()).isEqualTo(100);
     }
 
     @Test
