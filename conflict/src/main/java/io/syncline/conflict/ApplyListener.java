@@ -1,5 +1,7 @@
 package io.syncline.conflict;
 
+import java.time.Duration;
+
 /**
  * Receives what a {@link TransactionApplier} did, for metrics. Called on the applier's thread
  * only after the target transaction concerned has committed, so nothing reported is later
@@ -21,4 +23,12 @@ public interface ApplyListener {
 
     /** One committed target transaction and what it contained. */
     default void targetTransactionCommitted(ApplyResult result) {}
+
+    /**
+     * A target transaction of several source transactions waited too long for a row lock (or lost
+     * a deadlock) and was rolled back, to be applied again in smaller ones.
+     *
+     * @param waited how long it ran before it gave up, most of it waiting for the lock
+     */
+    default void lockWaited(Duration waited) {}
 }

@@ -1,6 +1,7 @@
 package io.syncline.conflict;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.syncline.conflict.internal.AdaptiveBatching;
 import io.syncline.conflict.internal.ApplyErrorClassifier;
 import io.syncline.conflict.internal.ApplySession;
 import io.syncline.conflict.internal.ChainBreakMessage;
@@ -19,6 +20,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -48,6 +50,16 @@ import org.slf4j.LoggerFactory;
  * of each origin and the link's Kafka offset are written in the same target transaction as the
  * rows they cover.
  *
+ * <p>A target transaction holds the rows it writes until it commits, so the application waits on
+ * them for as long as it lasts. One that groups several source transactions waits at most
+ * {@value #LOCK_WAIT_BOUND} for a row lock; when it waits longer, or is the victim of a deadlock,
+ * it rolls back and the applier cuts smaller target transactions ({@link AdaptiveBatching}): their
+ * limit halves, source transactions that write the contended keys get one of their own, and the
+ * limit grows back after a calm period. The limit halves too after a target transaction of several
+ * source transactions that resolved conflicts (the application writes the same rows) took longer
+ * than 50 ms: the application may have waited on it without the applier waiting on the application. A target transaction of one source transaction waits as
+ * long as the session allows, like the application's own.
+ *
  * <p>Not thread-safe: one thread drives one applier, and one applier serves one upstream link
  * (a replication origin can be used by one session at a time). The {@link DataSource} should
  * be dedicated to applying; a connection whose origin session cannot be reset is evicted from a
@@ -62,12 +74,13 @@ public final class TransactionApplier {
     final String localNode;
     final DataSource dataSource;
     private final ApplyListener listener;
-    private final int maxRowsPerTransaction;
     final List<TableConfig> tables;
+    private final AdaptiveBatching batching;
     final RowDecider decider;
     private final OnErrorPolicies onError;
     final TableCatalog catalog = new TableCatalog();
     private final ApplyErrorClassifier classifier = new ApplyErrorClassifier();
+    private boolean contentionLogged;
     private String originReady;
     private boolean deadlockTimeoutWarned;
 
@@ -100,7 +113,8 @@ public final class TransactionApplier {
      * @param onError               what to do, table by table, with a source transaction the database refuses
      * @param listener              told about committed work, for metrics
      * @param maxRowsPerTransaction a target transaction takes consecutive source transactions until it would
-     *                              exceed this many row changes; a larger source transaction gets one of its own
+     *                              exceed this many row changes; a larger source transaction gets one of its own;
+     *                              fewer under lock waits ({@link AdaptiveBatching})
      */
     public TransactionApplier(String localNode, DataSource dataSource, ConflictPolicies policies, OnErrorPolicies onError,
             ApplyListener listener, int maxRowsPerTransaction) {
@@ -125,7 +139,7 @@ public final class TransactionApplier {
         if (maxRowsPerTransaction < 1) {
             throw new IllegalArgumentException("maxRowsPerTransaction must be at least 1: " + maxRowsPerTransaction);
         }
-        this.maxRowsPerTransaction = maxRowsPerTransaction;
+        this.batching = new AdaptiveBatching(maxRowsPerTransaction, CALM_PERIOD, CONTENDED_KEY_MEMORY, System::nanoTime);
     }
 
     /**
@@ -160,7 +174,6 @@ public final class TransactionApplier {
         Objects.requireNonNull(quarantined, "quarantined");
         String prefix = "[" + localNode + " <- " + upstreamNode + "]";
         String origin = ReplicationSchema.replicationOriginName(upstreamNode);
-        List<List<SourceTransaction>> groups = group(batch);
         ApplyResult total = ApplyResult.EMPTY;
         Connection connection = null;
         ApplySession session = null;
@@ -175,13 +188,32 @@ public final class TransactionApplier {
             yieldInDeadlocks(connection, prefix);
             connection.setAutoCommit(false);
             session = new ApplySession(connection, catalog, decider, localNode, prefix, tables);
-            for (int i = 0; i < groups.size(); i++) {
-                boolean lastGroup = i == groups.size() - 1;
+            int from = 0;
+            // An empty batch still stores the link offset (the router may have filtered every record).
+            do {
+                int end = batching.nextCut(batch, from);
+                List<SourceTransaction> group = batch.subList(from, end);
                 // Earlier groups leave the link offset alone: after a crash between groups the
                 // consumer re-reads from the old offset and the applied positions skip what is done.
-                OptionalLong offset = lastGroup ? OptionalLong.of(nextKafkaOffset) : OptionalLong.empty();
-                ApplySession.Outcome outcome = applyGroup(connection, session, groups.get(i), upstreamNode, offset,
-                        lastGroup ? quarantined : List.of(), prefix);
+                OptionalLong offset = end >= batch.size() ? OptionalLong.of(nextKafkaOffset) : OptionalLong.empty();
+                boolean bounded = group.size() > 1;
+                long started = System.nanoTime();
+                ApplySession.Outcome outcome;
+                try {
+                    outcome = applyGroup(connection, session, group, upstreamNode, offset,
+                            offset.isPresent() ? quarantined : List.of(), bounded, prefix);
+                } catch (SQLException e) {
+                    if (!bounded || !classifier.isLockWait(e)) {
+                        throw e;
+                    }
+                    connection.rollback();
+                    lockWaited(group, session.currentTransaction(), session.currentTable(),
+                            Duration.ofNanos(System.nanoTime() - started), e, prefix);
+                    continue;
+                }
+                batching.committed(group, Duration.ofNanos(System.nanoTime() - started), LOCK_WAIT,
+                        outcome.result().conflictCount(), HOLD_BUDGET);
+                from = end;
                 total = total.plus(outcome.result());
                 notifyListener(outcome, prefix);
                 if (outcome.gap() != null) {
@@ -190,7 +222,7 @@ public final class TransactionApplier {
                             gap.transaction().originNode(), gap.transaction().originPosition(), gap.verdict().expected(),
                             gap.verdict().found());
                 }
-            }
+            } while (from < batch.size());
             if (total.conflictCount() > 0 || total.echoTransactions() > 0 || total.parkedChanges() > 0) {
                 log.info("{} applied {} transaction(s), {} duplicate(s), {} row(s), conflicts {}, parked {}", prefix,
                         total.appliedTransactions(), total.duplicateTransactions(), total.rowsWritten(), total.conflicts(),
@@ -231,9 +263,13 @@ public final class TransactionApplier {
      * whole, until the rest applies; each round parks one more, so it ends.
      */
     private ApplySession.Outcome applyGroup(Connection connection, ApplySession session, List<SourceTransaction> group,
-            String upstreamNode, OptionalLong offset, List<RejectedRecord> quarantined, String prefix) throws SQLException {
+            String upstreamNode, OptionalLong offset, List<RejectedRecord> quarantined, boolean boundLockWaits, String prefix)
+            throws SQLException {
         Map<SourceTransaction, RowRefusal> refused = new IdentityHashMap<>();
         while (true) {
+            if (boundLockWaits) {
+                boundLockWaits(connection);
+            }
             try {
                 try {
                     return session.applyTargetTransaction(group, upstreamNode, offset, refused, quarantined);
@@ -446,38 +482,61 @@ public final class TransactionApplier {
         }
     }
 
-    /** Consecutive transactions up to the row bound; a source transaction is never split. */
-    private List<List<SourceTransaction>> group(List<SourceTransaction> batch) {
-        List<List<SourceTransaction>> groups = new ArrayList<>();
-        List<SourceTransaction> current = new ArrayList<>();
-        int rows = 0;
-        for (SourceTransaction transaction : batch) {
-            int size = transaction.changes().size();
-            // A schema change gets a target transaction of its own: the tables it alters are read again after it.
-            boolean alone = changesSchema(transaction);
-            if (!current.isEmpty() && (alone || rows + size > maxRowsPerTransaction)) {
-                groups.add(current);
-                current = new ArrayList<>();
-                rows = 0;
-            }
-            current.add(transaction);
-            rows += size;
-            if (alone) {
-                groups.add(current);
-                current = new ArrayList<>();
-                rows = 0;
-            }
+    /**
+     * A target transaction of several source transactions rolled back after a lock wait: the next
+     * ones are cut smaller. Said once at INFO (the operator sees that the application contends
+     * with replication), then at DEBUG; the time lost goes to the listener.
+     */
+    private void lockWaited(List<SourceTransaction> group, SourceTransaction waitedIn, String table, Duration waited,
+            SQLException e, String prefix) {
+        int rows = group.stream().mapToInt(t -> t.changes().size()).sum();
+        batching.lockWaited(waitedIn, rows);
+        String where = waitedIn == null ? "its bookkeeping"
+                : "transaction " + waitedIn.originTxId() + " of " + waitedIn.originNode() + " at position "
+                        + waitedIn.originPosition() + (table == null ? "" : ", table " + table);
+        if (!contentionLogged) {
+            contentionLogged = true;
+            log.info("{} a target transaction of {} source transaction(s), {} row(s), waited {} ms for a row lock in {}"
+                    + " ({}); applying in target transactions of at most {} row(s), and the contended keys' transactions"
+                    + " one by one, until the contention passes", prefix, group.size(), rows, waited.toMillis(), where,
+                    e.getMessage(), batching.rowLimit());
+        } else {
+            log.debug("{} lock wait of {} ms in {}, {} row(s); row limit now {}", prefix, waited.toMillis(), where, rows,
+                    batching.rowLimit());
         }
-        // An empty batch still stores the link offset (the router may have filtered every record).
-        if (!current.isEmpty() || groups.isEmpty()) {
-            groups.add(current);
+        try {
+            listener.lockWaited(waited);
+        } catch (RuntimeException failure) {
+            log.warn("{} the apply listener failed", prefix, failure);
         }
-        return groups;
     }
 
-    private static boolean changesSchema(SourceTransaction transaction) {
-        return transaction.changes().stream().anyMatch(c -> c.table().equals(ReplicationSchema.SCHEMA_CHANGE_TABLE));
+    /**
+     * Bounds this target transaction's wait for a row lock to {@value #LOCK_WAIT_BOUND}, or the
+     * session's {@code lock_timeout} if shorter. {@code SET LOCAL}: the commit or rollback restores the session's.
+     */
+    private static void boundLockWaits(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(BOUND_LOCK_WAITS);
+        }
     }
+
+    /** A grouped target transaction waits this long for a row lock before it yields and the applier cuts smaller ones. */
+    static final String LOCK_WAIT_BOUND = "20ms";
+    private static final Duration LOCK_WAIT = Duration.ofMillis(20);
+    /**
+     * A target transaction of several source transactions that met the application's writes (it
+     * resolved conflicts) should hold their rows no longer than this; a longer one halves the limit.
+     */
+    private static final Duration HOLD_BUDGET = Duration.ofMillis(50);
+    /** After this long without a lock wait the row limit doubles. */
+    private static final Duration CALM_PERIOD = Duration.ofSeconds(1);
+    /** A key met in a lock wait gets target transactions of its own for this long. */
+    private static final Duration CONTENDED_KEY_MEMORY = Duration.ofSeconds(10);
+    private static final String BOUND_LOCK_WAITS = """
+            SELECT set_config('lock_timeout', CASE WHEN current_setting('lock_timeout')::interval = interval '0'
+                OR current_setting('lock_timeout')::interval > interval '%1$s' THEN '%1$s'
+                ELSE current_setting('lock_timeout') END, true)""".formatted(LOCK_WAIT_BOUND);
 
     /**
      * Lowers this session's {@code deadlock_timeout} to {@value #APPLIER_DEADLOCK_TIMEOUT} when the

@@ -50,6 +50,16 @@ public final class ApplyErrorClassifier {
         return sqlState != null && (sqlState.startsWith("22") || sqlState.startsWith("23"));
     }
 
+    /**
+     * Whether {@code error} ended a wait for a lock the application held: {@code lock_timeout}
+     * expired (55P03) or PostgreSQL broke a deadlock by failing this session (40P01). Nothing was
+     * wrong with the data; the same work applies once the other transaction is gone.
+     */
+    public boolean isLockWait(Throwable error) {
+        String sqlState = sqlState(error);
+        return "55P03".equals(sqlState) || "40P01".equals(sqlState);
+    }
+
     /** The first SQLSTATE in the chain of causes and next exceptions, or {@code null}. */
     static String sqlState(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -69,4 +69,19 @@ class ApplyErrorClassifierTest {
         assertThat(classifier.isRefusedRow(batch)).isEqualTo(refused);
         assertThat(classifier.isRefusedRow(new SQLException("x", sqlState))).isEqualTo(refused);
     }
+
+    @ParameterizedTest(name = "{0} lock wait: {1}")
+    @CsvSource({
+        "55P03, true", // lock_not_available: lock_timeout expired
+        "40P01, true", // deadlock_detected: this session was the victim
+        "40001, false", // serialization failure
+        "57014, false", // statement_timeout
+        "23505, false",
+    })
+    void onlyLockTimeoutsAndDeadlocksAreLockWaits(String sqlState, boolean lockWait) {
+        BatchUpdateException batch = new BatchUpdateException("batch failed", null, 0, new int[0], null);
+        batch.setNextException(new SQLException("x", sqlState));
+        assertThat(classifier.isLockWait(batch)).isEqualTo(lockWait);
+        assertThat(classifier.isLockWait(new SQLException("x", sqlState))).isEqualTo(lockWait);
+    }
 }

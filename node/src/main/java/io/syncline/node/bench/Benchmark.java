@@ -11,6 +11,7 @@ import java.lang.management.MemoryType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,27 +30,31 @@ public final class Benchmark {
     private final Duration phaseDuration;
     private final List<Integer> lagNodeCounts;
     private final String lagTopology;
+    private final Set<BenchPhase> phases;
     private final Progress progress;
     private int step;
 
     /**
      * @param lagNodeCounts the sizes of the lag phases, each a cluster of that many datacenters
      * @param lagTopology   their topology in YAML spelling: all-to-all, ring or star (hub dc-a)
+     * @param phases        the phases to run; the report leaves the others out
      * @param progress      told of each phase and its outcome
      */
     public Benchmark(int rows, int transactionSize, Duration phaseDuration, List<Integer> lagNodeCounts, String lagTopology,
-            Progress progress) {
+            Set<BenchPhase> phases, Progress progress) {
         this.rows = rows;
         this.transactionSize = transactionSize;
         this.phaseDuration = phaseDuration;
         this.lagNodeCounts = List.copyOf(lagNodeCounts);
         this.lagTopology = lagTopology;
+        this.phases = Set.copyOf(phases);
         this.progress = progress;
     }
 
-    /** Phases of a run: two native backlogs, three Syncline backlogs, the lag phases, the application phase. */
+    /** Steps of a run: two native backlogs, three Syncline backlogs, the lag phases, the application phase, the hot-rows phases. */
     private int steps() {
-        return 6 + lagNodeCounts.size();
+        return (phases.contains(BenchPhase.BACKLOGS) ? 5 : 0) + (phases.contains(BenchPhase.LAG) ? lagNodeCounts.size() : 0)
+                + (phases.contains(BenchPhase.APP) ? 1 : 0) + (phases.contains(BenchPhase.HOT_ROWS) ? lagNodeCounts.size() : 0);
     }
 
     private void phase(String name, Duration length) {
@@ -57,16 +62,44 @@ public final class Benchmark {
         progress.phase("[" + step + "/" + steps() + "] " + name, length);
     }
 
+    /** Runs the selected phases; a phase left out is {@code null} (or empty) in the report. */
     public BenchReport run() throws Exception {
-        NativePhase nativeUpdates = nativePhase(NativeReplicationBench.Kind.UPDATES);
-        NativePhase nativeInserts = nativePhase(NativeReplicationBench.Kind.INSERTS);
-        // The nodes run for days; the first backlog through a fresh JVM measures mostly the JIT compiler
-        // (a quarter of both cores during the capture, in a profile). It is reported as the cold figure.
-        SynclineReplicationBench.Result cold = synclinePhase(NativeReplicationBench.Kind.UPDATES, " (cold JVM)");
-        resetPeakHeap();
-        SynclineReplicationBench.Result updates = synclinePhase(NativeReplicationBench.Kind.UPDATES, "");
-        SynclineReplicationBench.Result inserts = synclinePhase(NativeReplicationBench.Kind.INSERTS, "");
-        double halfLoad = updates.rowsPerSecond() / 2;
+        NativePhase nativeUpdates = null;
+        NativePhase nativeInserts = null;
+        SynclineReplicationBench.Result cold = null;
+        SynclineReplicationBench.Result updates = null;
+        SynclineReplicationBench.Result inserts = null;
+        if (phases.contains(BenchPhase.BACKLOGS)) {
+            nativeUpdates = nativePhase(NativeReplicationBench.Kind.UPDATES);
+            nativeInserts = nativePhase(NativeReplicationBench.Kind.INSERTS);
+            // The nodes run for days; the first backlog through a fresh JVM measures mostly the JIT compiler
+            // (a quarter of both cores during the capture, in a profile). It is reported as the cold figure.
+            cold = synclinePhase(NativeReplicationBench.Kind.UPDATES, " (cold JVM)");
+            resetPeakHeap();
+            updates = synclinePhase(NativeReplicationBench.Kind.UPDATES, "");
+            inserts = synclinePhase(NativeReplicationBench.Kind.INSERTS, "");
+        }
+        List<LagBench.Result> lag = phases.contains(BenchPhase.LAG) ? lagPhases(updates) : List.of();
+        AppOverheadBench.Result app = null;
+        if (phases.contains(BenchPhase.APP)) {
+            phase("the application's write rate without and with Syncline", null);
+            try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
+                app = AppOverheadBench.run(postgres(environment, 2), kafka(environment, 2), phaseDuration,
+                        environment.workDir().resolve("nodes"));
+            }
+        }
+        List<HotRowsBench.Result> hotRows = phases.contains(BenchPhase.HOT_ROWS) ? hotRowsPhases() : List.of();
+        return new BenchReport(nativeUpdates == null ? null : nativeUpdates.serverVersion(), rows, transactionSize, lagTopology,
+                nativeUpdates == null ? 0 : nativeUpdates.rowsPerSecond(), nativeInserts == null ? 0 : nativeInserts.rowsPerSecond(),
+                cold, updates, inserts, lag, app, peakHeapMegabytes(), hotRows);
+    }
+
+    /**
+     * The lag phases, at half the rate of Syncline's update backlog when it ran, else at
+     * {@value #LAG_LOAD_WITHOUT_BACKLOGS} rows/s.
+     */
+    private List<LagBench.Result> lagPhases(SynclineReplicationBench.Result updates) throws Exception {
+        double halfLoad = updates == null ? LAG_LOAD_WITHOUT_BACKLOGS : updates.rowsPerSecond() / 2;
         List<LagBench.Result> lag = new ArrayList<>();
         for (int nodes : lagNodeCounts) {
             phase("lag with " + nodes + " datacenters, " + lagTopology + ", " + Math.round(halfLoad) + " rows/s in all",
@@ -80,14 +113,30 @@ public final class Benchmark {
                         Math.round(result.rowsPerSecond()), result.p50(), result.p99(), result.max()));
             }
         }
-        AppOverheadBench.Result app;
-        phase("the application's write rate without and with Syncline", null);
-        try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
-            app = AppOverheadBench.run(postgres(environment, 2), kafka(environment, 2), phaseDuration,
-                    environment.workDir().resolve("nodes"));
+        return lag;
+    }
+
+    private static final double LAG_LOAD_WITHOUT_BACKLOGS = 5_000;
+
+    /** The hot-rows phases, with 2 datacenters and with {@code --nodes}. */
+    private List<HotRowsBench.Result> hotRowsPhases() throws Exception {
+        List<HotRowsBench.Result> results = new ArrayList<>();
+        for (int nodes : lagNodeCounts) {
+            phase("hot rows with " + nodes + " datacenters: without replication, native one-way, Syncline",
+                    phaseDuration.multipliedBy(9).dividedBy(2));
+            try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
+                HotRowsBench.Result result = HotRowsBench.run(postgres(environment, nodes), kafka(environment, nodes), phaseDuration,
+                        environment.workDir().resolve("nodes"));
+                log.info("hot rows with {} nodes: {}", nodes, result);
+                results.add(result);
+                StringBuilder line = new StringBuilder(String.format("hot rows, %d datacenters: Syncline lag p99 %d ms", nodes,
+                        result.lagP99()));
+                result.syncline().forEach((dc, figures) -> line.append(String.format("; %s %s (tx/s ratio %.2f, p99 ratio %.2f)", dc,
+                        HotRowsWorkload.describe(figures), result.tpsRatio(dc), result.p99Ratio(dc))));
+                progress.result(line.toString());
+            }
         }
-        return new BenchReport(nativeUpdates.serverVersion(), rows, transactionSize, lagTopology, nativeUpdates.rowsPerSecond(),
-                nativeInserts.rowsPerSecond(), cold, updates, inserts, lag, app, peakHeapMegabytes());
+        return results;
     }
 
     /** Native replication's rate, and the PostgreSQL version it ran on, which the report names. */

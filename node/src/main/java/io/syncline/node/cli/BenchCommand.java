@@ -1,11 +1,13 @@
 package io.syncline.node.cli;
 
+import io.syncline.node.bench.BenchPhase;
 import io.syncline.node.bench.BenchReport;
 import io.syncline.node.bench.Benchmark;
 import java.io.PrintStream;
 import io.syncline.core.config.TopologyKind;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +42,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "About a minute: 20k-row backlogs and 8 s phases.")
     boolean quick;
 
+    @Option(names = "--phases", defaultValue = "all", paramLabel = "LIST",
+            description = "Phases to run, comma-separated: backlogs, lag, app, hot_rows, or all (default: ${DEFAULT-VALUE}).")
+    String phases;
+
     @Option(names = "--json", description = "Print the results as one JSON object on the last line.")
     boolean json;
 
@@ -68,9 +74,11 @@ final class BenchCommand implements Callable<Integer> {
         Duration phase = quick ? Duration.ofSeconds(8) : phaseDuration;
         List<Integer> lagNodes;
         String lagTopology;
+        Set<BenchPhase> selected;
         try {
             lagNodes = lagNodeCounts(nodes);
             lagTopology = lagTopology(topology);
+            selected = BenchPhase.parse(phases);
         } catch (IllegalArgumentException e) {
             log.error("bench: {}", e.getMessage());
             return 1;
@@ -79,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
                 transactionSize, phase.toSeconds());
         try {
             BenchReport report = LiveOutput.run(out, LiveOutput.watched(json, verbose), title, "syncline-bench-",
-                    progress -> new Benchmark(backlog, transactionSize, phase, lagNodes, lagTopology, progress).run());
+                    progress -> new Benchmark(backlog, transactionSize, phase, lagNodes, lagTopology, selected, progress).run());
             report.printTable(out);
             if (json) {
                 out.println(report.toJson());

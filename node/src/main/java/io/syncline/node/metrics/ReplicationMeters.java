@@ -1,6 +1,7 @@
 package io.syncline.node.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -28,6 +29,9 @@ public final class ReplicationMeters {
         Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
         Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2),
         Duration.ofMinutes(5), Duration.ofMinutes(10)};
+
+    /** Histogram buckets of the target transactions' sizes, in row changes, up to the default limit. */
+    private static final double[] TARGET_TRANSACTION_ROWS = {1, 4, 16, 64, 256, 1024, 5000};
 
     /** The lag of one origin's changes as this node applies them. */
     public record OriginLag(RecentLag.Snapshot recent, OptionalLong lastAppliedCommitMillis) {}
@@ -93,6 +97,30 @@ public final class ReplicationMeters {
                 .tag("resolution", conflict.winner().logName())
                 .register(registry)
                 .increment();
+    }
+
+    /**
+     * A target transaction of the link from {@code upstream} gave up waiting for a row lock the
+     * application held, after {@code waited}, to be applied again in smaller ones.
+     */
+    public void lockWaited(String upstream, Duration waited) {
+        Timer.builder("syncline.apply.lock.wait")
+                .description("Time target transactions of this link spent before they gave up waiting for a row lock (the"
+                        + " application's or another link's) and were applied again in smaller ones")
+                .tag("upstream", upstream)
+                .register(registry)
+                .record(waited);
+    }
+
+    /** One committed target transaction of the link from {@code upstream}, of {@code rows} row changes. */
+    public void targetTransactionCommitted(String upstream, long rows) {
+        DistributionSummary.builder("syncline.apply.target.transaction.rows")
+                .description("Row changes per committed target transaction of this link: every row stays locked until it"
+                        + " commits")
+                .serviceLevelObjectives(TARGET_TRANSACTION_ROWS)
+                .tag("upstream", upstream)
+                .register(registry)
+                .record(rows);
     }
 
     /** One row change parked in {@code syncline.dead_letter}. */

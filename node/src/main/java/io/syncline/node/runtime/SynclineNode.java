@@ -2,6 +2,7 @@ package io.syncline.node.runtime;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.syncline.conflict.ApplyListener;
+import io.syncline.conflict.ApplyResult;
 import io.syncline.conflict.ConflictPolicies;
 import io.syncline.conflict.OnErrorPolicies;
 import io.syncline.conflict.ParkedChange;
@@ -393,6 +394,31 @@ public final class SynclineNode implements AutoCloseable {
         }
     }
 
+    /** The node's apply listener, and the meters of one link: its lock waits and its target transactions' sizes. */
+    private ApplyListener linkApplyListener(String upstream) {
+        return new ApplyListener() {
+            @Override
+            public void changeParked(ParkedChange parked) {
+                applyListener.changeParked(parked);
+            }
+
+            @Override
+            public void conflictResolved(ResolvedConflict conflict) {
+                applyListener.conflictResolved(conflict);
+            }
+
+            @Override
+            public void targetTransactionCommitted(ApplyResult result) {
+                meters.targetTransactionCommitted(upstream, result.rowsWritten() + result.rowsSkipped());
+            }
+
+            @Override
+            public void lockWaited(Duration waited) {
+                meters.lockWaited(upstream, waited);
+            }
+        };
+    }
+
     private synchronized void startLink(String upstream, Set<String> standsInFor) {
         String prefix = "[" + nodeId() + "]";
         PeerConfig peer = config.peer(upstream).orElseThrow(
@@ -401,7 +427,7 @@ public final class SynclineNode implements AutoCloseable {
         LinkStatus status = linkStatuses.computeIfAbsent(upstream, LinkStatus::new);
         status.standsInFor(standsInFor);
         TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, policies, onError,
-                applyListener, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION, config.tables());
+                linkApplyListener(upstream), TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION, config.tables());
         RecordValidator validator = new RecordValidator(upstream, Set.copyOf(config.topology().nodes()), receivableTables());
         ReplicationLink link = new ReplicationLink(nodeId(), upstream,
                 () -> new OutboxReader(nodeId(), upstream, peerKafka, validator, kafkaClients),

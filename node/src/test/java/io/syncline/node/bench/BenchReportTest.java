@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BenchReportTest {
@@ -15,7 +16,7 @@ class BenchReportTest {
     private static BenchReport report(AppOverheadBench.Result app) {
         SynclineReplicationBench.Result replication = new SynclineReplicationBench.Result(20_000, 30_000, 40_000, 5.0);
         return new BenchReport("15.14", 100_000, 100, "all-to-all", 150_000, 160_000, replication, replication, replication,
-                List.of(new LagBench.Result(3, 10_000, 100, 400, 600, 1000)), app, 1500);
+                List.of(new LagBench.Result(3, 10_000, 100, 400, 600, 1000)), app, 1500, List.of());
     }
 
     private static String table(BenchReport report) {
@@ -46,5 +47,28 @@ class BenchReportTest {
 
         assertThat(moved).contains("WARNING: the TPS without Syncline moved by 26%").contains("not reliable");
         assertThat(steady).startsWith("%nPostgreSQL 15.14; backlog of 100,000 rows".formatted()).doesNotContain("WARNING").contains("the mean of 2500 first and 2600 last");
+    }
+
+    @Test
+    void hotRowsRunAloneReportEachDatacentersFiguresAndTheirRatiosToNoReplication() throws Exception {
+        HotRowsWorkload.Figures without = new HotRowsWorkload.Figures(600, 2.5, 10);
+        HotRowsWorkload.Figures nativeOneWay = new HotRowsWorkload.Figures(450, 3, 14);
+        HotRowsWorkload.Figures syncline = new HotRowsWorkload.Figures(480, 3.5, 18);
+        HotRowsBench.Result hot = new HotRowsBench.Result(2, Map.of("dc-a", without, "dc-b", without),
+                Map.of("dc-a", nativeOneWay, "dc-b", nativeOneWay), Map.of("dc-a", syncline, "dc-b", syncline), 120, 800, 950, 5000);
+        BenchReport report = new BenchReport(null, 100_000, 100, "all-to-all", 0, 0, null, null, null, List.of(), null, 900,
+                List.of(hot));
+
+        JsonNode json = new ObjectMapper().readTree(report.toJson());
+
+        JsonNode dcB = json.path("hot_rows").path("2_dcs").path("dc-b");
+        assertThat(dcB.path("syncline").path("tps").asDouble()).isEqualTo(480);
+        assertThat(dcB.path("without").path("p99_ms").asDouble()).isEqualTo(10);
+        assertThat(dcB.path("tps_ratio").asDouble()).isEqualTo(0.8);
+        assertThat(dcB.path("p99_ratio").asDouble()).isEqualTo(1.8);
+        assertThat(dcB.path("native_tps_ratio").asDouble()).isEqualTo(0.75);
+        assertThat(json.path("hot_rows").path("2_dcs").path("lag_ms").path("p99").asLong()).isEqualTo(800);
+        assertThat(json.has("app_tps_ratio")).isFalse();
+        assertThat(table(report)).contains("hot rows, 2 datacenters").contains("p99 800 ms");
     }
 }

@@ -3,6 +3,7 @@ package io.syncline.node.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.syncline.node.bench.BenchPhase;
 import org.junit.jupiter.api.Test;
 
 class BenchCommandTest {
@@ -31,5 +32,14 @@ class BenchCommandTest {
     @Test
     void badNodeCountMakesTheCommandFail() {
         assertThat(SynclineCli.run("bench", "--nodes", "1")).isEqualTo(1);
+    }
+
+    @Test
+    void phasesAreSelectedByNameAndAllSelectsEveryOne() {
+        assertThat(BenchPhase.parse("hot_rows")).containsExactly(BenchPhase.HOT_ROWS);
+        assertThat(BenchPhase.parse("lag, hot_rows")).containsExactlyInAnyOrder(BenchPhase.LAG, BenchPhase.HOT_ROWS);
+        assertThat(BenchPhase.parse("all")).containsExactlyInAnyOrder(BenchPhase.values());
+        assertThatThrownBy(() -> BenchPhase.parse("hot-rows"))
+                .hasMessage("--phases takes backlogs, lag, app, hot_rows or all, not hot-rows");
     }
 }
