@@ -84,25 +84,12 @@ public final class RecordValidator {
         if (mismatch != null) {
             return reject(topic, offset, origin, QuarantineReason.HEADER_MISMATCH, mismatch, text, body);
         }
-        if (!nodes.contains(origin)) {
-            return reject(topic, offset, origin, QuarantineReason.UNKNOWN_ORIGIN,
-                    "origin " + origin + " is not a node of the topology " + new java.util.TreeSet<>(nodes), text, body);
-        }
-        String wrongPath = wrongPath(tx.path());
-        if (wrongPath != null) {
-            return reject(topic, offset, origin, QuarantineReason.WRONG_PATH, wrongPath, text, body);
-        }
-        for (RowChange change : tx.changes()) {
-            if (!tables.contains(change.table())) {
-                return reject(topic, offset, origin, QuarantineReason.UNKNOWN_TABLE,
-                        "table " + change.table() + " is not replicated here", text, body);
-            }
-        }
-        if (tx.originPosition() < 0 || tx.originPosition() > MAX_PLAUSIBLE_POSITION) {
+        if (tx.originPosition() < 0) {
             return reject(topic, offset, origin, QuarantineReason.IMPLAUSIBLE_POSITION, "position " + tx.originPosition()
-                    + " is beyond any WAL position (at most " + MAX_PLAUSIBLE_POSITION + ")", text, body);
+                    + " is below any WAL position", text, body);
         }
-        return new Outcome(new ReceivedTransaction(tx, body, offset), null);
+        Outcome refused = contentRefusal(topic, offset, origin, tx.path(), tx.changes(), tx.originPosition(), text, body);
+        return refused != null ? refused : new Outcome(new ReceivedTransaction(tx, body, offset), null);
     }
 
     /**
@@ -124,27 +111,43 @@ public final class RecordValidator {
         if (mismatch != null) {
             return reject(topic, offset, origin, QuarantineReason.HEADER_MISMATCH, mismatch, text, body);
         }
+        // A chunk before the last has no position yet (-1), which the bound lets through.
+        Outcome refused = contentRefusal(topic, offset, origin, chunk.path(), chunk.changes(), chunk.originPosition(), text,
+                body);
+        if (refused != null) {
+            return refused;
+        }
+        TransactionChunk identity = new TransactionChunk(origin, chunk.originTxId(), chunk.commitTimeMicros(), chunk.chain(),
+                chunk.index(), chunk.last(), chunk.originPosition(), chunk.path(), List.of());
+        return new Outcome(new ReceivedTransaction(null, identity, body, offset), null);
+    }
+
+    /**
+     * What a whole transaction and a chunk are both checked for: a known origin, a path that fits
+     * this link, replicated tables and a position below {@link #MAX_PLAUSIBLE_POSITION}; the refusal,
+     * or null when the record passes.
+     */
+    private Outcome contentRefusal(String topic, long offset, String origin, List<String> path, List<RowChange> changes,
+            long position, Map<String, String> text, byte[] body) {
         if (!nodes.contains(origin)) {
             return reject(topic, offset, origin, QuarantineReason.UNKNOWN_ORIGIN,
                     "origin " + origin + " is not a node of the topology " + new java.util.TreeSet<>(nodes), text, body);
         }
-        String wrongPath = wrongPath(chunk.path());
+        String wrongPath = wrongPath(path);
         if (wrongPath != null) {
             return reject(topic, offset, origin, QuarantineReason.WRONG_PATH, wrongPath, text, body);
         }
-        for (RowChange change : chunk.changes()) {
+        for (RowChange change : changes) {
             if (!tables.contains(change.table())) {
                 return reject(topic, offset, origin, QuarantineReason.UNKNOWN_TABLE,
                         "table " + change.table() + " is not replicated here", text, body);
             }
         }
-        if (chunk.last() && chunk.originPosition() > MAX_PLAUSIBLE_POSITION) {
-            return reject(topic, offset, origin, QuarantineReason.IMPLAUSIBLE_POSITION, "position " + chunk.originPosition()
+        if (position > MAX_PLAUSIBLE_POSITION) {
+            return reject(topic, offset, origin, QuarantineReason.IMPLAUSIBLE_POSITION, "position " + position
                     + " is beyond any WAL position (at most " + MAX_PLAUSIBLE_POSITION + ")", text, body);
         }
-        TransactionChunk identity = new TransactionChunk(origin, chunk.originTxId(), chunk.commitTimeMicros(), chunk.chain(),
-                chunk.index(), chunk.last(), chunk.originPosition(), chunk.path(), List.of());
-        return new Outcome(new ReceivedTransaction(null, identity, body, offset), null);
+        return null;
     }
 
     private static String headerMismatch(SourceTransaction tx, Map<String, String> headers, byte[] body) {

@@ -13,6 +13,7 @@ import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
 import io.syncline.core.event.RowVersion;
 import io.syncline.core.event.SourceTransaction;
+import io.syncline.core.event.TransactionChunk;
 import io.syncline.core.event.VersionVector;
 import io.syncline.core.schema.ReplicationSchema;
 import java.nio.charset.StandardCharsets;
@@ -170,6 +171,43 @@ class RecordValidatorTest {
         assertThat(rejected.reason()).isEqualTo(QuarantineReason.IMPLAUSIBLE_POSITION);
         assertThat(rejected.detail()).contains(Long.toString(Long.MAX_VALUE));
         assertThat(VALIDATOR.check(TOPIC, 4, headers(largest), TransactionCodec.encodeBody(largest)).accepted()).isNotNull();
+    }
+
+    @Test
+    void chunksAreCheckedLikeWholeTransactionsAndKeepOnlyTheirIdentity() {
+        SourceTransaction tx = tx("dc-a", 1000, "public.accounts", List.of("dc-a", "dc-b"));
+        TransactionChunk first = new TransactionChunk("dc-a", 42, 1_000_000L, tx.chain(), 0, false,
+                TransactionChunk.UNKNOWN_POSITION, tx.path(), tx.changes());
+        TransactionChunk last = new TransactionChunk("dc-a", 42, 1_000_000L, tx.chain(), 1, true, 1000, tx.path(), tx.changes());
+
+        RecordValidator.Outcome accepted = VALIDATOR.check(TOPIC, 3, chunkHeaders(first), TransactionCodec.encodeChunk(first));
+        assertThat(accepted.rejected()).isNull();
+        assertThat(accepted.accepted().chunk().changes()).isEmpty();
+        assertThat(VALIDATOR.check(TOPIC, 4, chunkHeaders(last), TransactionCodec.encodeChunk(last)).rejected()).isNull();
+
+        RecordHeaders noPosition = chunkHeaders(first);
+        RejectedRecord positionMissing = VALIDATOR.check(TOPIC, 5, noPosition, TransactionCodec.encodeChunk(last)).rejected();
+        assertThat(positionMissing.reason()).isEqualTo(QuarantineReason.HEADER_MISMATCH);
+        TransactionChunk hidden = new TransactionChunk("dc-a", 43, 1_000_000L, tx.chain(), 0, false,
+                TransactionChunk.UNKNOWN_POSITION, tx.path(), tx("dc-a", 1000, "it.hidden", tx.path()).changes());
+        assertThat(VALIDATOR.check(TOPIC, 6, chunkHeaders(hidden), TransactionCodec.encodeChunk(hidden)).rejected().reason())
+                .isEqualTo(QuarantineReason.UNKNOWN_TABLE);
+        TransactionChunk stranger = new TransactionChunk("dc-x", 44, 1_000_000L, tx.chain(), 0, false,
+                TransactionChunk.UNKNOWN_POSITION, List.of("dc-x", "dc-b"), tx.changes());
+        assertThat(VALIDATOR.check(TOPIC, 7, chunkHeaders(stranger), TransactionCodec.encodeChunk(stranger)).rejected().reason())
+                .isEqualTo(QuarantineReason.UNKNOWN_ORIGIN);
+    }
+
+    /** The headers {@code OutboxPublisher} writes for a chunk: a position on the last one only. */
+    private static RecordHeaders chunkHeaders(TransactionChunk chunk) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(EventHeaders.ORIGIN, EventHeaders.encodeString(chunk.originNode()));
+        headers.add(EventHeaders.PATH, EventHeaders.encodePath(chunk.path()));
+        headers.add(EventHeaders.FORMAT, EventHeaders.encodeLong(TransactionCodec.CHUNK_FORMAT_VERSION));
+        if (chunk.last()) {
+            headers.add(EventHeaders.POSITION, EventHeaders.encodeLong(chunk.originPosition()));
+        }
+        return headers;
     }
 
     private static SourceTransaction tx(String origin, long position, String table, List<String> path) {

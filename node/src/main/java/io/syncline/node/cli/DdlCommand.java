@@ -2,15 +2,11 @@ package io.syncline.node.cli;
 
 import io.syncline.conflict.ddl.DdlRules;
 import io.syncline.conflict.ddl.SchemaChangeRunner;
-import io.syncline.conflict.schema.SchemaException;
 import io.syncline.core.config.NodeConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -69,18 +65,9 @@ final class DdlCommand implements Callable<Integer> {
         if (config == null) {
             return 1;
         }
-        SchemaChangeRunner.Result result;
-        try (Connection connection = DriverManager.getConnection(config.database().url(), config.database().user(),
-                config.database().password().reveal())) {
-            result = new SchemaChangeRunner(config.nodeId(), config.tables()).run(connection, sql, dryRun);
-        } catch (SchemaException e) {
-            err.println(configFile + ": " + e.getMessage());
-            return 1;
-        } catch (SQLException e) {
-            err.println(configFile + ": database " + config.database().url() + ": " + e.getMessage());
-            return 1;
-        }
-        return report(result, out, err);
+        return ConfigFiles.onDatabase(config, configFile, err,
+                connection -> report(new SchemaChangeRunner(config.nodeId(), config.tables()).run(connection, sql, dryRun), out,
+                        err));
     }
 
     private int report(SchemaChangeRunner.Result result, PrintWriter out, PrintWriter err) {

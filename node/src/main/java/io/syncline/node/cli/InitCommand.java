@@ -11,7 +11,6 @@ import io.syncline.core.config.NodeConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -51,8 +50,7 @@ final class InitCommand implements Callable<Integer> {
             return 1;
         }
         List<String> tables = config.tables().stream().map(t -> t.name().qualified()).toList();
-        try (Connection connection = DriverManager.getConnection(
-                config.database().url(), config.database().user(), config.database().password().reveal())) {
+        int status = ConfigFiles.onDatabase(config, configFile, err, connection -> {
             List<ConfigProblem> problems = ConfigValidator.checkAgainstCatalog(config, new JdbcTableCatalog(connection));
             if (!problems.isEmpty()) {
                 problems.forEach(p -> err.println(p.format()));
@@ -61,12 +59,10 @@ final class InitCommand implements Callable<Integer> {
             new ReplicationSchemaInstaller(config.nodeId()).installConfigured(connection, config.tables());
             checkKeySequences(connection, config, tables, out, err);
             stampExistingRows(connection, config, out);
-        } catch (SchemaException e) {
-            err.println(configFile + ": " + e.getMessage());
-            return 1;
-        } catch (SQLException e) {
-            err.println(configFile + ": database " + config.database().url() + ": " + e.getMessage());
-            return 1;
+            return 0;
+        });
+        if (status != 0) {
+            return status;
         }
         out.printf("initialised node %s: %d table(s): %s%n", config.nodeId(), tables.size(),
                 String.join(", ", tables));
