@@ -211,8 +211,7 @@ public final class TransactionApplier {
                             Duration.ofNanos(System.nanoTime() - started), e, prefix);
                     continue;
                 }
-                batching.committed(group, Duration.ofNanos(System.nanoTime() - started), LOCK_WAIT,
-                        outcome.result().conflictCount(), HOLD_BUDGET);
+                batching.committed(group, Duration.ofNanos(System.nanoTime() - started), LOCK_WAIT);
                 from = end;
                 total = total.plus(outcome.result());
                 notifyListener(outcome, prefix);
@@ -524,11 +523,6 @@ public final class TransactionApplier {
     /** A grouped target transaction waits this long for a row lock before it yields and the applier cuts smaller ones. */
     static final String LOCK_WAIT_BOUND = "20ms";
     private static final Duration LOCK_WAIT = Duration.ofMillis(20);
-    /**
-     * A target transaction of several source transactions that met the application's writes (it
-     * resolved conflicts) should hold their rows no longer than this; a longer one halves the limit.
-     */
-    private static final Duration HOLD_BUDGET = Duration.ofMillis(50);
     /** After this long without a lock wait the row limit doubles. */
     private static final Duration CALM_PERIOD = Duration.ofSeconds(1);
     /** A key met in a lock wait gets target transactions of its own for this long. */

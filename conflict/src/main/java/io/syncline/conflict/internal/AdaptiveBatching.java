@@ -119,20 +119,12 @@ public final class AdaptiveBatching {
      * than {@code slow}, most likely waiting for the application, its keys stay contended and the
      * calm period starts again: the application is still writing them.
      *
-     * <p>The applier meets no lock wait when it locks each row between two short application
-     * transactions, and the application then waits on it instead. A target transaction of several
-     * source transactions that resolved {@code conflicts} (the application here writes the same
-     * rows) and took longer than {@code holdBudget} held those rows too long: the limit halves.
+     * <p>Only lock waits cut target transactions: a budget on how long a grouped target transaction
+     * that met the application's writes may hold them (tried at 50 ms) kept the application faster
+     * but made the applier fall seconds behind, in the demo as well (docs/hot-rows.md).
      */
-    public void committed(List<SourceTransaction> group, Duration elapsed, Duration slow, int conflicts,
-            Duration holdBudget) {
+    public void committed(List<SourceTransaction> group, Duration elapsed, Duration slow) {
         long now = nanoTime.getAsLong();
-        if (group.size() > 1 && conflicts > 0 && elapsed.compareTo(holdBudget) > 0) {
-            int rows = group.stream().mapToInt(t -> t.changes().size()).sum();
-            rowLimit = Math.max(1, Math.min(rowLimit, rows) / 2);
-            lastChange = now;
-            return;
-        }
         if (group.size() == 1 && elapsed.compareTo(slow) > 0 && isContended(group.get(0), now)) {
             for (RowChange change : group.get(0).changes()) {
                 contended.put(new Key(change.table(), change.key()), now);

@@ -22,7 +22,6 @@ class AdaptiveBatchingTest {
     private static final Duration CALM = Duration.ofSeconds(1);
     private static final Duration MEMORY = Duration.ofSeconds(10);
     private static final Duration SLOW = Duration.ofMillis(20);
-    private static final Duration BUDGET = Duration.ofMillis(50);
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final AdaptiveBatching batching = new AdaptiveBatching(100, CALM, MEMORY, now::get);
@@ -93,13 +92,13 @@ class AdaptiveBatchingTest {
         batching.lockWaited(null, 8);
         assertThat(batching.rowLimit()).isEqualTo(4);
 
-        batching.committed(List.of(transaction(99, 1, "other")), Duration.ZERO, SLOW, 0, BUDGET);
+        batching.committed(List.of(transaction(99, 1, "other")), Duration.ZERO, SLOW);
         assertThat(batching.rowLimit()).as("no growth within the calm period").isEqualTo(4);
 
         List<Integer> limits = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             now.addAndGet(CALM.toNanos());
-            batching.committed(List.of(transaction(99, 1, "other")), Duration.ZERO, SLOW, 0, BUDGET);
+            batching.committed(List.of(transaction(99, 1, "other")), Duration.ZERO, SLOW);
             limits.add(batching.rowLimit());
         }
         assertThat(limits).containsExactly(8, 16, 32, 64, 100, 100, 100);
@@ -112,7 +111,7 @@ class AdaptiveBatchingTest {
         batching.lockWaited(null, 8);
         now.addAndGet(CALM.toNanos() - 1);
 
-        batching.committed(List.of(transaction(99, 1, "other")), Duration.ZERO, SLOW, 0, BUDGET);
+        batching.committed(List.of(transaction(99, 1, "other")), Duration.ZERO, SLOW);
 
         assertThat(batching.rowLimit()).isEqualTo(2);
     }
@@ -123,7 +122,7 @@ class AdaptiveBatchingTest {
         batching.lockWaited(hot, 8);
         now.addAndGet(MEMORY.toNanos() - 1);
 
-        batching.committed(List.of(transaction(2, 1, "shared")), Duration.ofMillis(50), SLOW, 0, BUDGET);
+        batching.committed(List.of(transaction(2, 1, "shared")), Duration.ofMillis(50), SLOW);
         now.addAndGet(MEMORY.toNanos() - 1);
 
         assertThat(batching.isContended(hot)).isTrue();
@@ -136,7 +135,7 @@ class AdaptiveBatchingTest {
         batching.lockWaited(hot, 8);
         now.addAndGet(MEMORY.toNanos() - 1);
 
-        batching.committed(List.of(transaction(2, 1, "shared")), Duration.ofMillis(5), SLOW, 0, BUDGET);
+        batching.committed(List.of(transaction(2, 1, "shared")), Duration.ofMillis(5), SLOW);
         now.addAndGet(1);
 
         assertThat(batching.isContended(hot)).isFalse();
@@ -144,21 +143,10 @@ class AdaptiveBatchingTest {
     }
 
     @Test
-    void aLongTargetTransactionThatMetTheApplicationsWritesHalvesTheLimit() {
+    void aLongTargetTransactionWithoutALockWaitKeepsTheLimit() {
         List<SourceTransaction> group = transactions(10, 4, "shared");
 
-        batching.committed(group, Duration.ofMillis(80), SLOW, 3, BUDGET);
-
-        assertThat(batching.rowLimit()).isEqualTo(20);
-    }
-
-    @Test
-    void aLongTargetTransactionWithoutConflictsOrAShortOneKeepsTheLimit() {
-        List<SourceTransaction> group = transactions(10, 4, "private");
-
-        batching.committed(group, Duration.ofMillis(80), SLOW, 0, BUDGET);
-        batching.committed(group, Duration.ofMillis(30), SLOW, 3, BUDGET);
-        batching.committed(transactions(1, 4, "one"), Duration.ofMillis(80), SLOW, 3, BUDGET);
+        batching.committed(group, Duration.ofMillis(80), SLOW);
 
         assertThat(batching.rowLimit()).isEqualTo(100);
     }
