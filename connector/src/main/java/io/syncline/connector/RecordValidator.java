@@ -80,7 +80,7 @@ public final class RecordValidator {
                     body);
         }
         String origin = tx.originNode();
-        String mismatch = headerMismatch(tx, text, body);
+        String mismatch = headerMismatch(origin, Long.toString(tx.originPosition()), text, body);
         if (mismatch != null) {
             return reject(topic, offset, origin, QuarantineReason.HEADER_MISMATCH, mismatch, text, body);
         }
@@ -99,15 +99,7 @@ public final class RecordValidator {
      */
     private Outcome checkChunk(String topic, long offset, Map<String, String> text, TransactionChunk chunk, byte[] body) {
         String origin = chunk.originNode();
-        String mismatch = !origin.equals(text.get(EventHeaders.ORIGIN))
-                ? "header " + EventHeaders.ORIGIN + " says " + text.get(EventHeaders.ORIGIN) + ", the body " + origin
-                : !Integer.toString(body[1]).equals(text.get(EventHeaders.FORMAT))
-                ? "header " + EventHeaders.FORMAT + " says " + text.get(EventHeaders.FORMAT) + ", the body " + body[1]
-                : !java.util.Objects.equals(chunk.last() ? Long.toString(chunk.originPosition()) : null,
-                        text.get(EventHeaders.POSITION))
-                ? "header " + EventHeaders.POSITION + " says " + text.get(EventHeaders.POSITION) + ", chunk " + chunk.index()
-                        + " of the body " + (chunk.last() ? "is the last, at " + chunk.originPosition() : "has no position")
-                : null;
+        String mismatch = headerMismatch(origin, chunk.last() ? Long.toString(chunk.originPosition()) : null, text, body);
         if (mismatch != null) {
             return reject(topic, offset, origin, QuarantineReason.HEADER_MISMATCH, mismatch, text, body);
         }
@@ -150,14 +142,18 @@ public final class RecordValidator {
         return null;
     }
 
-    private static String headerMismatch(SourceTransaction tx, Map<String, String> headers, byte[] body) {
-        String origin = headers.get(EventHeaders.ORIGIN);
-        if (!tx.originNode().equals(origin)) {
-            return "header " + EventHeaders.ORIGIN + " says " + origin + ", the body " + tx.originNode();
+    /**
+     * Where the record's headers disagree with its body, or null.
+     *
+     * @param position the body's position as the header spells it, or null for a chunk before the last, which has none
+     */
+    private static String headerMismatch(String origin, String position, Map<String, String> headers, byte[] body) {
+        if (!origin.equals(headers.get(EventHeaders.ORIGIN))) {
+            return "header " + EventHeaders.ORIGIN + " says " + headers.get(EventHeaders.ORIGIN) + ", the body " + origin;
         }
-        String position = headers.get(EventHeaders.POSITION);
-        if (!Long.toString(tx.originPosition()).equals(position)) {
-            return "header " + EventHeaders.POSITION + " says " + position + ", the body " + tx.originPosition();
+        if (!java.util.Objects.equals(position, headers.get(EventHeaders.POSITION))) {
+            return "header " + EventHeaders.POSITION + " says " + headers.get(EventHeaders.POSITION) + ", the body "
+                    + (position == null ? "has no position (a chunk before the last)" : position);
         }
         String format = headers.get(EventHeaders.FORMAT);
         // The body's second byte is its format version (TransactionCodec).
