@@ -59,8 +59,9 @@ public record Expectation(String schema, String table, Kind kind, String name, S
             }
         }
         // An index dropped and created again under its name is expected as it is now.
-        facts.removeIf(f -> f.kind == Kind.NO_INDEX && facts.stream().anyMatch(o -> o.kind == Kind.INDEX && o.name.equals(f.name)
-                && o.schema.equals(f.schema) && o.table.equals(f.table)));
+        Set<List<String>> created = new java.util.HashSet<>();
+        facts.stream().filter(f -> f.kind == Kind.INDEX).forEach(f -> created.add(List.of(f.schema, f.table, f.name)));
+        facts.removeIf(f -> f.kind == Kind.NO_INDEX && created.contains(List.of(f.schema, f.table, f.name)));
         return List.copyOf(facts);
     }
 

@@ -1,0 +1,50 @@
+package io.syncline.conflict.ddl;
+
+import static io.syncline.conflict.ddl.SchemaDiffTest.ACCOUNTS;
+import static io.syncline.conflict.ddl.SchemaDiffTest.ID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ExpectationTest {
+
+    private static final ColumnDefinition NOTE = new ColumnDefinition(3, "note", "text", true, "'none'::text", false);
+    private static final String BY_NOTE = "CREATE INDEX by_note ON public.accounts USING btree (note)";
+
+    @Test
+    void anAddedColumnIsExpectedWithoutItsPositionWhichDiffersBetweenDatabases() {
+        TableDefinition after = new TableDefinition(ACCOUNTS, List.of(ID, NOTE), Map.of(), Map.of());
+        List<Expectation> expected = Expectation.of(List.of(new SchemaChange.ColumnAdded(ACCOUNTS, NOTE)), Map.of(ACCOUNTS, after));
+
+        assertThat(expected).containsExactly(
+                new Expectation("public", "accounts", Expectation.Kind.COLUMN, "note", "text NOT NULL DEFAULT 'none'::text"));
+        ColumnDefinition elsewhere = new ColumnDefinition(7, "note", "text", true, "'none'::text", false);
+        assertThat(Expectation.unmet(expected, Map.of(ACCOUNTS,
+                new TableDefinition(ACCOUNTS, List.of(ID, elsewhere), Map.of(), Map.of())))).isEmpty();
+    }
+
+    @Test
+    void whatDoesNotHoldIsSaidWithWhatWasFoundInstead() {
+        List<Expectation> expected = List.of(
+                new Expectation("public", "accounts", Expectation.Kind.COLUMN, "note", "text NOT NULL DEFAULT 'none'::text"),
+                new Expectation("public", "accounts", Expectation.Kind.INDEX, "by_note", BY_NOTE));
+        ColumnDefinition otherDefault = new ColumnDefinition(3, "note", "text", true, "''::text", false);
+
+        assertThat(Expectation.unmet(expected, Map.of(ACCOUNTS,
+                new TableDefinition(ACCOUNTS, List.of(ID, otherDefault), Map.of(), Map.of())))).containsExactly(
+                "column note of public.accounts is text NOT NULL DEFAULT 'none'::text, found text NOT NULL DEFAULT ''::text",
+                "index by_note of public.accounts is " + BY_NOTE + ", found no such index");
+        assertThat(Expectation.unmet(expected, Map.of())).hasSize(2).allMatch(u -> u.endsWith("found no table public.accounts"));
+    }
+
+    @Test
+    void anIndexDroppedAndCreatedAgainIsExpectedAsItIsNow() {
+        TableDefinition after = new TableDefinition(ACCOUNTS, List.of(ID, NOTE), Map.of("by_note", BY_NOTE), Map.of());
+        List<Expectation> expected = Expectation.of(List.of(new SchemaChange.IndexDropped(ACCOUNTS, "by_note"),
+                new SchemaChange.IndexCreated(ACCOUNTS, "by_note", BY_NOTE)), Map.of(ACCOUNTS, after));
+
+        assertThat(expected).containsExactly(new Expectation("public", "accounts", Expectation.Kind.INDEX, "by_note", BY_NOTE));
+    }
+}
