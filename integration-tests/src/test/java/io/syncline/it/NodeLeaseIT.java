@@ -7,6 +7,7 @@ import io.syncline.connector.LocalCapture;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.it.support.DcCluster;
 import io.syncline.it.support.NodeProcess;
+import io.syncline.node.runtime.NodeLease;
 import io.syncline.node.runtime.SynclineNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -49,6 +50,7 @@ class NodeLeaseIT {
     private static final String A = "dc-a";
     private static final String B = "dc-b";
     private static final int COUNTERS = 5;
+    private static final int RESTARTS = 8;
 
     private DcCluster cluster;
 
@@ -78,6 +80,23 @@ class NodeLeaseIT {
                 "held by PostgreSQL backend pid", "syncline lease dc-b on", "pid " + active.pid(),
                 "/syncline", "syncline run --standby");
         assertThat(active.isAlive()).as("the active process").isTrue();
+    }
+
+    /** A node stopped cleanly hands its lease back at once: started again right away, it is not refused. */
+    @Test
+    void aNodeStoppedCleanlyStartsAgainAtOnce() throws SQLException {
+        cluster = DcCluster.builder().nodes(2)
+                .schema("CREATE TABLE public.items (id int PRIMARY KEY)")
+                .replicate("public.items")
+                .start();
+        for (int restart = 1; restart <= RESTARTS; restart++) {
+            cluster.startNode(A);
+            cluster.stopNode(A);
+            try (Connection connection = cluster.connect(A)) {
+                assertThat(NodeLease.isHeld(connection, A)).as("the lease of %s once stop %d returned", A, restart).isFalse();
+            }
+        }
+        assertThat(cluster.startNode(A).state()).isEqualTo(SynclineNode.State.RUNNING);
     }
 
     @Test

@@ -186,10 +186,21 @@ public final class NodeLease implements AutoCloseable {
         return where;
     }
 
-    /** Releases the lease by ending its session. */
+    /**
+     * Releases the lease: unlocks it, then ends its session. Ending the session alone releases the
+     * lock only once the server process has exited, a moment after the client closed its socket, so
+     * a node started again at once could find its own previous lease still held.
+     */
     @Override
     public void close() {
         held = false;
+        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
+            ps.setInt(1, LOCK_CLASS);
+            ps.setInt(2, lockKey(nodeId));
+            ps.execute();
+        } catch (SQLException e) {
+            log.debug("[{}] unlocking the lease before closing its session: {}", nodeId, e.toString());
+        }
         closeQuietly(connection);
     }
 
