@@ -594,28 +594,32 @@ public final class SynclineNode implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        if (heartbeatSource != null) {
-            heartbeatSource.close();
-        }
-        if (heartbeat != null) {
-            heartbeat.close();
-        }
-        if (capture != null) {
-            capture.close();
-        }
-        if (forwarder != null) {
-            forwarder.close();
-        }
-        if (kafkaClients != null) {
-            kafkaClients.close();
-        }
-        if (dataSource != null) {
-            dataSource.close();
-        }
-        if (lease != null) {
-            lease.close();
+        // Each step runs even when one before it failed: a capture that throws while closing must not leave
+        // this node's lease held, or the node could not be started again until this process exits.
+        try {
+            stopStep("the heartbeat reader", heartbeatSource);
+            stopStep("the heartbeat publisher", heartbeat);
+            stopStep("the capture", capture);
+            stopStep("the forwarder", forwarder);
+            stopStep("the Kafka client metrics", kafkaClients);
+            stopStep("the connection pool", dataSource);
+        } finally {
+            if (lease != null) {
+                lease.close();
+            }
         }
         ended.countDown();
+    }
+
+    private void stopStep(String what, AutoCloseable component) {
+        if (component == null) {
+            return;
+        }
+        try {
+            component.close();
+        } catch (Exception e) {
+            log.warn("[{}] stopping {} failed, going on with the rest of the stop: {}", nodeId(), what, e.toString(), e);
+        }
     }
 
     private static void awaitTermination(ScheduledExecutorService executor) {
