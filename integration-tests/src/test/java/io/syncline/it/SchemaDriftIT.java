@@ -60,7 +60,8 @@ class SchemaDriftIT {
 
         cluster.execute(A, "ALTER TABLE item ADD COLUMN color text");
 
-        await().atMost(WAIT).until(() -> "red".equals(cluster.queryString(A, "SELECT color FROM item WHERE id = 1")));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.queryString(A, "SELECT color FROM item WHERE id = 1"))
+                .as(() -> "color of dc-b's row at dc-a; the link from dc-b: " + describe(linkFrom(B))).isEqualTo("red"));
         assertThat(linkFrom(B).state()).isEqualTo(LinkStatus.State.STREAMING);
         cluster.awaitQuiet(WAIT);
         assertThat(cluster.compare(Map.of("public.item", "id")).examples()).isEmpty();
@@ -111,6 +112,10 @@ class SchemaDriftIT {
         await().atMost(WAIT).until(() -> cluster.queryLong(A, "SELECT count(*) FROM typed WHERE id = 3") == 1);
         assertThat(linkFrom(B).state()).isEqualTo(LinkStatus.State.STREAMING);
         assertThat(cluster.queryRows(A, "SELECT id, amount FROM typed WHERE id = 3")).containsExactly(List.of("3", "1.234"));
+    }
+
+    private static String describe(LinkStatus link) {
+        return link.state() + (link.lastError() == null ? "" : " (" + link.lastError() + ")");
     }
 
     private LinkStatus linkFrom(String upstream) {
