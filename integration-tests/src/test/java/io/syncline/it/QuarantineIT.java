@@ -135,8 +135,9 @@ class QuarantineIT {
         assertThat(cluster.appliedPositions(B)).doesNotContainKey("dc-x");
         assertThat(itemIds(B)).containsExactly(1L, 2L, 3L);
 
-        LinkStatus link = cluster.node(B).allLinks().stream().filter(l -> l.upstream().equals(A)).findFirst().orElseThrow();
-        assertThat(link.state()).isEqualTo(LinkStatus.State.REJECTED);
+        // The link reports REJECTED just after the commit that made the quarantined rows visible.
+        await().atMost(WAIT).until(() -> linkOf(B, A).state() == LinkStatus.State.REJECTED);
+        LinkStatus link = linkOf(B, A);
         assertThat(link.quarantined()).isEqualTo(expected.size());
         await("/status and /metrics of dc-b show the quarantine").atMost(WAIT).untilAsserted(() -> {
             JsonNode status = new ObjectMapper().readTree(get("http://127.0.0.1:" + port + "/status"));
@@ -227,5 +228,9 @@ class QuarantineIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    private LinkStatus linkOf(String node, String upstream) {
+        return cluster.node(node).allLinks().stream().filter(l -> l.upstream().equals(upstream)).findFirst().orElseThrow();
     }
 }
