@@ -1,6 +1,5 @@
 package io.syncline.node.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.syncline.conflict.ApplyException;
 import io.syncline.conflict.ApplyListener;
@@ -12,15 +11,11 @@ import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.node.internal.DataSources;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,75 +89,60 @@ final class ConflictsCommand implements Runnable {
                 err.println("--since: " + e.getMessage());
                 return 2;
             }
-            List<Map<String, Object>> entries = new ArrayList<>();
-            long matching = 0;
             String sql = "SELECT id, logged_at, table_name, pk::text, conflict_type, rule, winner, origin_node, origin_position,"
                     + " local_version::text, remote_version::text, local_row::text, remote_row::text, resolved_version::text,"
                     + " resolved_row::text, error, matching FROM (SELECT *, count(*) OVER () AS matching FROM "
                     + ReplicationSchema.CONFLICT_LOG_TABLE
                     + " WHERE (?::text IS NULL OR table_name = ?) AND (?::timestamptz IS NULL OR logged_at >= ?)"
                     + " ORDER BY id DESC LIMIT ?) recent ORDER BY id";
-            try (HikariDataSource pool = DataSources.create(config.nodeId() + "-cli", config.database().url(),
-                    config.database().user(), config.database().password().reveal(), 1);
-                    Connection connection = pool.getConnection();
-                    PreparedStatement select = connection.prepareStatement(sql)) {
-                select.setString(1, qualified);
-                select.setString(2, qualified);
-                Timestamp at = from == null ? null : Timestamp.from(from);
-                select.setTimestamp(3, at);
-                select.setTimestamp(4, at);
-                select.setInt(5, limit);
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        Map<String, Object> entry = new LinkedHashMap<>();
+            long[] matching = {0};
+            return ConfigFiles.onDatabase(config, configFile, err, connection -> {
+                List<Map<String, Object>> entries;
+                try (PreparedStatement select = connection.prepareStatement(sql)) {
+                    select.setString(1, qualified);
+                    select.setString(2, qualified);
+                    Timestamp at = from == null ? null : Timestamp.from(from);
+                    select.setTimestamp(3, at);
+                    select.setTimestamp(4, at);
+                    select.setInt(5, limit);
+                    entries = Listing.read(select, (rs, entry) -> {
                         entry.put("id", rs.getLong(1));
                         entry.put("logged_at", rs.getTimestamp(2).toInstant().toString());
                         entry.put("table", rs.getString(3));
-                        entry.put("key", JSON.readTree(rs.getString(4)));
+                        entry.put("key", Listing.tree(rs.getString(4)));
                         entry.put("type", rs.getString(5));
                         entry.put("rule", rs.getString(6));
                         entry.put("winner", rs.getString(7));
                         entry.put("origin", rs.getString(8));
                         entry.put("origin_position", rs.getLong(9));
-                        entry.put("local_version", tree(rs.getString(10)));
-                        entry.put("remote_version", tree(rs.getString(11)));
-                        entry.put("local_row", tree(rs.getString(12)));
-                        entry.put("remote_row", tree(rs.getString(13)));
-                        entry.put("resolved_version", tree(rs.getString(14)));
-                        entry.put("resolved_row", tree(rs.getString(15)));
+                        entry.put("local_version", Listing.tree(rs.getString(10)));
+                        entry.put("remote_version", Listing.tree(rs.getString(11)));
+                        entry.put("local_row", Listing.tree(rs.getString(12)));
+                        entry.put("remote_row", Listing.tree(rs.getString(13)));
+                        entry.put("resolved_version", Listing.tree(rs.getString(14)));
+                        entry.put("resolved_row", Listing.tree(rs.getString(15)));
                         entry.put("error", rs.getString(16));
-                        entries.add(entry);
-                        matching = rs.getLong(17);
-                    }
+                        matching[0] = rs.getLong(17);
+                    });
                 }
-            } catch (SQLException e) {
-                err.println(configFile + ": database " + config.database().url() + ": " + e.getMessage());
-                return 1;
-            }
-            boolean truncated = matching > entries.size();
-            if (json) {
-                Map<String, Object> document = new LinkedHashMap<>();
-                document.put("total", matching);
-                document.put("returned", entries.size());
-                document.put("truncated", truncated);
-                document.put("entries", entries);
-                out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(document));
-            } else {
-                out.printf("%-6s %-24s %-20s %-16s %-14s %-22s %-8s %s%n", "ID", "TIME", "TABLE", "KEY", "TYPE", "RULE", "WINNER", "ORIGIN");
-                for (Map<String, Object> e : entries) {
-                    out.printf("%-6s %-24s %-20s %-16s %-14s %-22s %-8s %s%s%n", e.get("id"), e.get("logged_at"), e.get("table"),
-                            e.get("key"), e.get("type"), e.get("rule"), e.get("winner"), e.get("origin"),
-                            e.get("error") == null ? "" : "  error: " + e.get("error"));
+                boolean truncated = matching[0] > entries.size();
+                if (json) {
+                    Map<String, Object> document = new LinkedHashMap<>();
+                    document.put("total", matching[0]);
+                    document.put("returned", entries.size());
+                    document.put("truncated", truncated);
+                    document.put("entries", entries);
+                    Listing.printJson(out, document);
+                } else {
+                    Listing.printTable(out, "%-6s %-24s %-20s %-16s %-14s %-22s %-8s %-8s %s%n",
+                            List.of("ID", "TIME", "TABLE", "KEY", "TYPE", "RULE", "WINNER", "ORIGIN", "ERROR"),
+                            List.of("id", "logged_at", "table", "key", "type", "rule", "winner", "origin", "error"), entries);
+                    out.println(truncated ? "the newest " + entries.size() + " of " + matching[0] + " conflict(s); --limit shows more"
+                            : entries.size() + " conflict(s)");
                 }
-                out.println(truncated ? "the newest " + entries.size() + " of " + matching + " conflict(s); --limit shows more"
-                        : entries.size() + " conflict(s)");
-            }
-            out.flush();
-            return 0;
-        }
-
-        private static Object tree(String json) throws java.io.IOException {
-            return json == null ? null : JSON.readTree(json);
+                out.flush();
+                return 0;
+            });
         }
     }
 
@@ -188,50 +168,40 @@ final class ConflictsCommand implements Runnable {
             if (config == null) {
                 return 1;
             }
-            List<Map<String, Object>> entries = new ArrayList<>();
             String sql = "SELECT id, parked_at, kind, table_name, pk::text, origin_node, origin_position, origin_tx_id,"
                     + " jsonb_array_length(CASE jsonb_typeof(change_json) WHEN 'array' THEN change_json ELSE '[0]' END),"
                     + " attempts, sqlstate, constraint_name, error FROM " + ReplicationSchema.DEAD_LETTER_TABLE + " ORDER BY id";
-            try (HikariDataSource pool = DataSources.create(config.nodeId() + "-cli", config.database().url(),
-                    config.database().user(), config.database().password().reveal(), 1);
-                    Connection connection = pool.getConnection();
-                    PreparedStatement select = connection.prepareStatement(sql);
-                    ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, Object> entry = new LinkedHashMap<>();
-                    entry.put("id", rs.getLong(1));
-                    entry.put("parked_at", rs.getTimestamp(2).toInstant().toString());
-                    entry.put("kind", rs.getString(3));
-                    entry.put("table", rs.getString(4));
-                    entry.put("key", JSON.readTree(rs.getString(5)));
-                    entry.put("origin", rs.getString(6));
-                    entry.put("origin_position", rs.getLong(7));
-                    entry.put("origin_tx_id", rs.getLong(8));
-                    entry.put("changes", rs.getInt(9));
-                    entry.put("attempts", rs.getInt(10));
-                    entry.put("sqlstate", rs.getString(11));
-                    entry.put("constraint", rs.getString(12));
-                    entry.put("error", rs.getString(13));
-                    entries.add(entry);
+            return ConfigFiles.onDatabase(config, configFile, err, connection -> {
+                List<Map<String, Object>> entries;
+                try (PreparedStatement select = connection.prepareStatement(sql)) {
+                    entries = Listing.read(select, (rs, entry) -> {
+                        entry.put("id", rs.getLong(1));
+                        entry.put("parked_at", rs.getTimestamp(2).toInstant().toString());
+                        entry.put("kind", rs.getString(3));
+                        entry.put("table", rs.getString(4));
+                        entry.put("key", Listing.tree(rs.getString(5)));
+                        entry.put("origin", rs.getString(6));
+                        entry.put("origin_position", rs.getLong(7));
+                        entry.put("origin_tx_id", rs.getLong(8));
+                        entry.put("changes", rs.getInt(9));
+                        entry.put("attempts", rs.getInt(10));
+                        entry.put("sqlstate", rs.getString(11));
+                        entry.put("constraint", rs.getString(12));
+                        entry.put("error", rs.getString(13));
+                    });
                 }
-            } catch (SQLException e) {
-                err.println(configFile + ": database " + config.database().url() + ": " + e.getMessage());
-                return 1;
-            }
-            if (json) {
-                out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(entries));
-            } else {
-                out.printf("%-6s %-24s %-12s %-20s %-16s %-8s %-12s %-8s %s%n", "ID", "PARKED", "KIND", "TABLE", "KEY", "ORIGIN",
-                        "POSITION", "ATTEMPTS", "ERROR");
-                for (Map<String, Object> e : entries) {
-                    out.printf("%-6s %-24s %-12s %-20s %-16s %-8s %-12s %-8s %s%n", e.get("id"), e.get("parked_at"), e.get("kind"),
-                            e.get("table"), e.get("key"), e.get("origin"), e.get("origin_position"), e.get("attempts"),
-                            e.get("error"));
+                if (json) {
+                    Listing.printJson(out, entries);
+                } else {
+                    Listing.printTable(out, "%-6s %-24s %-12s %-20s %-16s %-8s %-12s %-8s %s%n",
+                            List.of("ID", "PARKED", "KIND", "TABLE", "KEY", "ORIGIN", "POSITION", "ATTEMPTS", "ERROR"),
+                            List.of("id", "parked_at", "kind", "table", "key", "origin", "origin_position", "attempts", "error"),
+                            entries);
+                    out.println(entries.size() + " parked; fix the cause, then `syncline conflicts retry`");
                 }
-                out.println(entries.size() + " parked; fix the cause, then `syncline conflicts retry`");
-            }
-            out.flush();
-            return 0;
+                out.flush();
+                return 0;
+            });
         }
     }
 
@@ -273,6 +243,4 @@ final class ConflictsCommand implements Runnable {
             }
         }
     }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 }
