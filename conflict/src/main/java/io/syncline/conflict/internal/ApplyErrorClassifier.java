@@ -1,13 +1,15 @@
 package io.syncline.conflict.internal;
 
+import io.syncline.core.error.FailureKind;
+import io.syncline.core.error.SqlStates;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 
 /**
- * The one place that sorts the applier's database errors into retriable and permanent, by
- * SQLSTATE (PostgreSQL manual, Appendix A "PostgreSQL Error Codes"). Unknown errors are
- * permanent: stopping the link loses nothing, retrying forever hides the problem.
+ * Sorts the applier's database errors into retriable and permanent, by SQLSTATE with the
+ * classification the capture uses too ({@link SqlStates}). Unknown errors are permanent:
+ * stopping the link loses nothing, retrying forever hides the problem.
  */
 public final class ApplyErrorClassifier {
 
@@ -62,40 +64,12 @@ public final class ApplyErrorClassifier {
 
     /** The first SQLSTATE in the chain of causes and next exceptions, or {@code null}. */
     static String sqlState(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql) {
-                for (SQLException e = sql; e != null; e = e.getNextException()) {
-                    if (e.getSQLState() != null && e.getSQLState().length() == 5) {
-                        return e.getSQLState();
-                    }
-                }
-            }
-        }
-        return null;
+        return SqlStates.firstIn(error).orElse(null);
     }
 
-    /** The kind for a SQLSTATE, or {@code null} if it does not tell. */
+    /** The kind for a SQLSTATE ({@link SqlStates}, shared with the capture), or {@code null} if it does not tell. */
     static Kind classify(String sqlState) {
-        if (sqlState == null || sqlState.length() != 5) {
-            return null;
-        }
-        switch (sqlState) {
-            case "40001": // serialization_failure
-            case "40P01": // deadlock_detected
-            case "55P03": // lock_not_available (lock_timeout)
-            case "55006": // object_in_use: the replication origin is still held by a closing session
-            case "57014": // query_canceled (statement_timeout)
-            case "57P01": // admin_shutdown
-            case "57P02": // crash_shutdown
-            case "57P03": // cannot_connect_now
-                return Kind.RETRIABLE;
-            default:
-                break;
-        }
-        return switch (sqlState.substring(0, 2)) {
-            case "08" -> Kind.RETRIABLE; // connection exception
-            case "53" -> Kind.RETRIABLE; // insufficient resources (too many connections, disk full, out of memory)
-            default -> Kind.PERMANENT; // 22 data, 23 constraint, 28 authorization, 42 schema, ...
-        };
+        return SqlStates.kindOf(sqlState).map(kind -> kind == FailureKind.RETRIABLE ? Kind.RETRIABLE : Kind.PERMANENT)
+                .orElse(null);
     }
 }

@@ -1,20 +1,18 @@
 package io.syncline.connector.internal;
 
 import io.syncline.connector.CaptureSetupException;
+import io.syncline.connector.KafkaErrors;
 import io.syncline.connector.TransactionTooLargeException;
+import io.syncline.core.error.FailureKind;
+import io.syncline.core.error.SqlStates;
 import java.io.IOException;
 import java.sql.SQLException;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 
 /**
  * The capture's one place that sorts failures into retriable (back off and try again, visibly)
  * and permanent (stop the capture with the message; never skip data), like Debezium's
- * {@code PostgresErrorHandler}.
+ * {@code PostgresErrorHandler}: the capture's own permanent failures, then the SQLSTATEs and
+ * Kafka failures as every component sorts them ({@link SqlStates}, {@link KafkaErrors}).
  */
 public final class CaptureErrors {
 
@@ -26,17 +24,12 @@ public final class CaptureErrors {
                     || t instanceof CaptureSetupException
                     || t instanceof TransactionTooLargeException
                     || t instanceof UnconvertibleValueException
-                    // another capture of this node took over the outbox: this one must not write
-                    || t instanceof ProducerFencedException
-                    || t instanceof AuthenticationException
-                    || t instanceof AuthorizationException
-                    || t instanceof RecordTooLargeException
-                    || t instanceof InvalidTopicException
-                    || t instanceof UnsupportedVersionException) {
+                    // among them: another capture of this node took over the outbox, so this one must not write
+                    || KafkaErrors.isPermanent(t)) {
                 return false;
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                return isRetriableSqlState(sql.getSQLState());
+            if (t instanceof SQLException sql && SqlStates.kindOf(sql.getSQLState()).isPresent()) {
+                return SqlStates.kindOf(sql.getSQLState()).get() == FailureKind.RETRIABLE;
             }
             if (t instanceof org.apache.kafka.common.errors.RetriableException
                     || t instanceof org.apache.kafka.connect.errors.RetriableException
@@ -51,15 +44,5 @@ public final class CaptureErrors {
             }
         }
         return false;
-    }
-
-    /**
-     * SQLSTATE classes (PostgreSQL docs, Appendix A): 08 connection exception, 53 insufficient
-     * resources, 57 operator intervention (shutdown, cancel), 40 transaction rollback, 55006
-     * object in use (the slot still held by a previous capture that is going away).
-     */
-    static boolean isRetriableSqlState(String state) {
-        return state.startsWith("08") || state.startsWith("53") || state.startsWith("57") || state.startsWith("40")
-                || state.equals("55006");
     }
 }

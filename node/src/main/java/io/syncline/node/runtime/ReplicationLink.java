@@ -6,11 +6,13 @@ import io.syncline.conflict.ContinuityException;
 import io.syncline.conflict.RetriableApplyException;
 import io.syncline.conflict.SchemaMismatchException;
 import io.syncline.conflict.TransactionApplier;
+import io.syncline.connector.KafkaErrors;
 import io.syncline.connector.OutboxPublisher;
 import io.syncline.connector.OutboxReader;
 import io.syncline.connector.ReceivedTransaction;
 import io.syncline.core.codec.EventHeaders;
 import io.syncline.core.codec.MalformedEventException;
+import io.syncline.core.error.FailureKind;
 import io.syncline.core.event.QuarantineReason;
 import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.SourceTransaction;
@@ -120,20 +122,20 @@ final class ReplicationLink implements Runnable {
                 // auto.offset.reset=none: the records the link was about to read were deleted under it.
                 stopAtGap(prefix() + " " + OutboxGap.vanished(e.getMessage()));
                 return;
-            } catch (RetriableApplyException | KafkaException e) {
-                if (progressed) {
-                    backoff = INITIAL_BACKOFF;
-                    progressed = false;
+            } catch (KafkaException e) {
+                if (KafkaErrors.kindOf(e) == FailureKind.PERMANENT) {
+                    fail("Kafka refuses this link's work, and would again on every retry: " + e, e);
+                    return;
                 }
-                status.state(LinkStatus.State.RETRYING, e.getMessage());
-                log.warn("{} {}; retrying in {} ms from the last applied offset", prefix(), e.getMessage(), backoff.toMillis());
-                try {
-                    pause(backoff);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
+                backoff = retryAfter(e, backoff);
+                if (backoff == null) {
                     break;
                 }
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            } catch (RetriableApplyException e) {
+                backoff = retryAfter(e, backoff);
+                if (backoff == null) {
+                    break;
+                }
             } catch (SchemaMismatchException e) {
                 // Only thrown once the link was asked to stop while it waited for the schema.
                 break;
@@ -145,9 +147,45 @@ final class ReplicationLink implements Runnable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            } catch (RuntimeException e) {
+                // Nothing the link knows how to handle: stop it visibly rather than let its thread end unseen.
+                fail("unexpected failure: " + e, e);
+                return;
             }
         }
         status.state(LinkStatus.State.STOPPED, null);
+    }
+
+    /**
+     * Stops this link in FAILED where it is, with {@code failure}'s stack trace in the log: nothing after the
+     * last applied transaction is applied or skipped, and a restart of the node resumes there.
+     */
+    private void fail(String reason, Throwable failure) {
+        String message = prefix() + " link stopped: " + reason + "; fix the cause and restart the node, which resumes this"
+                + " link after its last applied transaction";
+        status.state(LinkStatus.State.FAILED, message);
+        log.error("{}", message, failure);
+    }
+
+    /**
+     * Reports a retriable failure, waits {@code backoff} and returns the next back-off (doubling up to the
+     * maximum, from the start again once the link had progressed); {@code null} when interrupted.
+     */
+    private Duration retryAfter(Exception e, Duration backoff) {
+        Duration current = backoff;
+        if (progressed) {
+            current = INITIAL_BACKOFF;
+            progressed = false;
+        }
+        status.state(LinkStatus.State.RETRYING, e.getMessage());
+        log.warn("{} {}; retrying in {} ms from the last applied offset", prefix(), e.getMessage(), current.toMillis());
+        try {
+            pause(current);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        return current.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : current.multipliedBy(2);
     }
 
     /** A break in continuity: the link stops where it is and says why; nothing after it is applied or skipped. */
