@@ -18,6 +18,8 @@ import io.syncline.connector.RecordValidator;
 import io.syncline.core.config.DatabaseUrl;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.PeerConfig;
+import io.syncline.core.error.FailureKind;
+import io.syncline.core.error.SqlStates;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.node.internal.DataSources;
 import io.syncline.node.internal.KafkaSettings;
@@ -119,6 +121,8 @@ public final class SynclineNode implements AutoCloseable {
     private ScheduledExecutorService livenessTimer;
     private ScheduledExecutorService collectionTimer;
     private TombstoneCollector collector;
+    /** The permanent failure of tombstone collection last logged at WARN, so that it is not repeated every cycle. */
+    private String collectionFailure;
     private volatile UnmanagedDdlWatch ddlWatch;
     private volatile NodeLease lease;
     private ScheduledExecutorService leaseTimer;
@@ -366,6 +370,10 @@ public final class SynclineNode implements AutoCloseable {
         try {
             TombstoneCollector.Cycle cycle = collector.runOnce();
             tombstones.set(cycle.pending());
+            if (collectionFailure != null) {
+                log.info("[{}] tombstone collection works again", nodeId());
+                collectionFailure = null;
+            }
             if (leaving.getAndSet(cycle.leaving()) != cycle.leaving()) {
                 if (cycle.leaving()) {
                     log.warn("[{}] this node is leaving the deployment (syncline leave): it waits for its peers to apply what it"
@@ -380,8 +388,17 @@ public final class SynclineNode implements AutoCloseable {
                         cycle.pending());
             }
         } catch (java.sql.SQLException | RuntimeException e) {
-            // A concurrent apply (serialization failure) or a database outage: the next cycle tries again.
-            log.debug("[{}] tombstone collection cycle failed: {}", nodeId(), e.toString());
+            // A concurrent apply (serialization failure) or a database outage passes: the next cycle tries again.
+            // Anything else (a missing table, a refused privilege) fails every cycle while tombstones pile up: say so.
+            boolean passing = SqlStates.firstIn(e).flatMap(SqlStates::kindOf).orElse(FailureKind.PERMANENT)
+                    == FailureKind.RETRIABLE;
+            if (passing || e.toString().equals(collectionFailure)) {
+                log.debug("[{}] tombstone collection cycle failed: {}", nodeId(), e.toString());
+            } else {
+                log.warn("[{}] tombstone collection fails: {}; tombstones are kept until it works again (tried every {} s)",
+                        nodeId(), e.toString(), COLLECTION_INTERVAL.toSeconds());
+                collectionFailure = e.toString();
+            }
         }
     }
 
