@@ -1,6 +1,7 @@
 package io.syncline.core.config.internal;
 
 import io.syncline.core.config.DatabaseUrl;
+import io.syncline.core.config.NodeId;
 import io.syncline.core.config.TableName;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -22,9 +23,8 @@ final class ValueTypes {
 
     private ValueTypes() {}
 
-    /** Node ids go into Kafka topic names and PostgreSQL replication origin names, so keep them plain. */
-    static final ValueType<String> NODE_ID =
-            matching(Pattern.compile("[a-z0-9-]{1,32}"), "a node id of 1 to 32 characters a-z, 0-9 and -");
+    /** {@link NodeId}'s rule, the one the capture checks too. */
+    static final ValueType<String> NODE_ID = matching(NodeId.PATTERN, NodeId.EXPECTED);
 
     private static final ValueType<String> JDBC_URL_TEXT = matching(
             Pattern.compile("jdbc:postgresql:\\S+"), "a PostgreSQL JDBC URL like jdbc:postgresql://localhost:5432/app");
