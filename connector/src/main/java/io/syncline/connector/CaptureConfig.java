@@ -94,8 +94,8 @@ public record CaptureConfig(
         }
         if (batchInterval == null) {
             batchInterval = CaptureSettings.DEFAULT_BATCH_INTERVAL;
-        } else if (batchInterval.isNegative() || batchInterval.isZero()) {
-            problems.add("batchInterval must be positive: " + batchInterval);
+        } else {
+            CaptureSettings.batchIntervalProblem(batchInterval).ifPresent(problems::add);
         }
         if (connectionParameters == null) {
             connectionParameters = Map.of();

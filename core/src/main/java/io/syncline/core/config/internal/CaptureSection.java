@@ -9,7 +9,7 @@ import java.util.Optional;
 final class CaptureSection extends Section<CaptureSettings> {
 
     static final Setting<Duration> BATCH_INTERVAL = Setting.withDefault("batch-interval",
-            ValueTypes.durationAtMost(Duration.ofSeconds(10)), CaptureSettings.DEFAULT_BATCH_INTERVAL,
+            ValueTypes.durationAtMost(CaptureSettings.MAX_BATCH_INTERVAL), CaptureSettings.DEFAULT_BATCH_INTERVAL,
             "how long a batch of captured transactions collects before one Kafka transaction publishes it;"
                     + " longer costs less CPU per transaction and adds up to as much lag");
     static final Setting<Duration> OUTBOX_RETENTION = Setting.optional("outbox-retention", ValueTypes.DURATION,

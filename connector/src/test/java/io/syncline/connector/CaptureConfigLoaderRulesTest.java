@@ -7,14 +7,16 @@ import io.syncline.core.config.NodeConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** A node id is accepted by the capture exactly when the config loader accepts it as {@code node.id}. */
-class CaptureConfigNodeIdTest {
+/** The capture accepts a node id or batch interval exactly when the config loader accepts it. */
+class CaptureConfigLoaderRulesTest {
 
     @TempDir
     Path dir;
@@ -23,10 +25,20 @@ class CaptureConfigNodeIdTest {
     @ValueSource(strings = {"dc-a", "a", "0", "-a", "a-", "12345678901234567890123456789012",
             "DC-A", "dc_a", "dc.a", "dc a", "", "123456789012345678901234567890123", "dc-ä"})
     void captureAcceptsANodeIdExactlyWhenTheConfigLoaderDoes(String id) throws IOException {
-        assertThat(captureAccepts(id)).as("capture accepts '%s'", id).isEqualTo(loaderAccepts(id));
+        boolean loader = loaderAccepts(id, "50ms");
+
+        assertThat(captureAccepts(id, Duration.ofMillis(50))).as("capture accepts '%s'", id).isEqualTo(loader);
     }
 
-    private boolean loaderAccepts(String id) throws IOException {
+    @ParameterizedTest
+    @CsvSource({"1ms, 1", "50ms, 50", "10s, 10000", "10001ms, 10001", "11s, 11000", "1m, 60000"})
+    void captureAcceptsABatchIntervalExactlyWhenTheConfigLoaderDoes(String written, long millis) throws IOException {
+        boolean loader = loaderAccepts("dc-a", written);
+
+        assertThat(captureAccepts("dc-a", Duration.ofMillis(millis))).as("capture accepts %s", written).isEqualTo(loader);
+    }
+
+    private boolean loaderAccepts(String id, String batchInterval) throws IOException {
         Path file = dir.resolve("node.yaml");
         Files.writeString(file, """
                 node:
@@ -44,7 +56,9 @@ class CaptureConfigNodeIdTest {
                   - id: other
                     kafka: {bootstrap-servers: localhost:9093}
                 tables: [public.accounts]
-                """.formatted(id, id));
+                capture:
+                  batch-interval: %s
+                """.formatted(id, id, batchInterval));
         try {
             NodeConfigLoader.load(file);
             return true;
@@ -53,10 +67,11 @@ class CaptureConfigNodeIdTest {
         }
     }
 
-    private boolean captureAccepts(String id) {
+    private boolean captureAccepts(String id, Duration batchInterval) {
         try {
             new CaptureConfig(id, "localhost", 5432, "app", "syncline", "secret", List.of("public.accounts"),
-                    dir.resolve("capture"), Map.of("bootstrap.servers", "localhost:9092"));
+                    dir.resolve("capture"), Map.of("bootstrap.servers", "localhost:9092"),
+                    CaptureConfig.DEFAULT_OFFSET_FLUSH_INTERVAL, batchInterval);
             return true;
         } catch (IllegalArgumentException e) {
             return false;
