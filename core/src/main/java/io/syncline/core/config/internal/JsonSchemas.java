@@ -100,7 +100,8 @@ final class JsonSchemas {
         Map<String, Object> schema = new LinkedHashMap<>();
         schema.put("description", setting.documentation());
         schema.putAll(setting.type().schema());
-        setting.defaultValue().flatMap(value -> setting.type().written(value)).ifPresent(value -> schema.put("default", value));
+        setting.defaultValue().flatMap(value -> setting.type().written(value))
+                .ifPresent(value -> schema.put("default", value));
         return schema;
     }
 

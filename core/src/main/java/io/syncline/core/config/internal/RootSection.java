@@ -29,7 +29,8 @@ final class RootSection extends Section<NodeConfig> {
     static final Setting<TopologyConfig> TOPOLOGY = Setting.required("topology", new TopologySection(),
             "the deployment's node graph, the same in every node's file");
     static final Setting<List<PeerConfig>> PEERS = Setting.withDefault("peers",
-            ValueTypes.listOf(new PeerSection(), 0), List.of(), "the other nodes of the topology and their Kafka clusters; required for every node this one reads from");
+            ValueTypes.listOf(new PeerSection(), 0), List.of(),
+            "the other nodes of the topology and their Kafka clusters; required for every node this one reads from");
     static final Setting<List<TableEntry>> TABLES = Setting.required("tables",
             ValueTypes.listOf(new TableSection(), 1), "the replicated tables");
     static final Setting<ConflictRule> CONFLICT = Setting.withDefault("conflict", new ConflictSection(),
@@ -39,7 +40,8 @@ final class RootSection extends Section<NodeConfig> {
     static final Setting<MetricsSettings> METRICS = Setting.withDefault("metrics", new MetricsSection(),
             MetricsSettings.disabled(), "the node's HTTP endpoint for metrics, health and status");
     static final Setting<Boolean> ALLOW_PLAINTEXT_SECRETS = Setting.withDefault("allow-plaintext-secrets",
-            ValueTypes.BOOLEAN, false, "accept password keys written in this file in plain text (each logged as a warning), e.g. for a demo");
+            ValueTypes.BOOLEAN, false,
+            "accept password keys written in this file in plain text (each logged as a warning), e.g. for a demo");
 
     @Override
     public List<Setting<?>> settings() {
