@@ -2,6 +2,7 @@ package io.syncline.connector;
 
 import io.syncline.core.config.CaptureSettings;
 import io.syncline.core.config.ConnectionParameter;
+import io.syncline.core.config.NodeId;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,14 +54,12 @@ public record CaptureConfig(
 
     public static final Duration DEFAULT_OFFSET_FLUSH_INTERVAL = Duration.ofMillis(200);
 
-    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,40}");
     private static final Pattern TABLE = Pattern.compile("[^.\\s]+\\.[^.\\s]+");
 
     public CaptureConfig {
         List<String> problems = new ArrayList<>();
-        if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {
-            problems.add("nodeId must be letters, digits, '-' or '_' (1-41 characters): " + nodeId);
-        }
+        // The loader's rule: an id that validate-config accepts is never refused here, nor the reverse.
+        NodeId.problem(nodeId).ifPresent(problem -> problems.add("nodeId: " + problem));
         if (databaseHost == null || databaseHost.isBlank()) {
             problems.add("databaseHost is required");
         }
@@ -95,8 +94,8 @@ public record CaptureConfig(
         }
         if (batchInterval == null) {
             batchInterval = CaptureSettings.DEFAULT_BATCH_INTERVAL;
-        } else if (batchInterval.isNegative() || batchInterval.isZero()) {
-            problems.add("batchInterval must be positive: " + batchInterval);
+        } else {
+            CaptureSettings.batchIntervalProblem(batchInterval).ifPresent(problems::add);
         }
         if (connectionParameters == null) {
             connectionParameters = Map.of();

@@ -10,7 +10,7 @@ import java.util.Optional;
  *
  * @param batchInterval how long a batch collects committed transactions (unless it fills first)
  *     before one Kafka transaction publishes it: longer costs less CPU per transaction and adds up
- *     to as much replication lag; positive
+ *     to as much replication lag; positive and at most {@link #MAX_BATCH_INTERVAL}
  * @param outboxRetention how long the outbox keeps a record ({@code retention.ms}); empty: forever
  *     ({@code retention.ms=-1}), so that a peer down for any time finds every record it needs
  * @param outboxReplicationFactor the outbox topic's replication factor when the node creates it; at least 1
@@ -21,6 +21,8 @@ public record CaptureSettings(Duration batchInterval, Optional<Duration> outboxR
         int outboxMinInsyncReplicas) {
 
     public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofMillis(50);
+    /** The longest batch interval: {@code capture.batch-interval} and the capture check the same bound. */
+    public static final Duration MAX_BATCH_INTERVAL = Duration.ofSeconds(10);
     /** For a cluster of three brokers: one may fail without losing or blocking a published transaction. */
     public static final int DEFAULT_OUTBOX_REPLICATION_FACTOR = 3;
     public static final int DEFAULT_OUTBOX_MIN_INSYNC_REPLICAS = 2;
@@ -28,9 +30,9 @@ public record CaptureSettings(Duration batchInterval, Optional<Duration> outboxR
     public CaptureSettings {
         Objects.requireNonNull(batchInterval, "batchInterval");
         Objects.requireNonNull(outboxRetention, "outboxRetention");
-        if (batchInterval.isNegative() || batchInterval.isZero()) {
-            throw new IllegalArgumentException("batchInterval must be positive: " + batchInterval);
-        }
+        batchIntervalProblem(batchInterval).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
         if (outboxReplicationFactor < 1) {
             throw new IllegalArgumentException("outboxReplicationFactor must be at least 1: " + outboxReplicationFactor);
         }
@@ -47,5 +49,13 @@ public record CaptureSettings(Duration batchInterval, Optional<Duration> outboxR
 
     public static CaptureSettings defaults() {
         return new CaptureSettings(DEFAULT_BATCH_INTERVAL);
+    }
+
+    /** Why {@code batchInterval} is refused (not positive, or over {@link #MAX_BATCH_INTERVAL}), or empty. */
+    public static Optional<String> batchIntervalProblem(Duration batchInterval) {
+        if (batchInterval.isNegative() || batchInterval.isZero() || batchInterval.compareTo(MAX_BATCH_INTERVAL) > 0) {
+            return Optional.of("batchInterval must be positive and at most " + MAX_BATCH_INTERVAL + ": " + batchInterval);
+        }
+        return Optional.empty();
     }
 }

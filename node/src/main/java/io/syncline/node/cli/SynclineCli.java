@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Multi-leader replication for PostgreSQL.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            ConfigReferenceCommand.class,
             ConflictsCommand.class,
             DemoCommand.class,
             DdlCommand.class,

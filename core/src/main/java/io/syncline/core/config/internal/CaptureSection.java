@@ -9,12 +9,12 @@ import java.util.Optional;
 final class CaptureSection extends Section<CaptureSettings> {
 
     static final Setting<Duration> BATCH_INTERVAL = Setting.withDefault("batch-interval",
-            ValueTypes.durationAtMost(Duration.ofSeconds(10)), CaptureSettings.DEFAULT_BATCH_INTERVAL,
+            ValueTypes.durationAtMost(CaptureSettings.MAX_BATCH_INTERVAL), CaptureSettings.DEFAULT_BATCH_INTERVAL,
             "how long a batch of captured transactions collects before one Kafka transaction publishes it;"
                     + " longer costs less CPU per transaction and adds up to as much lag");
     static final Setting<Duration> OUTBOX_RETENTION = Setting.optional("outbox-retention", ValueTypes.DURATION,
-            "how long the outbox topic keeps a record (retention.ms); absent: forever (retention.ms=-1). A peer down"
-                    + " longer than this stops its link from this node in GAP and needs a re-sync");
+            "how long the outbox topic keeps a record (retention.ms); absent: forever (retention.ms=-1). A peer that"
+                    + " falls further behind stops its link from this node in GAP (see docs/continuity.md)");
     static final Setting<Integer> OUTBOX_REPLICATION_FACTOR = Setting.withDefault("outbox-replication-factor",
             ValueTypes.integer(1, 32767), CaptureSettings.DEFAULT_OUTBOX_REPLICATION_FACTOR,
             "replication factor of the outbox topic when the node creates it; a cluster with fewer brokers gets one"
@@ -25,9 +25,8 @@ final class CaptureSection extends Section<CaptureSettings> {
                     + " published (producers use acks=all); at most outbox-replication-factor");
 
     @Override
-    List<String> keys() {
-        return List.of(BATCH_INTERVAL.key(), OUTBOX_RETENTION.key(), OUTBOX_REPLICATION_FACTOR.key(),
-                OUTBOX_MIN_INSYNC_REPLICAS.key());
+    public List<Setting<?>> settings() {
+        return List.of(BATCH_INTERVAL, OUTBOX_RETENTION, OUTBOX_REPLICATION_FACTOR, OUTBOX_MIN_INSYNC_REPLICAS);
     }
 
     @Override

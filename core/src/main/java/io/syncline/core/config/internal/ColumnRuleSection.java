@@ -3,6 +3,7 @@ package io.syncline.core.config.internal;
 import io.syncline.core.config.ConflictPolicy;
 import io.syncline.core.config.ConflictRule;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -20,8 +21,8 @@ final class ColumnRuleSection implements ValueType<ConflictRule> {
         private final RuleFields fields = new RuleFields(POLICY, true);
 
         @Override
-        List<String> keys() {
-            return fields.keys();
+        public List<Setting<?>> settings() {
+            return fields.settings();
         }
 
         @Override
@@ -53,5 +54,20 @@ final class ColumnRuleSection implements ValueType<ConflictRule> {
     @Override
     public String expected() {
         return "a policy name or " + longForm.expected();
+    }
+
+    @Override
+    public String summary() {
+        return "a policy name or a mapping";
+    }
+
+    @Override
+    public Map<String, Object> schema() {
+        return JsonSchemas.oneOf(RuleFields.POLICY_TYPE.schema(), longForm.schema());
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return longForm.settings();
     }
 }

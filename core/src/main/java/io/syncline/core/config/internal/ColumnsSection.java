@@ -4,6 +4,7 @@ import io.syncline.core.config.ColumnRule;
 import io.syncline.core.config.ConflictRule;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,5 +47,21 @@ final class ColumnsSection implements ValueType<List<ColumnRule>> {
     @Override
     public String expected() {
         return "a mapping of column name to policy, e.g. {balance: delta, updated_at: {policy: max}}";
+    }
+
+    @Override
+    public Map<String, Object> schema() {
+        Map<String, Object> schema = new LinkedHashMap<>();
+        schema.put("type", "object");
+        schema.put("propertyNames", ValueTypes.IDENTIFIER.schema());
+        schema.put("additionalProperties", rule.schema());
+        return schema;
+    }
+
+    /** Any column name as a key, for the key reference. */
+    @Override
+    public List<Setting<?>> settings() {
+        return List.of(Setting.optional("<column>", rule, "that column's conflict rule, overriding the table's: a policy"
+                + " name, or the mapping below for a policy with parameters"));
     }
 }

@@ -14,8 +14,8 @@ final class ConflictSection extends Section<ConflictRule> {
     private final RuleFields fields = new RuleFields(DEFAULT_POLICY, false);
 
     @Override
-    List<String> keys() {
-        return fields.keys();
+    public List<Setting<?>> settings() {
+        return fields.settings();
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.syncline.core.config.internal;
 
 import io.syncline.core.config.DatabaseConfig;
 import io.syncline.core.config.Secret;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,18 +9,23 @@ import java.util.Optional;
 final class DatabaseSection extends Section<DatabaseConfig> {
 
     static final Setting<String> URL = Setting.required("url", ValueTypes.JDBC_URL,
-            "JDBC URL of this node's PostgreSQL");
+            "JDBC URL of this node's PostgreSQL").withNotes("optionally with pgjdbc parameters"
+                    + " (?sslmode=verify-full&sslrootcert=...) that every connection of the node gets, Debezium's included;"
+                    + " unsupported ones are refused (list in docs/high-availability.md)");
     static final Setting<String> USER = Setting.required("user", ValueTypes.text("a PostgreSQL role name"),
-            "role the node connects as");
+            "PostgreSQL role the node connects as");
     static final SecretSetting PASSWORD = SecretSetting.required("password", "database password");
     static final Setting<Integer> POOL_SIZE = Setting.withDefault("pool-size", ValueTypes.integer(1, 1024), 8,
             "maximum number of pooled database connections");
 
     @Override
-    List<String> keys() {
-        List<String> keys = new ArrayList<>(keysOf(List.of(URL, USER), PASSWORD));
-        keys.add(POOL_SIZE.key());
-        return keys;
+    public List<Setting<?>> settings() {
+        return concat(List.of(URL, USER), PASSWORD.settings(), List.of(POOL_SIZE));
+    }
+
+    @Override
+    List<SecretSetting> secrets() {
+        return List.of(PASSWORD);
     }
 
     @Override

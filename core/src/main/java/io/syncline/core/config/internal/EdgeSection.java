@@ -11,8 +11,8 @@ final class EdgeSection extends Section<Edge> {
     static final Setting<String> TO = Setting.required("to", ValueTypes.NODE_ID, "the node that reads them");
 
     @Override
-    List<String> keys() {
-        return List.of(FROM.key(), TO.key());
+    public List<Setting<?>> settings() {
+        return List.of(FROM, TO);
     }
 
     @Override

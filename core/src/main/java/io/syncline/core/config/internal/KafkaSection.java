@@ -14,8 +14,8 @@ final class KafkaSection extends Section<KafkaConfig> {
             SecurityConfig.plaintext(), "authentication and encryption; PLAINTEXT when absent");
 
     @Override
-    List<String> keys() {
-        return List.of(BOOTSTRAP_SERVERS.key(), SECURITY.key());
+    public List<Setting<?>> settings() {
+        return List.of(BOOTSTRAP_SERVERS, SECURITY);
     }
 
     @Override

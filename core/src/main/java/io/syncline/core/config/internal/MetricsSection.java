@@ -15,15 +15,18 @@ final class MetricsSection extends Section<MetricsSettings> {
     static final Setting<String> LISTEN = Setting.optional("listen",
             ValueTypes.matching(Pattern.compile("[A-Za-z0-9.\\-]+:(6553[0-5]|655[0-2]\\d|65[0-4]\\d{2}|6[0-4]\\d{3}|[1-5]?\\d{1,4})"),
                     "host:port like 127.0.0.1:9464 or 0.0.0.0:9464"),
-            "where to serve /metrics (Prometheus), /livez, /readyz and /status over HTTP; unset: not served");
+            "where the node serves /metrics (Prometheus), /livez, /readyz and /status over HTTP (a name or IPv4"
+                    + " address; 0.0.0.0 for every interface), plain and without authentication unless tls and basic-auth"
+                    + " are set; unset: nothing is served and syncline status cannot ask the node (see docs/operations.md)");
     static final Setting<MetricsTls> TLS = Setting.optional("tls", new TlsSection(),
             "serve HTTPS with this keystore instead of plain HTTP");
     static final Setting<MetricsBasicAuth> BASIC_AUTH = Setting.optional("basic-auth", new BasicAuthSection(),
-            "the user name and password /metrics and /status ask for");
+            "the user name and password /metrics and /status ask for (basic authentication); /livez and /readyz"
+                    + " stay open and show their reasons only to a caller that sends them");
 
     @Override
-    List<String> keys() {
-        return List.of(LISTEN.key(), TLS.key(), BASIC_AUTH.key());
+    public List<Setting<?>> settings() {
+        return List.of(LISTEN, TLS, BASIC_AUTH);
     }
 
     @Override
@@ -51,8 +54,13 @@ final class MetricsSection extends Section<MetricsSettings> {
                 "password of the metrics keystore and its key");
 
         @Override
-        List<String> keys() {
-            return keysOf(List.of(KEYSTORE), KEYSTORE_PASSWORD);
+        public List<Setting<?>> settings() {
+            return concat(List.of(KEYSTORE), KEYSTORE_PASSWORD.settings());
+        }
+
+        @Override
+        List<SecretSetting> secrets() {
+            return List.of(KEYSTORE_PASSWORD);
         }
 
         @Override
@@ -72,8 +80,13 @@ final class MetricsSection extends Section<MetricsSettings> {
         static final SecretSetting PASSWORD = SecretSetting.required("password", "password of the metrics endpoint");
 
         @Override
-        List<String> keys() {
-            return keysOf(List.of(USERNAME), PASSWORD);
+        public List<Setting<?>> settings() {
+            return concat(List.of(USERNAME), PASSWORD.settings());
+        }
+
+        @Override
+        List<SecretSetting> secrets() {
+            return List.of(PASSWORD);
         }
 
         @Override

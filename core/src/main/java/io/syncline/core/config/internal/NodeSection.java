@@ -10,8 +10,8 @@ final class NodeSection extends Section<String> {
             "this node's id, unique in the topology");
 
     @Override
-    List<String> keys() {
-        return List.of(ID.key());
+    public List<Setting<?>> settings() {
+        return List.of(ID);
     }
 
     @Override

@@ -13,8 +13,8 @@ final class PeerSection extends Section<PeerConfig> {
             "the peer's own Kafka cluster, which this node reads");
 
     @Override
-    List<String> keys() {
-        return List.of(ID.key(), KAFKA.key());
+    public List<Setting<?>> settings() {
+        return List.of(ID, KAFKA);
     }
 
     @Override

@@ -29,7 +29,8 @@ final class RootSection extends Section<NodeConfig> {
     static final Setting<TopologyConfig> TOPOLOGY = Setting.required("topology", new TopologySection(),
             "the deployment's node graph, the same in every node's file");
     static final Setting<List<PeerConfig>> PEERS = Setting.withDefault("peers",
-            ValueTypes.listOf(new PeerSection(), 0), List.of(), "the other nodes and their Kafka clusters");
+            ValueTypes.listOf(new PeerSection(), 0), List.of(),
+            "the other nodes of the topology and their Kafka clusters; required for every node this one reads from");
     static final Setting<List<TableEntry>> TABLES = Setting.required("tables",
             ValueTypes.listOf(new TableSection(), 1), "the replicated tables");
     static final Setting<ConflictRule> CONFLICT = Setting.withDefault("conflict", new ConflictSection(),
@@ -39,12 +40,12 @@ final class RootSection extends Section<NodeConfig> {
     static final Setting<MetricsSettings> METRICS = Setting.withDefault("metrics", new MetricsSection(),
             MetricsSettings.disabled(), "the node's HTTP endpoint for metrics, health and status");
     static final Setting<Boolean> ALLOW_PLAINTEXT_SECRETS = Setting.withDefault("allow-plaintext-secrets",
-            ValueTypes.BOOLEAN, false, "accept secrets written in this file (with a warning), e.g. for a demo");
+            ValueTypes.BOOLEAN, false,
+            "accept password keys written in this file in plain text (each logged as a warning), e.g. for a demo");
 
     @Override
-    List<String> keys() {
-        return List.of(NODE.key(), DATABASE.key(), KAFKA.key(), TOPOLOGY.key(), PEERS.key(), TABLES.key(),
-                CONFLICT.key(), CAPTURE.key(), METRICS.key(), ALLOW_PLAINTEXT_SECRETS.key());
+    public List<Setting<?>> settings() {
+        return List.of(NODE, DATABASE, KAFKA, TOPOLOGY, PEERS, TABLES, CONFLICT, CAPTURE, METRICS, ALLOW_PLAINTEXT_SECRETS);
     }
 
     @Override

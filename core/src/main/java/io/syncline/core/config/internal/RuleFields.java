@@ -17,9 +17,11 @@ final class RuleFields {
     static final ValueType<ConflictPolicy> POLICY_TYPE =
             ValueTypes.oneOf(ConflictPolicy.class, ConflictPolicy::configName, "conflict policy");
     static final Setting<List<String>> ORIGIN_PRIORITY = Setting.optional("origin-priority",
-            ValueTypes.listOf(ValueTypes.NODE_ID, 1), "node ids, highest priority first, for policy origin-priority");
+            ValueTypes.listOf(ValueTypes.NODE_ID, 1),
+            "every node of topology.nodes once, highest priority first, for policy origin-priority");
     static final Setting<String> RESOLVER = Setting.optional("resolver", ValueTypes.CLASS_NAME,
-            "class implementing io.syncline.core.spi.ConflictResolver, for policy custom");
+            "class implementing io.syncline.core.spi.ConflictResolver, for policy custom; on the node's class path (put"
+                    + " its jar in node/target/lib/)");
 
     private final Setting<ConflictPolicy> policy;
     private final boolean perColumn;
@@ -33,8 +35,8 @@ final class RuleFields {
         this.perColumn = perColumn;
     }
 
-    List<String> keys() {
-        return List.of(policy.key(), ORIGIN_PRIORITY.key(), RESOLVER.key());
+    List<Setting<?>> settings() {
+        return List.of(policy, ORIGIN_PRIORITY, RESOLVER);
     }
 
     /**

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -26,12 +25,14 @@ final class SecretSetting {
         this.base = base;
         this.required = required;
         this.description = description;
+        String rule = (required ? "; exactly one of " : "; at most one of ") + base + "-env, " + base + "-file and "
+                + base;
         this.env = Setting.optional(base + "-env", ValueTypes.ENV_VAR,
-                "environment variable holding the " + description);
+                "environment variable holding the " + description + rule);
         this.file = Setting.optional(base + "-file", ValueTypes.path("a file path (relative to this config file)"),
-                "file holding the " + description);
-        this.plain = Setting.optional(base, ValueTypes.matching(Pattern.compile("(?s).+"), "the secret"),
-                description + " in plain text");
+                "file holding the " + description + ", relative to this config file" + rule);
+        this.plain = Setting.optional(base, ValueTypes.anyText("the secret"), "the " + description
+                + " in plain text, refused unless allow-plaintext-secrets is true (then logged as a warning)" + rule);
     }
 
     static SecretSetting required(String base, String description) {
@@ -45,6 +46,16 @@ final class SecretSetting {
     /** The three keys, preferred first. */
     List<String> keys() {
         return List.of(env.key(), file.key(), plain.key());
+    }
+
+    /** The settings of the three keys, preferred first. */
+    List<Setting<?>> settings() {
+        return List.of(env, file, plain);
+    }
+
+    /** Whether one of the keys must be given. */
+    boolean isRequired() {
+        return required;
     }
 
     /** Whether any of the keys is written in {@code map}. */

@@ -2,6 +2,7 @@ package io.syncline.core.config.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.yaml.snakeyaml.nodes.Node;
 
@@ -14,8 +15,19 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 abstract class Section<T> implements ValueType<T> {
 
+    /** The settings this section accepts, in documentation order, the keys of its secrets included. */
+    @Override
+    public abstract List<Setting<?>> settings();
+
+    /** The secrets among {@link #settings()}, each written as one of its keys. */
+    List<SecretSetting> secrets() {
+        return List.of();
+    }
+
     /** The keys this section accepts, in documentation order. */
-    abstract List<String> keys();
+    final List<String> keys() {
+        return settings().stream().<String>map(Setting::key).toList();
+    }
 
     /** Reads the settings; called with unknown keys already reported. */
     abstract Optional<T> read(MapReader map);
@@ -37,6 +49,17 @@ abstract class Section<T> implements ValueType<T> {
         return "a mapping with keys " + String.join(", ", keys());
     }
 
+    @Override
+    public String summary() {
+        return "a mapping";
+    }
+
+    @Override
+    public Map<String, Object> schema() {
+        return JsonSchemas.object(settings(),
+                secrets().stream().filter(SecretSetting::isRequired).map(SecretSetting::keys).toList());
+    }
+
     /** Whether every value is present, i.e. the model object can be built. */
     static boolean allPresent(Optional<?>... values) {
         for (Optional<?> value : values) {
@@ -47,12 +70,13 @@ abstract class Section<T> implements ValueType<T> {
         return true;
     }
 
-    /** The keys of plain settings followed by those of secret settings. */
-    static List<String> keysOf(List<Setting<?>> settings, SecretSetting... secrets) {
-        List<String> keys = new ArrayList<>(settings.stream().map(Setting::key).toList());
-        for (SecretSetting secret : secrets) {
-            keys.addAll(secret.keys());
+    /** The settings of {@code parts}, in order. */
+    @SafeVarargs
+    static List<Setting<?>> concat(List<? extends Setting<?>>... parts) {
+        List<Setting<?>> settings = new ArrayList<>();
+        for (List<? extends Setting<?>> part : parts) {
+            settings.addAll(part);
         }
-        return List.copyOf(keys);
+        return List.copyOf(settings);
     }
 }

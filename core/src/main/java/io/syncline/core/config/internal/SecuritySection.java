@@ -5,7 +5,6 @@ import io.syncline.core.config.Secret;
 import io.syncline.core.config.SecurityConfig;
 import io.syncline.core.config.SecurityProtocol;
 import io.syncline.core.config.TruststoreConfig;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,11 +24,13 @@ final class SecuritySection extends Section<SecurityConfig> {
             "truststore for TLS protocols; the JVM's default trust when absent");
 
     @Override
-    List<String> keys() {
-        List<String> keys = new ArrayList<>(List.of(PROTOCOL.key(), SASL_MECHANISM.key(), USERNAME.key()));
-        keys.addAll(PASSWORD.keys());
-        keys.add(TRUSTSTORE.key());
-        return keys;
+    public List<Setting<?>> settings() {
+        return concat(List.of(PROTOCOL, SASL_MECHANISM, USERNAME), PASSWORD.settings(), List.of(TRUSTSTORE));
+    }
+
+    @Override
+    List<SecretSetting> secrets() {
+        return List.of(PASSWORD);
     }
 
     @Override

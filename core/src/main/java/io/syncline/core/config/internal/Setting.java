@@ -16,36 +16,66 @@ final class Setting<T> {
     private final T defaultValue;
     private final boolean required;
     private final String description;
+    private final String notes;
 
-    private Setting(String key, ValueType<T> type, T defaultValue, boolean required, String description) {
+    private Setting(String key, ValueType<T> type, T defaultValue, boolean required, String description, String notes) {
         this.key = Objects.requireNonNull(key);
         this.type = Objects.requireNonNull(type);
         this.defaultValue = defaultValue;
         this.required = required;
         this.description = Objects.requireNonNull(description);
+        this.notes = Objects.requireNonNull(notes);
     }
 
     /** A key that must be present. */
     static <T> Setting<T> required(String key, ValueType<T> type, String description) {
-        return new Setting<>(key, type, null, true, description);
+        return new Setting<>(key, type, null, true, description, "");
     }
 
     /** A key that may be absent; then it has no value. */
     static <T> Setting<T> optional(String key, ValueType<T> type, String description) {
-        return new Setting<>(key, type, null, false, description);
+        return new Setting<>(key, type, null, false, description, "");
     }
 
     /** A key that may be absent; then it has {@code defaultValue}. */
     static <T> Setting<T> withDefault(String key, ValueType<T> type, T defaultValue, String description) {
-        return new Setting<>(key, type, Objects.requireNonNull(defaultValue), false, description);
+        return new Setting<>(key, type, Objects.requireNonNull(defaultValue), false, description, "");
+    }
+
+    /**
+     * This setting with {@code notes} added to its documentation (key reference and schema) but not
+     * to the loader's messages, which quote the description alone.
+     */
+    Setting<T> withNotes(String notes) {
+        return new Setting<>(key, type, defaultValue, required, description, notes);
     }
 
     String key() {
         return key;
     }
 
+    /** What the key means, short: the loader's "missing (...)" message quotes it. */
     String description() {
         return description;
+    }
+
+    /** The description and the notes, for the key reference and the schema. */
+    String documentation() {
+        return notes.isEmpty() ? description : description + ", " + notes;
+    }
+
+    ValueType<T> type() {
+        return type;
+    }
+
+    /** Whether the key must be present. */
+    boolean isRequired() {
+        return required;
+    }
+
+    /** The value of an absent key, if it has one. */
+    Optional<T> defaultValue() {
+        return Optional.ofNullable(defaultValue);
     }
 
     /**

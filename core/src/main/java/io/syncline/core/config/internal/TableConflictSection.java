@@ -3,7 +3,6 @@ package io.syncline.core.config.internal;
 import io.syncline.core.config.ColumnRule;
 import io.syncline.core.config.ConflictPolicy;
 import io.syncline.core.config.ConflictRule;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,15 +12,13 @@ final class TableConflictSection extends Section<TableConflict> {
     static final Setting<ConflictPolicy> POLICY = Setting.optional("policy", RuleFields.POLICY_TYPE,
             "conflict policy of this table; conflict.default-policy when absent");
     static final Setting<List<ColumnRule>> COLUMNS = Setting.withDefault("columns", new ColumnsSection(), List.of(),
-            "per-column policies overriding the table's");
+            "per-column policies overriding the table's (column-merge is refused per column)");
 
     private final RuleFields fields = new RuleFields(POLICY, false);
 
     @Override
-    List<String> keys() {
-        List<String> keys = new ArrayList<>(fields.keys());
-        keys.add(COLUMNS.key());
-        return keys;
+    public List<Setting<?>> settings() {
+        return concat(fields.settings(), List.of(COLUMNS));
     }
 
     @Override

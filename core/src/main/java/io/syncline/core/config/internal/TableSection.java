@@ -3,6 +3,7 @@ package io.syncline.core.config.internal;
 import io.syncline.core.config.OnError;
 import io.syncline.core.config.TableName;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -16,13 +17,15 @@ final class TableSection implements ValueType<TableEntry> {
             TableConflict.NONE, "conflict rule of this table and its columns");
     static final Setting<OnError> ON_ERROR = Setting.withDefault("on-error",
             ValueTypes.oneOf(OnError.class, OnError::configName, "on-error"), OnError.PARK,
-            "what to do with a remote transaction this database refuses in the table: park it in"
-                    + " syncline.dead_letter and go on, or stop the link");
+            "what the applier does with a remote transaction this database refuses in the table (a unique index on"
+                    + " another column, a check, a foreign key, a value out of range): park writes it whole to"
+                    + " syncline.dead_letter and goes on (syncline conflicts parked, conflicts retry); stop stops the link"
+                    + " in FAILED. See docs/failures.md");
 
     private final Section<TableEntry> longForm = new Section<>() {
         @Override
-        List<String> keys() {
-            return List.of(NAME.key(), CONFLICT.key(), ON_ERROR.key());
+        public List<Setting<?>> settings() {
+            return List.of(NAME, CONFLICT, ON_ERROR);
         }
 
         @Override
@@ -51,5 +54,20 @@ final class TableSection implements ValueType<TableEntry> {
     @Override
     public String expected() {
         return "a table name or " + longForm.expected();
+    }
+
+    @Override
+    public String summary() {
+        return "a table name (" + ValueTypes.TABLE_NAME.expected() + ") or a mapping";
+    }
+
+    @Override
+    public Map<String, Object> schema() {
+        return JsonSchemas.oneOf(ValueTypes.TABLE_NAME.schema(), longForm.schema());
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return longForm.settings();
     }
 }

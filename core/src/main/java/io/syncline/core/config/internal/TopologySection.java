@@ -14,17 +14,18 @@ final class TopologySection extends Section<TopologyConfig> {
             ValueTypes.oneOf(TopologyKind.class, TopologyKind::configName, "topology kind"),
             "shape of the node graph");
     static final Setting<List<String>> NODES = Setting.required("nodes", ValueTypes.listOf(ValueTypes.NODE_ID, 2),
-            "ids of all nodes, this one included; for a ring in the direction changes travel");
+            "ids of all nodes, this one included; a ring's order is its direction");
     static final Setting<String> HUB = Setting.optional("hub", ValueTypes.NODE_ID,
-            "the hub of a star topology");
+            "the hub of a star topology: required for star, refused otherwise");
     static final Setting<List<Edge>> EDGES = Setting.optional("edges", ValueTypes.listOf(new EdgeSection(), 1),
-            "directed links {from, to} of an edges topology");
+            "directed links {from, to} of an edges topology: required for edges, refused otherwise; every node must"
+                    + " reach every other");
     static final Setting<Duration> FAILURE_TIMEOUT = Setting.withDefault("failure-timeout", ValueTypes.DURATION,
             Duration.ofSeconds(30), "how long a silent peer counts as alive");
 
     @Override
-    List<String> keys() {
-        return List.of(KIND.key(), NODES.key(), HUB.key(), EDGES.key(), FAILURE_TIMEOUT.key());
+    public List<Setting<?>> settings() {
+        return List.of(KIND, NODES, HUB, EDGES, FAILURE_TIMEOUT);
     }
 
     @Override

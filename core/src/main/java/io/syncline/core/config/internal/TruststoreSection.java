@@ -14,8 +14,13 @@ final class TruststoreSection extends Section<TruststoreConfig> {
     static final SecretSetting PASSWORD = SecretSetting.optional("password", "truststore password");
 
     @Override
-    List<String> keys() {
-        return keysOf(List.of(PATH), PASSWORD);
+    public List<Setting<?>> settings() {
+        return concat(List.of(PATH), PASSWORD.settings());
+    }
+
+    @Override
+    List<SecretSetting> secrets() {
+        return List.of(PASSWORD);
     }
 
     @Override

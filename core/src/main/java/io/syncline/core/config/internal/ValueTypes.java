@@ -1,14 +1,17 @@
 package io.syncline.core.config.internal;
 
 import io.syncline.core.config.DatabaseUrl;
+import io.syncline.core.config.NodeId;
 import io.syncline.core.config.TableName;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -22,9 +25,11 @@ final class ValueTypes {
 
     private ValueTypes() {}
 
-    /** Node ids go into Kafka topic names and PostgreSQL replication origin names, so keep them plain. */
-    static final ValueType<String> NODE_ID =
-            matching(Pattern.compile("[a-z0-9-]{1,32}"), "a node id of 1 to 32 characters a-z, 0-9 and -");
+    private static final String DURATION_FORM = "(\\d{1,9})(ms|s|m|h)";
+    private static final String IDENTIFIER_FORM = "[A-Za-z_][A-Za-z0-9_$]{0,62}";
+
+    /** {@link NodeId}'s rule, the one the capture checks too. */
+    static final ValueType<String> NODE_ID = matching(NodeId.PATTERN, NodeId.EXPECTED);
 
     private static final ValueType<String> JDBC_URL_TEXT = matching(
             Pattern.compile("jdbc:postgresql:\\S+"), "a PostgreSQL JDBC URL like jdbc:postgresql://localhost:5432/app");
@@ -50,6 +55,11 @@ final class ValueTypes {
         @Override
         public String expected() {
             return JDBC_URL_TEXT.expected();
+        }
+
+        @Override
+        public Map<String, Object> schema() {
+            return JDBC_URL_TEXT.schema();
         }
     };
 
@@ -77,10 +87,20 @@ final class ValueTypes {
         public String expected() {
             return "true or false";
         }
+
+        @Override
+        public Map<String, Object> schema() {
+            return JsonSchemas.bool();
+        }
+
+        @Override
+        public Optional<Object> written(Boolean value) {
+            return Optional.of(value);
+        }
     };
 
     static final ValueType<Duration> DURATION = new ValueType<>() {
-        private final Pattern form = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+        private final Pattern form = Pattern.compile(DURATION_FORM);
 
         @Override
         public Optional<Duration> read(Node node, String path, LoadContext ctx) {
@@ -108,6 +128,17 @@ final class ValueTypes {
         public String expected() {
             return "a positive duration with a unit, like 500ms, 30s, 5m or 1h";
         }
+
+        @Override
+        public Map<String, Object> schema() {
+            // The loader trims and refuses zero; the lookahead refuses zero here too.
+            return JsonSchemas.string("(?!0+(?:ms|s|m|h)$)" + DURATION_FORM);
+        }
+
+        @Override
+        public Optional<Object> written(Duration value) {
+            return Optional.of(spelled(value));
+        }
     };
 
     /** A {@link #DURATION} of at most {@code max}. */
@@ -127,6 +158,16 @@ final class ValueTypes {
             @Override
             public String expected() {
                 return DURATION.expected() + ", at most " + maxText;
+            }
+
+            @Override
+            public Map<String, Object> schema() {
+                return DURATION.schema();
+            }
+
+            @Override
+            public Optional<Object> written(Duration value) {
+                return DURATION.written(value);
             }
         };
     }
@@ -164,6 +205,11 @@ final class ValueTypes {
         public String expected() {
             return "an unquoted identifier (letters, digits, _ and $, not starting with a digit, at most 63 characters)";
         }
+
+        @Override
+        public Map<String, Object> schema() {
+            return JsonSchemas.string(IDENTIFIER_FORM);
+        }
     };
 
     /** {@code schema.table} or {@code table} (schema {@code public}); see {@link #IDENTIFIER} for case. */
@@ -186,11 +232,17 @@ final class ValueTypes {
         public String expected() {
             return "schema.table or table (schema public), unquoted identifiers";
         }
+
+        @Override
+        public Map<String, Object> schema() {
+            return JsonSchemas.string("(?:" + IDENTIFIER_FORM + "\\.)?" + IDENTIFIER_FORM);
+        }
     };
 
     /** Kafka's {@code bootstrap.servers}: {@code host:port,host:port} or a YAML list of {@code host:port}. */
     static final ValueType<String> BOOTSTRAP_SERVERS = new ValueType<>() {
-        private final Pattern hostPort = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):(\\d{1,5})");
+        private static final String HOST_PORT = "(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):(\\d{1,5})";
+        private final Pattern hostPort = Pattern.compile(HOST_PORT);
 
         @Override
         public Optional<String> read(Node node, String path, LoadContext ctx) {
@@ -236,19 +288,35 @@ final class ValueTypes {
         public String expected() {
             return "host:port (port 1 to 65535), several separated by commas or as a list";
         }
+
+        @Override
+        public Map<String, Object> schema() {
+            String item = "\\s*" + HOST_PORT + "\\s*";
+            return JsonSchemas.oneOf(JsonSchemas.string(item + "(?:," + item + ")*"),
+                    JsonSchemas.arrayOf(JsonSchemas.string(item), 1));
+        }
     };
 
     static boolean isIdentifier(String text) {
-        return text.matches("[A-Za-z_][A-Za-z0-9_$]{0,62}");
+        return text.matches(IDENTIFIER_FORM);
     }
 
-    /** Any non-empty scalar. */
+    /** A scalar with at least one character that is not white space. */
     static ValueType<String> text(String expected) {
-        return matching(Pattern.compile("(?s).*\\S.*"), expected);
+        return matching(Pattern.compile("(?s).*\\S.*"), expected, JsonSchemas.nonEmptyString());
     }
 
-    /** A scalar matching {@code pattern} entirely. */
+    /** Any non-empty scalar, white space included. */
+    static ValueType<String> anyText(String expected) {
+        return matching(Pattern.compile("(?s).+"), expected, JsonSchemas.nonEmptyString());
+    }
+
+    /** A scalar matching {@code pattern} entirely; the pattern must read alike in Java and ECMA-262. */
     static ValueType<String> matching(Pattern pattern, String expected) {
+        return matching(pattern, expected, JsonSchemas.string(pattern));
+    }
+
+    private static ValueType<String> matching(Pattern pattern, String expected, Map<String, Object> schema) {
         return new ValueType<>() {
             @Override
             public Optional<String> read(Node node, String path, LoadContext ctx) {
@@ -264,6 +332,11 @@ final class ValueTypes {
             @Override
             public String expected() {
                 return expected;
+            }
+
+            @Override
+            public Map<String, Object> schema() {
+                return new LinkedHashMap<>(schema);
             }
         };
     }
@@ -291,6 +364,16 @@ final class ValueTypes {
             public String expected() {
                 return "an integer from " + min + " to " + max;
             }
+
+            @Override
+            public Map<String, Object> schema() {
+                return JsonSchemas.integer(min, max);
+            }
+
+            @Override
+            public Optional<Object> written(Integer value) {
+                return Optional.of(value);
+            }
         };
     }
 
@@ -312,6 +395,11 @@ final class ValueTypes {
             @Override
             public String expected() {
                 return expected;
+            }
+
+            @Override
+            public Map<String, Object> schema() {
+                return JsonSchemas.nonEmptyString();
             }
         };
     }
@@ -341,6 +429,16 @@ final class ValueTypes {
             @Override
             public String expected() {
                 return "one of " + String.join(", ", names);
+            }
+
+            @Override
+            public Map<String, Object> schema() {
+                return JsonSchemas.enumOf(names);
+            }
+
+            @Override
+            public Optional<Object> written(E value) {
+                return Optional.of(spelling.apply(value));
             }
         };
     }
@@ -373,8 +471,37 @@ final class ValueTypes {
 
             @Override
             public String expected() {
-                String size = minSize <= 0 ? "a list" : minSize == 1 ? "a non-empty list" : "a list of at least " + minSize + " items";
-                return size + ", each " + item.expected();
+                return size() + ", each " + item.expected();
+            }
+
+            @Override
+            public String summary() {
+                return size() + ", each " + item.summary();
+            }
+
+            private String size() {
+                return minSize <= 0 ? "a list" : minSize == 1 ? "a non-empty list" : "a list of at least " + minSize + " items";
+            }
+
+            @Override
+            public Map<String, Object> schema() {
+                return JsonSchemas.arrayOf(item.schema(), minSize);
+            }
+
+            @Override
+            public Optional<Object> written(List<T> value) {
+                // Only the empty list has a short spelling worth a default column.
+                return value.isEmpty() ? Optional.of(List.of()) : Optional.empty();
+            }
+
+            @Override
+            public List<Setting<?>> settings() {
+                return item.settings();
+            }
+
+            @Override
+            public String settingsPath() {
+                return "[]" + item.settingsPath();
             }
         };
     }
