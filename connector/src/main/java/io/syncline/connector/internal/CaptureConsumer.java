@@ -127,7 +127,7 @@ public final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<Chan
                 } else {
                     publisher.abortChunks();
                     log.info("{} transaction {} at {} withdrawn after {} chunk(s): {}", logPrefix, c.txId(), c.position(),
-                            chunks.sent, c.droppedBecause() != null ? c.droppedBecause() : "already published");
+                            chunks.sent, c.droppedBecause() != null ? c.dropDescription() : "already published");
                 }
                 chunks = null;
             } else if (completed.isPresent()) {
@@ -141,7 +141,7 @@ public final class CaptureConsumer implements DebeziumEngine.ChangeConsumer<Chan
                         ready.add(c.transaction().get().withChain(new ChainLink(identity, newest < 0 ? ChainLink.NONE : newest)));
                         newest = c.position();
                     }
-                } else if (c.droppedBecause() != null && c.droppedBecause().startsWith("written by the applier")) {
+                } else if (c.droppedBecause() == DropReason.WRITTEN_BY_APPLIER) {
                     counters.appliedTransactionsSkipped.incrementAndGet();
                 }
             }

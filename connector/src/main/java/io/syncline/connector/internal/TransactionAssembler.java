@@ -50,12 +50,22 @@ final class TransactionAssembler {
      *                       its last chunk; empty when it was held whole or is dropped
      * @param chunked        whether chunks of it left before END (they must be withdrawn when it is dropped)
      * @param droppedBecause why it is not published, or null
+     * @param droppedOrigin  the replication origin it was committed under, when that is why it is dropped
      */
     record Completed(long txId, long position, Optional<SourceTransaction> transaction, Optional<Chunk> lastChunk,
-            boolean chunked, String droppedBecause) {
+            boolean chunked, DropReason droppedBecause, String droppedOrigin) {
 
-        Completed(long txId, long position, Optional<SourceTransaction> transaction, String droppedBecause) {
-            this(txId, position, transaction, Optional.empty(), false, droppedBecause);
+        Completed(long txId, long position, Optional<SourceTransaction> transaction) {
+            this(txId, position, transaction, Optional.empty(), false, null, null);
+        }
+
+        /** Why it is not published, for a log line; null when it is published. */
+        String dropDescription() {
+            if (droppedBecause == null) {
+                return null;
+            }
+            return droppedOrigin == null ? droppedBecause.description()
+                    : droppedBecause.description() + " (replication origin " + droppedOrigin + ")";
         }
     }
 
@@ -205,19 +215,20 @@ final class TransactionAssembler {
         Open tx = open.remove(txId);
         long position = commitPosition(record);
         if (tx == null || tx.origin != null || tx.changes.isEmpty()) {
-            String reason = tx == null ? "no change events seen"
-                    : tx.origin != null ? "written by the applier (replication origin " + tx.origin + ")"
-                    : "no replicated rows";
-            log.debug("{} transaction {} at {} not published: {}", logPrefix, txId, position, reason);
-            return Optional.of(new Completed(txId, position, Optional.empty(), Optional.empty(), tx != null && tx.chunks > 0,
-                    reason));
+            DropReason reason = tx == null ? DropReason.NO_CHANGE_EVENTS
+                    : tx.origin != null ? DropReason.WRITTEN_BY_APPLIER
+                    : DropReason.NO_REPLICATED_ROWS;
+            Completed dropped = new Completed(txId, position, Optional.empty(), Optional.empty(), tx != null && tx.chunks > 0,
+                    reason, tx == null ? null : tx.origin);
+            log.debug("{} transaction {} at {} not published: {}", logPrefix, txId, position, dropped.dropDescription());
+            return Optional.of(dropped);
         }
         if (tx.chunks > 0) {
             Chunk last = new Chunk(txId, tx.commitTimeMicros, tx.chunks, List.copyOf(tx.changes));
-            return Optional.of(new Completed(txId, position, Optional.empty(), Optional.of(last), true, null));
+            return Optional.of(new Completed(txId, position, Optional.empty(), Optional.of(last), true, null, null));
         }
         SourceTransaction transaction = new SourceTransaction(nodeId, position, tx.commitTimeMicros, txId, List.of(nodeId), tx.changes);
-        return Optional.of(new Completed(txId, position, Optional.of(transaction), null));
+        return Optional.of(new Completed(txId, position, Optional.of(transaction)));
     }
 
     static long commitPosition(SourceRecord endRecord) {

@@ -139,6 +139,6 @@ class TransactionAssemblerChunkTest {
         assertThat(chunks).hasSize(1);
         assertThat(done.chunked()).isTrue();
         assertThat(done.lastChunk()).isEmpty();
-        assertThat(done.droppedBecause()).contains("applier");
+        assertThat(done.droppedBecause()).isEqualTo(DropReason.WRITTEN_BY_APPLIER);
     }
 }

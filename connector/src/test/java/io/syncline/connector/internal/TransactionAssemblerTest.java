@@ -72,7 +72,7 @@ class TransactionAssemblerTest {
         List<TransactionAssembler.Completed> done = feed(begin(5, 10), insert(5, 1, "syncline_from_dc_b"), insert(5, 2, "syncline_from_dc_b"),
                 end(5, 20));
         assertThat(done.get(0).transaction()).isEmpty();
-        assertThat(done.get(0).droppedBecause()).contains("applier");
+        assertThat(done.get(0).droppedBecause()).isEqualTo(DropReason.WRITTEN_BY_APPLIER);
     }
 
     @Test
