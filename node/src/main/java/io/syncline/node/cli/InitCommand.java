@@ -65,7 +65,7 @@ final class InitCommand implements Callable<Integer> {
             replicated.notInConfig().forEach(a -> out.printf("table %s joined replication through schema change %d of %s"
                     + " and is not in tables: of %s: it keeps replicating with the default conflict policy; add it to"
                     + " tables:%n", a.table(), a.schemaChangeId(), a.originNode(), configFile));
-            checkKeySequences(connection, config, tables, out, err);
+            checkKeySequences(connection, config, replicated.all().stream().map(t -> t.name().qualified()).toList(), out, err);
             stampExistingRows(connection, config, out);
             return 0;
         });
