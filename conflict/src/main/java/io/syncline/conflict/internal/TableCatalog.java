@@ -51,7 +51,11 @@ public final class TableCatalog {
             return;
         }
         TableName name = new TableName(table.substring(0, dot), table.substring(dot + 1));
-        if (replicated.contains(name) || (!replicated.refresh(connection).isEmpty() && replicated.contains(name))) {
+        if (replicated.contains(name)) {
+            return;
+        }
+        replicated.refresh(connection);
+        if (replicated.contains(name)) {
             return;
         }
         throw new LocalSchemaMismatch(table, null, null, null, "table " + table + " is not replicated on this node: a"
