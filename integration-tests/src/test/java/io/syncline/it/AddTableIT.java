@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * A table created through {@code syncline ddl} joins replication at every DC while every DC writes,
  * without restarting a node: rows written into it at each DC right after it has the table reach
  * every DC, a row that reaches a DC before the table does waits there in {@code SCHEMA_MISMATCH}
- * (neither quarantined nor parked), and the table still replicates after a node restarts.
+ * (neither quarantined nor parked), the table takes later schema changes, and it still replicates after a
+ * node restarts.
  */
 class AddTableIT {
 
@@ -70,6 +71,18 @@ class AddTableIT {
                 insertOrders(cluster, "dc-c", 1, 5);
                 awaitOrders(cluster, 15);
 
+                // Once added, the table takes schema changes like a configured one.
+                CliRun alter = CliRun.of("ddl", "--config", cluster.configFile("dc-b").toString(),
+                        "ALTER TABLE it.orders ADD COLUMN note text DEFAULT 'none'");
+                assertThat(alter.status()).as(alter.output()).isZero();
+                // Until the change arrives, a DC has no column note to count by.
+                await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+                    for (String node : NODES) {
+                        assertThat(cluster.queryLong(node, "SELECT count(*) FROM it.orders WHERE note = 'none'")).as(node)
+                                .isEqualTo(15);
+                    }
+                });
+
                 // The table stays in replication across a restart, though no config names it.
                 cluster.stopNode("dc-b");
                 cluster.startNode("dc-b");
@@ -77,7 +90,7 @@ class AddTableIT {
                 for (String node : NODES) {
                     insertOrders(cluster, node, 6, 10);
                 }
-                cluster.execute("dc-c", "UPDATE it.orders SET qty = 42 WHERE id = 'dc-a-1'");
+                cluster.execute("dc-c", "UPDATE it.orders SET qty = 42, note = 'changed at dc-c' WHERE id = 'dc-a-1'");
                 int at = workload.written("dc-c");
                 await().atMost(WAIT).until(() -> workload.written("dc-c") >= at + 20);
                 committed = workload.stop();
@@ -87,7 +100,8 @@ class AddTableIT {
             awaitOrders(cluster, 30);
             await().atMost(WAIT).untilAsserted(() -> {
                 for (String node : NODES) {
-                    assertThat(cluster.queryLong(node, "SELECT qty FROM it.orders WHERE id = 'dc-a-1'")).as(node).isEqualTo(42);
+                    assertThat(cluster.queryString(node, "SELECT qty || ' ' || note FROM it.orders WHERE id = 'dc-a-1'")).as(node)
+                            .isEqualTo("42 changed at dc-c");
                 }
             });
             cluster.awaitQuiet(WAIT);
