@@ -6,11 +6,11 @@ import io.syncline.conflict.internal.ApplyErrorClassifier;
 import io.syncline.conflict.internal.ApplySession;
 import io.syncline.conflict.internal.ChainBreakMessage;
 import io.syncline.conflict.internal.LocalSchemaMismatch;
+import io.syncline.conflict.schema.ReplicatedTables;
 import io.syncline.conflict.internal.RowDecider;
 import io.syncline.conflict.internal.RowRefusal;
 import io.syncline.conflict.internal.TableCatalog;
 import io.syncline.core.config.OnError;
-import io.syncline.core.config.TableConfig;
 import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.SourceTransaction;
@@ -74,11 +74,11 @@ public final class TransactionApplier {
     final String localNode;
     final DataSource dataSource;
     private final ApplyListener listener;
-    final List<TableConfig> tables;
+    final ReplicatedTables tables;
     private final AdaptiveBatching batching;
     final RowDecider decider;
     private final OnErrorPolicies onError;
-    final TableCatalog catalog = new TableCatalog();
+    final TableCatalog catalog;
     private final ApplyErrorClassifier classifier = new ApplyErrorClassifier();
     private boolean contentionLogged;
     private String originReady;
@@ -118,19 +118,21 @@ public final class TransactionApplier {
      */
     public TransactionApplier(String localNode, DataSource dataSource, ConflictPolicies policies, OnErrorPolicies onError,
             ApplyListener listener, int maxRowsPerTransaction) {
-        this(localNode, dataSource, policies, onError, listener, maxRowsPerTransaction, List.of());
+        this(localNode, dataSource, policies, onError, listener, maxRowsPerTransaction, null);
     }
 
     /**
      * As {@link #TransactionApplier(String, DataSource, ConflictPolicies, OnErrorPolicies, ApplyListener, int)},
      * for a node that takes its peers' schema changes ({@code syncline ddl}) in {@code tables}.
      *
-     * @param tables the node's replicated tables as configured; a peer's schema change of another table
-     *               stops the link in a schema mismatch
+     * @param tables the node's replicated tables, shared with the rest of the node; a change of another table,
+     *               and a peer's schema change of another table that does not create it, waits in a schema
+     *               mismatch; null: changes of any table apply, and no peer's schema change does
      */
     public TransactionApplier(String localNode, DataSource dataSource, ConflictPolicies policies, OnErrorPolicies onError,
-            ApplyListener listener, int maxRowsPerTransaction, List<TableConfig> tables) {
-        this.tables = List.copyOf(tables);
+            ApplyListener listener, int maxRowsPerTransaction, ReplicatedTables tables) {
+        this.tables = tables;
+        this.catalog = new TableCatalog(tables);
         this.localNode = Objects.requireNonNull(localNode, "localNode");
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.onError = Objects.requireNonNull(onError, "onError");

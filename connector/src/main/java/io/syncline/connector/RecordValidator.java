@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -37,7 +38,7 @@ public final class RecordValidator {
 
     private final String upstream;
     private final Set<String> nodes;
-    private final Set<String> tables;
+    private final Predicate<String> tables;
 
     /**
      * @param upstream the node whose outbox is read
@@ -45,9 +46,20 @@ public final class RecordValidator {
      * @param tables   the schema-qualified tables that may arrive: the replicated ones and Syncline's own published ones
      */
     public RecordValidator(String upstream, Set<String> nodes, Set<String> tables) {
+        this(upstream, nodes, Set.copyOf(tables)::contains);
+    }
+
+    /**
+     * @param upstream   the node whose outbox is read
+     * @param nodes      every node id of the topology
+     * @param receivable whether a change of a schema-qualified table may arrive (thread-safe): the replicated
+     *                   tables and Syncline's own published ones, and tables a peer's schema change may still
+     *                   add here, which the applier holds back until it has
+     */
+    public RecordValidator(String upstream, Set<String> nodes, Predicate<String> receivable) {
         this.upstream = Objects.requireNonNull(upstream, "upstream");
         this.nodes = Set.copyOf(nodes);
-        this.tables = Set.copyOf(tables);
+        this.tables = Objects.requireNonNull(receivable, "receivable");
     }
 
     /** Either the decoded transaction or why the record was refused; exactly one is not null. */
@@ -130,7 +142,7 @@ public final class RecordValidator {
             return reject(topic, offset, origin, QuarantineReason.WRONG_PATH, wrongPath, text, body);
         }
         for (RowChange change : changes) {
-            if (!tables.contains(change.table())) {
+            if (!tables.test(change.table())) {
                 return reject(topic, offset, origin, QuarantineReason.UNKNOWN_TABLE,
                         "table " + change.table() + " is not replicated here", text, body);
             }

@@ -155,6 +155,19 @@ class RecordValidatorTest {
     }
 
     @Test
+    void aTableTheNodeMayStillReceiveThroughASchemaChangePassesToTheApplier() {
+        // The node admits a table it does not have yet (a peer's schema change may still add it), not one it has unreplicated.
+        RecordValidator validator = new RecordValidator("dc-b", Set.of("dc-a", "dc-b", "dc-c"),
+                table -> !table.equals("public.secrets"));
+        SourceTransaction orders = tx("dc-a", 1000, "public.orders", List.of("dc-a", "dc-b"));
+        SourceTransaction secrets = tx("dc-a", 1000, "public.secrets", List.of("dc-a", "dc-b"));
+
+        assertThat(validator.check(TOPIC, 3, headers(orders), TransactionCodec.encodeBody(orders)).accepted()).isNotNull();
+        assertThat(validator.check(TOPIC, 4, headers(secrets), TransactionCodec.encodeBody(secrets)).rejected().reason())
+                .isEqualTo(QuarantineReason.UNKNOWN_TABLE);
+    }
+
+    @Test
     void tablesSynclinePublishesItselfAreAccepted() {
         SourceTransaction tx = tx("dc-a", 1000, ReplicationSchema.PROGRESS_REPORT_TABLE, List.of("dc-a", "dc-b"));
 

@@ -44,8 +44,10 @@ public final class DdlRules {
             return change.table() + " is not replicated: run the statement on this database directly";
         }
         if (change instanceof SchemaChange.TableCreated) {
-            return "a new table joins replication through the config: create it at every DC, add it to tables: in every"
-                    + " node's config and run syncline init, then restart the nodes one by one";
+            // It joins replication in the same transaction (SchemaChangeRunner checks that it can), and each DC
+            // meets its rows only after its creation: the origin's rows follow it in the origin's stream, and a
+            // row of a DC that already has it waits at one that does not yet (SCHEMA_MISMATCH).
+            return null;
         }
         if (change instanceof SchemaChange.TableDropped c) {
             return "the other DCs still send rows of " + c.table() + ": remove it from tables: in every node's config and"

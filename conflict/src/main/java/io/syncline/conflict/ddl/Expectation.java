@@ -1,6 +1,7 @@
 package io.syncline.conflict.ddl;
 
 import io.syncline.core.config.TableName;
+import io.syncline.core.schema.ReplicationSchema;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,11 +21,12 @@ import java.util.Set;
  * @param kind       what is expected
  * @param name       the column, index or constraint
  * @param definition for {@link Kind#COLUMN}, the column as {@link #columnDefinition} spells it; for
- *                   {@link Kind#INDEX}, its {@code pg_get_indexdef}; else empty
+ *                   {@link Kind#INDEX}, its {@code pg_get_indexdef}; for {@link Kind#TABLE}, the table's
+ *                   columns and primary key as {@link #tableDefinition} spells them; else empty
  */
 public record Expectation(String schema, String table, Kind kind, String name, String definition) {
 
-    public enum Kind { COLUMN, NO_COLUMN, INDEX, NO_INDEX, NO_CONSTRAINT }
+    public enum Kind { COLUMN, NO_COLUMN, INDEX, NO_INDEX, NO_CONSTRAINT, TABLE }
 
     public Expectation {
         Objects.requireNonNull(schema, "schema");
@@ -45,7 +47,9 @@ public record Expectation(String schema, String table, Kind kind, String name, S
             TableName t = change.table();
             TableDefinition now = after.get(t);
             String column = changedColumn(change);
-            if (column != null && now != null) {
+            if (change instanceof SchemaChange.TableCreated && now != null) {
+                facts.add(new Expectation(t.schema(), t.table(), Kind.TABLE, t.table(), tableDefinition(now)));
+            } else if (column != null && now != null) {
                 now.columns().stream().filter(c -> c.name().equals(column)).findFirst()
                         .ifPresent(c -> facts.add(new Expectation(t.schema(), t.table(), Kind.COLUMN, c.name(), columnDefinition(c))));
             } else if (change instanceof SchemaChange.ColumnDropped dropped) {
@@ -88,6 +92,26 @@ public record Expectation(String schema, String table, Kind kind, String name, S
                         + column.defaultExpression());
     }
 
+    /**
+     * A table's own columns (Syncline's left out, which each DC installs itself) in order, and its
+     * primary key: {@code (id bigint NOT NULL, note text) PRIMARY KEY (id)}.
+     */
+    static String tableDefinition(TableDefinition table) {
+        String columns = String.join(", ", table.columns().stream()
+                .filter(c -> !ReplicationSchema.METADATA_COLUMNS.contains(c.name()))
+                .map(c -> c.name() + " " + columnDefinition(c)).toList());
+        String key = table.constraints().values().stream().filter(c -> c.kind() == 'p')
+                .map(TableDefinition.Constraint::definition).findFirst().orElse("no primary key");
+        return "(" + columns + ") " + key;
+    }
+
+    /** The tables this change creates: they join replication at each DC that applies it. */
+    public static java.util.Set<TableName> createdTables(List<Expectation> expected) {
+        java.util.Set<TableName> created = new java.util.LinkedHashSet<>();
+        expected.stream().filter(f -> f.kind == Kind.TABLE).forEach(f -> created.add(f.tableName()));
+        return created;
+    }
+
     /** The facts of {@code expected} that do not hold in {@code tables} (table name to definition, absent: no table), in words. */
     public static List<String> unmet(List<Expectation> expected, Map<TableName, TableDefinition> tables) {
         List<String> unmet = new ArrayList<>();
@@ -112,6 +136,7 @@ public record Expectation(String schema, String table, Kind kind, String name, S
                     : table.indexes().containsKey(name) ? table.indexes().get(name) : "no such index";
             case NO_INDEX -> table.indexes().containsKey(name) ? table.indexes().get(name) : null;
             case NO_CONSTRAINT -> table.constraints().containsKey(name) ? table.constraints().get(name).definition() : null;
+            case TABLE -> tableDefinition(table).equals(definition) ? null : tableDefinition(table);
         };
     }
 
@@ -124,6 +149,7 @@ public record Expectation(String schema, String table, Kind kind, String name, S
             case INDEX -> "index " + name + where + " is " + definition;
             case NO_INDEX -> "no index " + name + where;
             case NO_CONSTRAINT -> "no constraint " + name + where;
+            case TABLE -> "table " + schema + "." + table + " is " + definition;
         };
     }
 }

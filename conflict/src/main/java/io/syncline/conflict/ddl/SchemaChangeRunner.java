@@ -2,7 +2,10 @@ package io.syncline.conflict.ddl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.syncline.conflict.schema.ReplicatedTables;
 import io.syncline.conflict.schema.ReplicationSchemaInstaller;
+import io.syncline.conflict.schema.SchemaException;
+import io.syncline.core.config.ConflictRule;
 import io.syncline.core.config.TableConfig;
 import io.syncline.core.config.TableName;
 import io.syncline.core.schema.ReplicationSchema;
@@ -10,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -34,11 +38,17 @@ public final class SchemaChangeRunner {
 
     private final String nodeId;
     private final List<TableConfig> tables;
+    private final ConflictRule defaultRule;
 
-    /** @param tables the node's replicated tables, as configured */
-    public SchemaChangeRunner(String nodeId, List<TableConfig> tables) {
+    /**
+     * @param tables      the node's replicated tables, as configured; those added since
+     *                    ({@link ReplicatedTables}) are read from the database
+     * @param defaultRule the config's default conflict rule, which a table this change creates replicates with
+     */
+    public SchemaChangeRunner(String nodeId, List<TableConfig> tables, ConflictRule defaultRule) {
         this.nodeId = nodeId;
         this.tables = List.copyOf(tables);
+        this.defaultRule = defaultRule;
     }
 
     /**
@@ -85,19 +95,32 @@ public final class SchemaChangeRunner {
                 }
             }
             Map<TableName, TableDefinition> after = catalog.tables();
-            Set<TableName> replicated = new LinkedHashSet<>(tables.stream().map(TableConfig::name).toList());
+            ReplicatedTables known = new ReplicatedTables(tables, defaultRule);
+            known.refresh(connection);
+            Set<TableName> replicated = new LinkedHashSet<>(known.all().stream().map(TableConfig::name).toList());
             List<SchemaChange> changes = SchemaDiff.between(before, after);
-            List<DdlRules.Verdict> verdicts = DdlRules.judge(changes, replicated);
-            List<String> rowsWritten = rowsWritten(connection, replicated);
+            List<DdlRules.Verdict> verdicts = new ArrayList<>(DdlRules.judge(changes, replicated));
+            List<TableName> created = changes.stream().filter(c -> c instanceof SchemaChange.TableCreated)
+                    .map(SchemaChange::table).toList();
+            Set<TableName> written = new LinkedHashSet<>(replicated);
+            written.addAll(created);
+            List<String> rowsWritten = rowsWritten(connection, written);
             boolean refused = verdicts.stream().anyMatch(v -> !v.accepted());
+            ReplicationSchemaInstaller installer = new ReplicationSchemaInstaller(nodeId);
+            if (!refused && !created.isEmpty()) {
+                refused = !joinReplication(connection, installer, created.stream().map(known::settings).toList(), verdicts);
+            }
             if (dryRun || refused || changes.isEmpty() || !rowsWritten.isEmpty()) {
                 connection.rollback();
                 return new Result(verdicts, rowsWritten, null, -1);
             }
             Set<TableName> changed = new LinkedHashSet<>(changes.stream().map(SchemaChange::table).toList());
-            new ReplicationSchemaInstaller(nodeId).reinstallTriggers(connection,
-                    tables.stream().filter(t -> changed.contains(t.name())).toList());
+            created.forEach(changed::remove);
+            installer.reinstallTriggers(connection, known.all().stream().filter(t -> changed.contains(t.name())).toList());
             long id = record(connection, statements, Expectation.of(changes, after));
+            for (TableName table : created) {
+                ReplicatedTables.register(connection, table, nodeId, id);
+            }
             connection.commit();
             return new Result(verdicts, rowsWritten, null, id);
         } catch (SQLException | RuntimeException e) {
@@ -108,15 +131,37 @@ public final class SchemaChangeRunner {
         }
     }
 
-    /** Replicated tables with rows inserted, updated or deleted in this transaction. */
-    private static List<String> rowsWritten(Connection connection, Set<TableName> replicated) throws SQLException {
+    /**
+     * Makes the tables the statements created join replication in this transaction; a table that
+     * cannot (no primary key, a column type that does not replicate exactly, ...) turns its verdict
+     * into a refusal.
+     *
+     * @return whether they joined
+     */
+    private static boolean joinReplication(Connection connection, ReplicationSchemaInstaller installer,
+            List<TableConfig> created, List<DdlRules.Verdict> verdicts) throws SQLException {
+        Savepoint before = connection.setSavepoint();
+        try {
+            installer.joinReplication(connection, created);
+            return true;
+        } catch (SchemaException e) {
+            connection.rollback(before);
+            String problem = e.getMessage().replace("\n", "; ");
+            verdicts.replaceAll(v -> v.change() instanceof SchemaChange.TableCreated
+                    ? new DdlRules.Verdict(v.change(), "the table cannot replicate: " + problem) : v);
+            return false;
+        }
+    }
+
+    /** Tables of {@code tables} with rows inserted, updated or deleted in this transaction. */
+    private static List<String> rowsWritten(Connection connection, Set<TableName> tables) throws SQLException {
         List<String> written = new ArrayList<>();
         try (Statement statement = connection.createStatement();
                 ResultSet rs = statement.executeQuery("SELECT schemaname, relname FROM pg_catalog.pg_stat_xact_user_tables"
                         + " WHERE n_tup_ins + n_tup_upd + n_tup_del > 0")) {
             while (rs.next()) {
                 TableName table = new TableName(rs.getString(1), rs.getString(2));
-                if (replicated.contains(table)) {
+                if (tables.contains(table)) {
                     written.add(table.qualified());
                 }
             }

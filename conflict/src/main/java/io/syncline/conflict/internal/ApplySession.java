@@ -8,7 +8,7 @@ import io.syncline.core.event.RowMetadata;
 import io.syncline.core.spi.ConflictType;
 import io.syncline.core.spi.RowState;
 import io.syncline.core.event.Operation;
-import io.syncline.core.config.TableConfig;
+import io.syncline.conflict.schema.ReplicatedTables;
 import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
@@ -96,9 +96,12 @@ public final class ApplySession implements AutoCloseable {
     private boolean parkFailures = true;
     private boolean mergedRowsUnderSavepoints;
 
-    /** @param tables the node's replicated tables, as configured; schema changes from peers may alter only those */
+    /**
+     * @param tables the node's replicated tables; schema changes from peers may alter only those, or create new
+     *               ones; null: none
+     */
     public ApplySession(Connection connection, TableCatalog catalog, RowDecider decider, String localNode, String logPrefix,
-            List<TableConfig> tables) {
+            ReplicatedTables tables) {
         this.connection = connection;
         this.schemaChanges = new RemoteSchemaChange(localNode, tables, logPrefix);
         this.catalog = catalog;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.syncline.conflict.ddl.CatalogReader;
 import io.syncline.conflict.ddl.Expectation;
 import io.syncline.conflict.ddl.TableDefinition;
+import io.syncline.conflict.schema.ReplicatedTables;
 import io.syncline.conflict.schema.ReplicationSchemaInstaller;
 import io.syncline.core.config.TableConfig;
 import io.syncline.core.config.TableName;
@@ -37,12 +38,13 @@ final class RemoteSchemaChange {
     private static final Logger log = LoggerFactory.getLogger(RemoteSchemaChange.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Map<TableName, TableConfig> configured = new LinkedHashMap<>();
+    private final ReplicatedTables replicated;
     private final ReplicationSchemaInstaller installer;
     private final String logPrefix;
 
-    RemoteSchemaChange(String localNode, List<TableConfig> tables, String logPrefix) {
-        tables.forEach(t -> configured.put(t.name(), t));
+    /** @param replicated the node's replicated tables, or null when the node takes no schema change */
+    RemoteSchemaChange(String localNode, ReplicatedTables replicated, String logPrefix) {
+        this.replicated = replicated;
         this.installer = new ReplicationSchemaInstaller(localNode);
         this.logPrefix = logPrefix;
     }
@@ -58,19 +60,24 @@ final class RemoteSchemaChange {
         List<String> statements = read(change.values().get("statements"), new TypeReference<>() {}, what);
         List<Expectation> expected = read(change.values().get("expectations"), new TypeReference<>() {}, what);
         Set<TableName> tables = new LinkedHashSet<>(expected.stream().map(Expectation::tableName).toList());
+        Set<TableName> created = Expectation.createdTables(expected);
+        if (replicated != null) {
+            replicated.refresh(connection);
+        }
         for (TableName table : tables) {
-            if (!configured.containsKey(table)) {
+            if (replicated == null || (!created.contains(table) && !replicated.contains(table))) {
                 throw mismatch(table, what + " alters " + table + ", which this node does not replicate: add it to tables:"
                         + " in this node's config (as at " + origin + ") and restart the node");
             }
         }
         CatalogReader catalog = new CatalogReader(connection);
+        Savepoint before = connection.setSavepoint();
         if (Expectation.unmet(expected, definitions(catalog, tables)).isEmpty()) {
             log.info("{} {} is already in place here ({}); its statements are skipped", logPrefix, what, statements);
+            join(connection, created, origin, change, before, what, expected);
             keep(connection, change);
-            return Set.of();
+            return created;
         }
-        Savepoint before = connection.setSavepoint();
         try (Statement statement = connection.createStatement()) {
             // The statements' unqualified names mean what they meant at the origin; the session's own path comes back after.
             String path;
@@ -95,10 +102,37 @@ final class RemoteSchemaChange {
             throw mismatch(tables.iterator().next(), what + " leaves another schema here than at " + origin + ": "
                     + String.join("; ", unmet) + ". Make the tables match (" + describe(expected) + ") and the link goes on");
         }
-        installer.reinstallTriggers(connection, tables.stream().map(configured::get).toList());
+        Set<TableName> altered = new LinkedHashSet<>(tables);
+        altered.removeAll(created);
+        installer.reinstallTriggers(connection, altered.stream().map(replicated::config).toList());
+        join(connection, created, origin, change, before, what, expected);
         keep(connection, change);
         log.info("{} applied {}: {}", logPrefix, what, statements);
         return tables;
+    }
+
+    /**
+     * Makes the tables the change created join replication here, as at the origin: triggers, the
+     * capture's publication (so that the rows written here from now on travel too) and
+     * {@link ReplicationSchema#REPLICATED_TABLE_TABLE}, which the link reads once this transaction
+     * commits. Already joined tables (the same change ran here too) are left as they are.
+     */
+    private void join(Connection connection, Set<TableName> created, String origin, RowChange change, Savepoint before,
+            String what, List<Expectation> expected) throws SQLException {
+        if (created.isEmpty()) {
+            return;
+        }
+        try {
+            installer.joinReplication(connection, created.stream().map(replicated::settings).toList());
+            for (TableName table : created) {
+                ReplicatedTables.register(connection, table, origin, Long.parseLong(change.key().get("id")));
+            }
+        } catch (SQLException e) {
+            connection.rollback(before);
+            throw mismatch(created.iterator().next(), what + " creates " + created + ", which cannot join replication here: "
+                    + e.getMessage() + ". Fix the cause (" + describe(expected) + ") and the link applies the rest");
+        }
+        log.info("{} {} added {} to replication here: its rows replicate from now on", logPrefix, what, created);
     }
 
     private static Map<TableName, TableDefinition> definitions(CatalogReader catalog, Set<TableName> tables)

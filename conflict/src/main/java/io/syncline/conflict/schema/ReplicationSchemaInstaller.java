@@ -152,6 +152,33 @@ public final class ReplicationSchemaInstaller {
         }
     }
 
+    /**
+     * Makes {@code tables}, created in the caller's transaction, join replication there: their
+     * row-version columns and triggers, and their place in the capture's publication, without
+     * committing. A publication's tables are read by the walsender at each change's place in the WAL,
+     * so the capture sends the tables' rows from this transaction's commit on.
+     *
+     * @throws SchemaException if a table does not meet what {@link #installConfigured} checks
+     */
+    public void joinReplication(Connection connection, List<TableConfig> tables) throws SQLException {
+        reinstallTriggers(connection, tables);
+        String publication = ReplicationSchema.publicationName(nodeId);
+        try (Statement statement = connection.createStatement();
+                PreparedStatement published = connection.prepareStatement("SELECT 1 FROM pg_catalog.pg_publication_rel r"
+                        + " JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid WHERE p.pubname = ? AND r.prrelid = ?::regclass")) {
+            for (TableConfig table : tables) {
+                String quoted = TableKey.read(connection, table.name().qualified()).quotedName();
+                published.setString(1, publication);
+                published.setString(2, quoted);
+                try (ResultSet rs = published.executeQuery()) {
+                    if (!rs.next()) {
+                        statement.execute("ALTER PUBLICATION " + publication + " ADD TABLE " + quoted);
+                    }
+                }
+            }
+        }
+    }
+
     private void warnWithoutDdlWatch(Statement statement) throws SQLException {
         try (ResultSet rs = statement.executeQuery("SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtname = 'syncline_watch_ddl'")) {
             if (!rs.next()) {

@@ -209,6 +209,15 @@ CREATE TABLE IF NOT EXISTS syncline.schema_change (
 );
 CREATE SEQUENCE IF NOT EXISTS syncline.schema_change_id;
 
+-- Tables that joined replication while the nodes ran (`syncline ddl` of a CREATE TABLE, here or at
+-- a peer), written in the transaction that created the table here. Read at start besides the config.
+CREATE TABLE IF NOT EXISTS syncline.replicated_table (
+    table_name       text        PRIMARY KEY,
+    origin_node      text        NOT NULL,
+    schema_change_id bigint      NOT NULL,
+    added_at         timestamptz NOT NULL DEFAULT now()
+);
+
 -- The latest progress report received from each peer.
 CREATE TABLE IF NOT EXISTS syncline.peer_progress (
     peer        text        PRIMARY KEY,

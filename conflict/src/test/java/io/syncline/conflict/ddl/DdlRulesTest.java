@@ -98,7 +98,13 @@ class DdlRulesTest {
     void tablesOutsideReplicationAreLeftToTheOperator() {
         TableName other = new TableName("public", "audit");
         assertThat(refusal(new SchemaChange.IndexDropped(other, "i"))).contains("public.audit is not replicated");
-        assertThat(refusal(new SchemaChange.TableCreated(other))).contains("add it to tables:");
+        assertThat(refusal(new SchemaChange.TableDropped(ACCOUNTS))).contains("remove it from tables:");
+    }
+
+    @Test
+    void aCreatedTableJoinsReplicationWhileDroppingOneIsRefused() {
+        assertThat(refusal(new SchemaChange.TableCreated(new TableName("public", "orders")))).isNull();
+        assertThat(refusal(new SchemaChange.TableDropped(new TableName("public", "audit")))).contains("not replicated");
         assertThat(refusal(new SchemaChange.TableDropped(ACCOUNTS))).contains("remove it from tables:");
     }
 }

@@ -4,6 +4,7 @@ import static io.syncline.conflict.ddl.SchemaDiffTest.ACCOUNTS;
 import static io.syncline.conflict.ddl.SchemaDiffTest.ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.syncline.core.config.TableName;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -46,5 +47,26 @@ class ExpectationTest {
                 new SchemaChange.IndexCreated(ACCOUNTS, "by_note", BY_NOTE)), Map.of(ACCOUNTS, after));
 
         assertThat(expected).containsExactly(new Expectation("public", "accounts", Expectation.Kind.INDEX, "by_note", BY_NOTE));
+    }
+
+    @Test
+    void aCreatedTableIsExpectedWithItsColumnsAndKeyWhateverSynclineInstalledBeside() {
+        TableName orders = new TableName("public", "orders");
+        Map<String, TableDefinition.Constraint> key = Map.of("orders_pkey", new TableDefinition.Constraint('p', "PRIMARY KEY (id)"));
+        TableDefinition created = new TableDefinition(orders, List.of(ID, NOTE), Map.of(), key);
+        List<Expectation> expected = Expectation.of(List.of(new SchemaChange.TableCreated(orders)), Map.of(orders, created));
+
+        assertThat(expected).containsExactly(new Expectation("public", "orders", Expectation.Kind.TABLE, "orders",
+                "(id bigint NOT NULL, note text NOT NULL DEFAULT 'none'::text) PRIMARY KEY (id)"));
+        assertThat(Expectation.createdTables(expected)).containsExactly(orders);
+        assertThat(Expectation.unmet(expected, Map.of())).containsExactly("table public.orders is (id bigint NOT NULL, note text"
+                + " NOT NULL DEFAULT 'none'::text) PRIMARY KEY (id), found no table public.orders");
+        ColumnDefinition hlc = new ColumnDefinition(4, "syncline_hlc", "bigint", false, null, false);
+        assertThat(Expectation.unmet(expected, Map.of(orders, new TableDefinition(orders, List.of(ID, NOTE, hlc), Map.of(), key))))
+                .as("a DC where it joined replication already").isEmpty();
+        ColumnDefinition plainNote = new ColumnDefinition(2, "note", "text", false, null, false);
+        assertThat(Expectation.unmet(expected, Map.of(orders, new TableDefinition(orders, List.of(ID, plainNote), Map.of(), key))))
+                .containsExactly("table public.orders is (id bigint NOT NULL, note text NOT NULL DEFAULT 'none'::text) PRIMARY KEY"
+                        + " (id), found (id bigint NOT NULL, note text) PRIMARY KEY (id)");
     }
 }

@@ -3,10 +3,7 @@ package io.syncline.connector.internal;
 import io.syncline.connector.CaptureConfig;
 import io.syncline.core.config.ConnectionParameter;
 import io.syncline.core.schema.ReplicationSchema;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
-import java.util.regex.Pattern;
 
 /** The Debezium engine and PostgreSQL connector settings of a node's capture. */
 public final class DebeziumSettings {
@@ -45,9 +42,10 @@ public final class DebeziumSettings {
         p.setProperty("slot.name", ReplicationSchema.slotName(config.nodeId()));
         p.setProperty("publication.name", ReplicationSchema.publicationName(config.nodeId()));
         p.setProperty("publication.autocreate.mode", "disabled");
-        List<String> tables = new ArrayList<>(config.tables());
-        tables.addAll(ReplicationSchema.CAPTURED_OWN_TABLES);
-        p.setProperty("table.include.list", String.join(",", tables.stream().map(t -> Pattern.quote(t)).toList()));
+        // No table.include.list: the publication alone says which tables are captured. pgoutput reads its
+        // membership at each change's place in the WAL, so a table that syncline ddl adds to it (in the
+        // transaction that creates the table) is captured from that commit on, without restarting the
+        // engine, which would need a new include list.
         p.setProperty("snapshot.mode", "no_data");
         p.setProperty("provide.transaction.metadata", "true");
         if (serverFiltersOrigins) {

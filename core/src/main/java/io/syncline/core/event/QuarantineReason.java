@@ -15,7 +15,10 @@ public enum QuarantineReason {
             + " write to this topic"),
     /** The path does not end with the upstream it was read from, repeats a node, or names a node not configured. */
     WRONG_PATH("the record did not come the way the topology sends it; check who may write to this topic"),
-    /** A change names a table that is not replicated here. */
+    /**
+     * A change names a table that this database has and does not replicate. One it does not have at all
+     * waits at the applier instead: a peer's schema change may still add it here.
+     */
     UNKNOWN_TABLE("configure the table on every node (tables, then syncline init) if it should replicate"),
     /** The origin position is beyond any plausible WAL position, or jumps implausibly far past the one applied. */
     IMPLAUSIBLE_POSITION("check who may write to this topic: no origin publishes such a position");

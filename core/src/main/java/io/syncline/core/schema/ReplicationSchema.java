@@ -57,6 +57,15 @@ public final class ReplicationSchema {
      */
     public static final String SCHEMA_CHANGE_TABLE = SCHEMA + ".schema_change";
 
+    /**
+     * The tables that joined replication while the nodes ran, through a {@code syncline ddl} of a
+     * {@code CREATE TABLE} here or at a peer: {@code table_name} (schema-qualified),
+     * {@code origin_node} and {@code schema_change_id} (the change that added it). A node replicates
+     * them besides the tables of its config, with its default conflict policy. Local, never captured:
+     * each DC writes its row in the transaction that creates the table there.
+     */
+    public static final String REPLICATED_TABLE_TABLE = SCHEMA + ".replicated_table";
+
     /** Syncline's own tables that the capture publishes besides the replicated ones. */
     public static final List<String> CAPTURED_OWN_TABLES = List.of(TOMBSTONE_TABLE, PROGRESS_REPORT_TABLE,
             SCHEMA_CHANGE_TABLE);

@@ -1,5 +1,6 @@
 package io.syncline.node.cli;
 
+import io.syncline.conflict.schema.ReplicatedTables;
 import io.syncline.core.config.ConfigException;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.NodeConfigLoader;
@@ -57,7 +58,7 @@ final class ConsistencyOptions {
             peers = connect(loaded);
             long counted = 0;
             TableDiff.Options diffOptions = new TableDiff.Options(chunkRows, settle, rechecks);
-            for (String table : tablesOf(loaded.get(0))) {
+            for (String table : tablesOf(loaded.get(0), peers.get(0).connection())) {
                 counted += perTable.handle(peers, TableDiff.compare(peers, table, diffOptions, d -> Thread.sleep(d.toMillis())));
             }
             return counted;
@@ -100,9 +101,17 @@ final class ConsistencyOptions {
         return loaded;
     }
 
-    /** The tables to compare: those asked for, each of which must be replicated, or all. */
-    private List<String> tablesOf(NodeConfig config) {
-        List<String> replicated = tableNames(config);
+    /**
+     * The tables to compare: those asked for, each of which must be replicated, or all: those of the
+     * config and those added with {@code syncline ddl}, as the first node's database lists them.
+     */
+    private List<String> tablesOf(NodeConfig config, Connection first) throws SQLException {
+        List<String> replicated = new ArrayList<>(tableNames(config));
+        for (ReplicatedTables.Added added : ReplicatedTables.read(first)) {
+            if (!replicated.contains(added.table().qualified())) {
+                replicated.add(added.table().qualified());
+            }
+        }
         if (tables == null || tables.isEmpty()) {
             return replicated;
         }

@@ -1,6 +1,7 @@
 package io.syncline.node.cli;
 
 import io.syncline.conflict.ddl.DdlRules;
+import io.syncline.conflict.ddl.SchemaChange;
 import io.syncline.conflict.ddl.SchemaChangeRunner;
 import io.syncline.core.config.NodeConfig;
 import java.io.IOException;
@@ -66,11 +67,11 @@ final class DdlCommand implements Callable<Integer> {
             return 1;
         }
         return ConfigFiles.onDatabase(config, configFile, err,
-                connection -> report(new SchemaChangeRunner(config.nodeId(), config.tables()).run(connection, sql, dryRun), out,
-                        err));
+                connection -> report(new SchemaChangeRunner(config.nodeId(), config.tables(), config.conflict().defaultRule())
+                        .run(connection, sql, dryRun), config, out, err));
     }
 
-    private int report(SchemaChangeRunner.Result result, PrintWriter out, PrintWriter err) {
+    private int report(SchemaChangeRunner.Result result, NodeConfig config, PrintWriter out, PrintWriter err) {
         if (result.failure() != null) {
             err.println("the statement failed, nothing changed: " + result.failure());
             return 1;
@@ -97,6 +98,11 @@ final class DdlCommand implements Callable<Integer> {
             out.println("dry run: the change is accepted; nothing changed");
         } else {
             out.printf("schema change %d committed here; it reaches the other DCs through replication%n", result.id());
+            result.verdicts().stream().map(DdlRules.Verdict::change).filter(c -> c instanceof SchemaChange.TableCreated)
+                    .filter(c -> config.tables().stream().noneMatch(t -> t.name().equals(c.table())))
+                    .forEach(c -> out.printf("%s replicates from now on at every DC, with the default conflict policy (%s);"
+                            + " add it to tables: in every node's config (docs/schema-changes.md)%n", c.table(),
+                            config.conflict().defaultRule().policy().configName()));
         }
         out.flush();
         return 0;

@@ -2,6 +2,7 @@ package io.syncline.node.cli;
 
 import io.syncline.conflict.schema.ExistingRowStamper;
 import io.syncline.conflict.schema.JdbcTableCatalog;
+import io.syncline.conflict.schema.ReplicatedTables;
 import io.syncline.conflict.schema.ReplicationSchemaInstaller;
 import io.syncline.conflict.schema.SchemaException;
 import io.syncline.conflict.schema.SequenceRanges;
@@ -56,8 +57,15 @@ final class InitCommand implements Callable<Integer> {
                 problems.forEach(p -> err.println(p.format()));
                 return 1;
             }
-            new ReplicationSchemaInstaller(config.nodeId()).installConfigured(connection, config.tables());
-            checkKeySequences(connection, config, tables, out, err);
+            // Tables added with syncline ddl stay in replication (and in the publication) even where the config
+            // does not name them yet.
+            ReplicatedTables replicated = new ReplicatedTables(config.tables(), config.conflict().defaultRule());
+            replicated.refresh(connection);
+            new ReplicationSchemaInstaller(config.nodeId()).installConfigured(connection, replicated.all());
+            replicated.notInConfig().forEach(a -> out.printf("table %s joined replication through schema change %d of %s"
+                    + " and is not in tables: of %s: it keeps replicating with the default conflict policy; add it to"
+                    + " tables:%n", a.table(), a.schemaChangeId(), a.originNode(), configFile));
+            checkKeySequences(connection, config, replicated.all().stream().map(t -> t.name().qualified()).toList(), out, err);
             stampExistingRows(connection, config, out);
             return 0;
         });

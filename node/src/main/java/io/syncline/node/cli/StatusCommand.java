@@ -136,6 +136,10 @@ final class StatusCommand implements Callable<Integer> {
         }
         out.printf("%n(lag over the last minute; APPLIED: transactions in it)%nconflicts since the node started: %d; parked"
                 + " (syncline.dead_letter): %s%n", r.conflicts(), r.parked() == null ? "?" : r.parked());
+        if (!r.tablesNotInConfig().isEmpty()) {
+            out.printf("tables added with syncline ddl that tables: of the config does not name (they replicate with the"
+                    + " default conflict policy; add them to tables:): %s%n", String.join(", ", r.tablesNotInConfig()));
+        }
     }
 
     /** The estimate, or why there is none: {@code never} while the gap does not shrink. */

@@ -22,10 +22,18 @@ import java.util.List;
  * @param conflicts       conflicts resolved by this process since it started
  * @param parked          rows in {@code syncline.dead_letter} now; null if the database did not answer
  * @param sampledAgeSeconds how old the sample of the database and Kafka figures is
+ * @param tablesNotInConfig tables that joined replication through {@code syncline ddl} and that the node's config
+ *                          does not name (they replicate with the default conflict policy; add them to {@code tables:})
  */
 public record StatusReport(String node, String state, boolean ready, List<String> notReady, String routes, List<String> down,
                            Capture capture, List<Link> links, List<Origin> origins, long conflicts, Long parked,
-                           double sampledAgeSeconds) {
+                           double sampledAgeSeconds, List<String> tablesNotInConfig) {
+
+    /** A report without tables outside the config. */
+    public StatusReport(String node, String state, boolean ready, List<String> notReady, String routes, List<String> down,
+            Capture capture, List<Link> links, List<Origin> origins, long conflicts, Long parked, double sampledAgeSeconds) {
+        this(node, state, ready, notReady, routes, down, capture, links, origins, conflicts, parked, sampledAgeSeconds, List.of());
+    }
 
     /**
      * @param walRetainedBytes    WAL the slot keeps (current position minus restart_lsn); null if unknown
@@ -63,6 +71,8 @@ public record StatusReport(String node, String state, boolean ready, List<String
         down = List.copyOf(down);
         links = List.copyOf(links);
         origins = List.copyOf(origins);
+        // Absent in the answer of a node without the field.
+        tablesNotInConfig = tablesNotInConfig == null ? List.of() : List.copyOf(tablesNotInConfig);
     }
 
     /** The JSON mapping of this report, for both ends. Thread-safe once built. */

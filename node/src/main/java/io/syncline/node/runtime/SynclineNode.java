@@ -9,6 +9,7 @@ import io.syncline.conflict.ParkedChange;
 import io.syncline.conflict.ResolvedConflict;
 import io.syncline.conflict.TransactionApplier;
 import io.syncline.conflict.gc.TombstoneCollector;
+import io.syncline.conflict.schema.ReplicatedTables;
 import io.syncline.connector.CaptureConfig;
 import io.syncline.connector.LocalCapture;
 import io.syncline.connector.OutboxPublisher;
@@ -41,7 +42,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -124,6 +124,8 @@ public final class SynclineNode implements AutoCloseable {
     /** The permanent failure of tombstone collection last logged at WARN, so that it is not repeated every cycle. */
     private String collectionFailure;
     private volatile UnmanagedDdlWatch ddlWatch;
+    private ReplicatedTables replicated;
+    private volatile ReplicatedTableWatch tableWatch;
     private volatile NodeLease lease;
     private ScheduledExecutorService leaseTimer;
     private final CountDownLatch ended = new CountDownLatch(1);
@@ -228,12 +230,20 @@ public final class SynclineNode implements AutoCloseable {
         dataSource = DataSources.createForApplier(nodeId(), config.database().url(), config.database().user(),
                 config.database().password().reveal(), Math.max(config.database().poolSize(), config.topology().nodes().size() + 1));
         dataSource.setMetricRegistry(meters.registry());
+        replicated = new ReplicatedTables(config.tables(), config.conflict().defaultRule());
+        tableWatch = new ReplicatedTableWatch(nodeId(), dataSource, replicated);
+        try {
+            tableWatch.start();
+        } catch (SQLException e) {
+            throw new IllegalStateException(prefix + " cannot read the tables added to replication ("
+                    + ReplicationSchema.REPLICATED_TABLE_TABLE + "): " + e.getMessage(), e);
+        }
 
         kafkaClients = new KafkaClientMeters(nodeId(), meters.registry());
         forwarder = new OutboxPublisher(nodeId(), "forward", ownKafka, kafkaClients);
         DatabaseUrl url = DatabaseUrl.parse(config.database().url());
         capture = new LocalCapture(new CaptureConfig(nodeId(), url.host(), url.port(), url.database(), config.database().user(),
-                config.database().password().reveal(), config.tables().stream().map(t -> t.name().qualified()).toList(),
+                config.database().password().reveal(), replicated.all().stream().map(t -> t.name().qualified()).toList(),
                 dataDirectory.resolve("capture"), ownKafka, CaptureConfig.DEFAULT_OFFSET_FLUSH_INTERVAL,
                 config.capture().batchInterval(), url.parametersByName(), OutboxTopicSettings.of(config.capture())),
                 kafkaClients);
@@ -355,6 +365,8 @@ public final class SynclineNode implements AutoCloseable {
                 COLLECTION_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         // On the same quiet thread: both read a few rows of the local database now and then.
         collectionTimer.scheduleWithFixedDelay(ddlWatch::check, 0, COLLECTION_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        collectionTimer.scheduleWithFixedDelay(tableWatch::check, COLLECTION_INTERVAL.toMillis(), COLLECTION_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -364,6 +376,15 @@ public final class SynclineNode implements AutoCloseable {
     public long unmanagedSchemaChanges() {
         UnmanagedDdlWatch watch = ddlWatch;
         return watch == null ? 0 : watch.count();
+    }
+
+    /**
+     * Tables that joined replication while the nodes ran ({@code syncline ddl} of a {@code CREATE TABLE})
+     * and that this node's config does not name, schema-qualified: each should be added to {@code tables:}.
+     */
+    public List<String> tablesNotInConfig() {
+        ReplicatedTableWatch watch = tableWatch;
+        return watch == null ? List.of() : watch.notInConfig();
     }
 
     private void collectTombstones() {
@@ -444,8 +465,8 @@ public final class SynclineNode implements AutoCloseable {
         LinkStatus status = linkStatuses.computeIfAbsent(upstream, LinkStatus::new);
         status.standsInFor(standsInFor);
         TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, policies, onError,
-                linkApplyListener(upstream), TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION, config.tables());
-        RecordValidator validator = new RecordValidator(upstream, Set.copyOf(config.topology().nodes()), receivableTables());
+                linkApplyListener(upstream), TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION, replicated);
+        RecordValidator validator = new RecordValidator(upstream, Set.copyOf(config.topology().nodes()), tableWatch);
         ReplicationLink link = new ReplicationLink(nodeId(), upstream,
                 () -> new OutboxReader(nodeId(), upstream, peerKafka, validator, kafkaClients),
                 applier, () -> router, forwarder, status, meters, clock);
@@ -456,13 +477,6 @@ public final class SynclineNode implements AutoCloseable {
         if (!standsInFor.isEmpty()) {
             log.info("{} started the link from {} {}", prefix, upstream, status.role());
         }
-    }
-
-    /** The tables a received change may name: the replicated ones and Syncline's own published ones. */
-    private Set<String> receivableTables() {
-        Set<String> tables = new HashSet<>(ReplicationSchema.CAPTURED_OWN_TABLES);
-        config.tables().forEach(t -> tables.add(t.name().qualified()));
-        return tables;
     }
 
     private void stopLink(String upstream) {
