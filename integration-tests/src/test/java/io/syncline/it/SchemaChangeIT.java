@@ -7,6 +7,7 @@ import io.syncline.core.config.TopologyKind;
 import io.syncline.it.support.CliRun;
 import io.syncline.it.support.DcCluster;
 import io.syncline.it.support.TopologyWorkload;
+import io.syncline.node.runtime.LinkStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,64 @@ class SchemaChangeIT {
                 assertThat(cluster.queryLong(node, "SELECT count(*) FROM syncline.schema_change")).as(node).isEqualTo(1);
             }
         }
+    }
+
+    /**
+     * A column dropped at dc-a while dc-b's node is down: dc-b's application keeps writing the column until the
+     * drop reaches dc-b, and those rows apply at dc-a and dc-c without it instead of holding their links.
+     */
+    @Test
+    void aDroppedColumnLeavesEveryDatacenterWhileRowsThatStillCarryItArrive() throws Exception {
+        try (DcCluster cluster = TopologyWorkload.cluster(3, TopologyKind.ALL_TO_ALL, Duration.ofSeconds(3))) {
+            cluster.startAllNodes();
+            Map<String, Integer> committed;
+            try (TopologyWorkload workload = new TopologyWorkload(cluster, 15, System.nanoTime())) {
+                assertThat(CliRun.of("ddl", "--config", cluster.configFile("dc-a").toString(),
+                        "ALTER TABLE it.events ADD COLUMN legacy text").status()).isZero();
+                await().atMost(WAIT).untilAsserted(() -> {
+                    for (String node : NODES) {
+                        assertThat(legacyColumns(cluster, node)).as("column legacy at %s", node).isEqualTo(1);
+                    }
+                });
+
+                cluster.stopNode("dc-b");
+                CliRun drop = CliRun.of("ddl", "--config", cluster.configFile("dc-a").toString(),
+                        "ALTER TABLE it.events DROP COLUMN legacy");
+                assertThat(drop.status()).as(drop.output()).isZero();
+                assertThat(drop.output()).contains("accepted: column legacy dropped from it.events");
+                cluster.execute("dc-b", "INSERT INTO it.events (origin, seq, payload, legacy) VALUES ('dc-b-app', 1, 'kept', 'old')");
+                cluster.execute("dc-b", "UPDATE it.events SET legacy = 'newer', payload = 'updated' WHERE origin = 'dc-b-app'");
+                cluster.startNode("dc-b");
+
+                await().atMost(WAIT).untilAsserted(() -> {
+                    for (String node : NODES) {
+                        assertThat(legacyColumns(cluster, node)).as("column legacy at %s", node).isZero();
+                        assertThat(cluster.queryString(node, "SELECT payload FROM it.events WHERE origin = 'dc-b-app'"))
+                                .as(node).isEqualTo("updated");
+                    }
+                });
+                int at = workload.written("dc-c");
+                await().atMost(WAIT).until(() -> workload.written("dc-c") >= at + 20);
+                committed = workload.stop();
+                workload.awaitAllApplied(committed, WAIT);
+                workload.assertAppliedExactlyOnceInOrder(committed);
+            }
+            cluster.awaitQuiet(WAIT);
+            TopologyWorkload.assertConverged(cluster);
+            for (String node : NODES) {
+                assertThat(cluster.node(node).links()).as("links at %s", node)
+                        .allSatisfy(link -> assertThat(link.state()).isEqualTo(LinkStatus.State.STREAMING));
+            }
+            CliRun again = CliRun.of("ddl", "--config", cluster.configFile("dc-c").toString(),
+                    "ALTER TABLE it.events ADD COLUMN legacy text");
+            assertThat(again.status()).isEqualTo(2);
+            assertThat(again.output()).contains("was dropped through syncline ddl", "another name");
+        }
+    }
+
+    private static long legacyColumns(DcCluster cluster, String node) throws java.sql.SQLException {
+        return cluster.queryLong(node, "SELECT count(*) FROM pg_attribute WHERE attrelid = 'it.events'::regclass"
+                + " AND attname = 'legacy' AND NOT attisdropped");
     }
 
     @Test

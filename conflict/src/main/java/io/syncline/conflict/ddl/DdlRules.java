@@ -34,12 +34,40 @@ public final class DdlRules {
 
     private DdlRules() {}
 
-    /** A verdict for each change, in order. */
-    public static List<Verdict> judge(List<SchemaChange> changes, Set<TableName> replicated) {
-        return changes.stream().map(c -> new Verdict(c, refusal(c, replicated))).toList();
+    /** What the rules need to know of a table beyond the change itself. */
+    public interface History {
+
+        /** No column dropped before, none with a rule of its own. */
+        History NONE = new History() {
+            @Override
+            public Set<String> droppedColumns(TableName table) {
+                return Set.of();
+            }
+
+            @Override
+            public Set<String> columnsWithRules(TableName table) {
+                return Set.of();
+            }
+        };
+
+        /** The columns of {@code table} that earlier changes through {@code syncline ddl} dropped. */
+        Set<String> droppedColumns(TableName table);
+
+        /** The columns of {@code table} that the node's config gives a conflict rule of their own. */
+        Set<String> columnsWithRules(TableName table);
     }
 
-    static String refusal(SchemaChange change, Set<TableName> replicated) {
+    /** A verdict for each change, in order, for tables no change dropped a column of and no column rule names. */
+    public static List<Verdict> judge(List<SchemaChange> changes, Set<TableName> replicated) {
+        return judge(changes, replicated, History.NONE);
+    }
+
+    /** A verdict for each change, in order. */
+    public static List<Verdict> judge(List<SchemaChange> changes, Set<TableName> replicated, History history) {
+        return changes.stream().map(c -> new Verdict(c, refusal(c, replicated, history))).toList();
+    }
+
+    static String refusal(SchemaChange change, Set<TableName> replicated, History history) {
         if (!replicated.contains(change.table()) && !(change instanceof SchemaChange.TableCreated)) {
             return change.table() + " is not replicated: run the statement on this database directly";
         }
@@ -54,12 +82,23 @@ public final class DdlRules {
                     + " restart the nodes, then drop it at every DC";
         }
         if (change instanceof SchemaChange.ColumnAdded c) {
+            if (history.droppedColumns(c.table()).contains(c.column().name())) {
+                return "a column " + c.column().name() + " of " + c.table() + " was dropped through syncline ddl, and rows"
+                        + " written before that may still be on their way with its values, which would land in the new"
+                        + " column: give the new column another name";
+            }
             return addedColumn(c);
         }
         if (change instanceof SchemaChange.ColumnDropped c) {
+            // Rows the other DCs write before the drop reaches them still carry the column: the appliers write them
+            // without it (DroppedColumns), so every DC ends with the same rows.
             String metadata = metadata(c.column().name());
-            return metadata != null ? metadata : "rows the other DCs wrote before they drop it too would carry the column to"
-                    + " a DC without it and stop there: make the column nullable and stop writing it instead";
+            if (metadata != null) {
+                return metadata;
+            }
+            return history.columnsWithRules(c.table()).contains(c.column().name()) ? "the config gives column "
+                    + c.column().name() + " of " + c.table() + " a conflict rule of its own: remove the rule from every"
+                    + " node's config and restart the nodes, then drop the column" : null;
         }
         if (change instanceof SchemaChange.ColumnRenamed) {
             return "rows written under the old name would not apply under the new one: add the new column, backfill it,"

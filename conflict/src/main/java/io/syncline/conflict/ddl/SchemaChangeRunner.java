@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.syncline.conflict.schema.ReplicatedTables;
 import io.syncline.conflict.schema.ReplicationSchemaInstaller;
 import io.syncline.conflict.schema.SchemaException;
+import io.syncline.core.config.ColumnRule;
 import io.syncline.core.config.ConflictRule;
 import io.syncline.core.config.TableConfig;
 import io.syncline.core.config.TableName;
@@ -16,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +101,7 @@ public final class SchemaChangeRunner {
             known.refresh(connection);
             Set<TableName> replicated = new LinkedHashSet<>(known.all().stream().map(TableConfig::name).toList());
             List<SchemaChange> changes = SchemaDiff.between(before, after);
-            List<DdlRules.Verdict> verdicts = new ArrayList<>(DdlRules.judge(changes, replicated));
+            List<DdlRules.Verdict> verdicts = new ArrayList<>(DdlRules.judge(changes, replicated, history(connection, known)));
             List<TableName> created = changes.stream().filter(c -> c instanceof SchemaChange.TableCreated)
                     .map(SchemaChange::table).toList();
             Set<TableName> written = new LinkedHashSet<>(replicated);
@@ -151,6 +153,29 @@ public final class SchemaChangeRunner {
                     ? new DdlRules.Verdict(v.change(), "the table cannot replicate: " + problem) : v);
             return false;
         }
+    }
+
+    /** The columns dropped here through {@code syncline ddl} before (read once per table), and those with a rule of their own. */
+    private static DdlRules.History history(Connection connection, ReplicatedTables known) {
+        Map<TableName, Set<String>> dropped = new HashMap<>();
+        return new DdlRules.History() {
+            @Override
+            public Set<String> droppedColumns(TableName table) {
+                return dropped.computeIfAbsent(table, t -> {
+                    try {
+                        return DroppedColumns.of(connection, t);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException("cannot read the columns dropped from " + t + ": " + e.getMessage(), e);
+                    }
+                });
+            }
+
+            @Override
+            public Set<String> columnsWithRules(TableName table) {
+                return known.settings(table).columnRules().stream().map(ColumnRule::column)
+                        .collect(java.util.stream.Collectors.toSet());
+            }
+        };
     }
 
     /** Tables of {@code tables} with rows inserted, updated or deleted in this transaction. */

@@ -1063,7 +1063,7 @@ public final class ApplySession implements AutoCloseable {
     private static Set<String> unknownColumns(TableShape table, RowChange change) {
         Set<String> unknown = new HashSet<>();
         for (String name : change.values().keySet()) {
-            if (!table.hasColumn(name) && !ReplicationSchema.METADATA_COLUMNS.contains(name)) {
+            if (!table.hasColumn(name) && !table.wasDropped(name) && !ReplicationSchema.METADATA_COLUMNS.contains(name)) {
                 unknown.add(name);
             }
         }

@@ -1,7 +1,9 @@
 package io.syncline.conflict.internal;
 
+import io.syncline.conflict.ddl.DroppedColumns;
 import io.syncline.conflict.schema.SchemaException;
 import io.syncline.conflict.schema.TableKey;
+import io.syncline.core.config.TableName;
 import io.syncline.core.schema.ReplicationSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,9 +12,11 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TypeInfo;
@@ -48,6 +52,7 @@ final class TableShape {
     private final List<Column> keyColumns;
     private final boolean hasIdentityAlways;
     private final boolean rowOrderFree;
+    private final Set<String> droppedColumns;
     private final String pkPredicate;
     private final String pkJson;
     private final Map<List<String>, String> insertSql = new HashMap<>();
@@ -60,8 +65,10 @@ final class TableShape {
             {ReplicationSchema.COUNTERS_COLUMN, "jsonb"}, {ReplicationSchema.DOTS_COLUMN, "jsonb"},
             {ReplicationSchema.FRONTIER_COLUMN, "jsonb"}};
 
-    private TableShape(TableKey key, Map<String, Column> columns, Map<String, SourceSpelling> spellings, boolean rowOrderFree) {
+    private TableShape(TableKey key, Map<String, Column> columns, Map<String, SourceSpelling> spellings, boolean rowOrderFree,
+            Set<String> droppedColumns) {
         this.key = key;
+        this.droppedColumns = Set.copyOf(droppedColumns);
         this.columns = columns;
         this.spellings = Map.copyOf(spellings);
         this.rowOrderFree = rowOrderFree;
@@ -116,7 +123,9 @@ final class TableShape {
             throw new SQLException("table " + key.qualifiedName() + " has no row-version columns on this node:"
                     + " run `syncline init` here for this table", "42703");
         }
-        return new TableShape(key, columns, spellings, onlyThePrimaryKeyIsUnique(connection, key));
+        Set<String> dropped = new HashSet<>(DroppedColumns.of(connection, new TableName(key.schema(), key.table())));
+        dropped.removeAll(columns.keySet());
+        return new TableShape(key, columns, spellings, onlyThePrimaryKeyIsUnique(connection, key), dropped);
     }
 
     /**
@@ -169,6 +178,14 @@ final class TableShape {
 
     boolean hasColumn(String name) {
         return columns.containsKey(name);
+    }
+
+    /**
+     * Whether {@code name} is a column this table no longer has because {@code syncline ddl} dropped it:
+     * a peer's row written before the drop reached it may still carry it, and is written without it.
+     */
+    boolean wasDropped(String name) {
+        return droppedColumns.contains(name);
     }
 
     Column column(String name) {

@@ -14,7 +14,7 @@ class DdlRulesTest {
     private static final Set<TableName> REPLICATED = Set.of(ACCOUNTS);
 
     private static String refusal(SchemaChange change) {
-        return DdlRules.refusal(change, REPLICATED);
+        return DdlRules.refusal(change, REPLICATED, DdlRules.History.NONE);
     }
 
     private static SchemaChange added(String type, boolean notNull, String defaultExpression) {
@@ -83,9 +83,33 @@ class DdlRulesTest {
     }
 
     @Test
-    void droppingAReplicatedColumnIsRefused() {
+    void aReplicatedColumnMayBeDroppedUnlessTheConfigGivesItARule() {
         ColumnDefinition note = new ColumnDefinition(5, "note", "text", false, null, false);
-        assertThat(refusal(new SchemaChange.ColumnDropped(ACCOUNTS, note))).contains("stop writing it instead");
+        assertThat(refusal(new SchemaChange.ColumnDropped(ACCOUNTS, note))).isNull();
+
+        assertThat(DdlRules.refusal(new SchemaChange.ColumnDropped(ACCOUNTS, note), REPLICATED, history(Set.of(), Set.of("note"))))
+                .contains("conflict rule of its own", "remove the rule from every node's config");
+    }
+
+    @Test
+    void aDroppedColumnsNameIsNotAddedAgain() {
+        assertThat(DdlRules.refusal(added("text", false, null), REPLICATED, history(Set.of("note"), Set.of())))
+                .contains("was dropped through syncline ddl", "another name");
+        assertThat(DdlRules.refusal(added("text", false, null), REPLICATED, history(Set.of("memo"), Set.of()))).isNull();
+    }
+
+    private static DdlRules.History history(Set<String> dropped, Set<String> withRules) {
+        return new DdlRules.History() {
+            @Override
+            public Set<String> droppedColumns(TableName table) {
+                return dropped;
+            }
+
+            @Override
+            public Set<String> columnsWithRules(TableName table) {
+                return withRules;
+            }
+        };
     }
 
     @Test
