@@ -118,6 +118,9 @@ final class StatusCommand implements Callable<Integer> {
         out.printf("%s %s, %s; capture %s, %d transaction(s) published, slot %s retains %s%n", r.node(), r.state(),
                 r.ready() ? "ready" : "NOT READY (" + String.join("; ", r.notReady()) + ")", c.state(), c.publishedTransactions(),
                 c.slot(), bytes(c.walRetainedBytes()));
+        if (r.membership() != null) {
+            out.println("membership: " + r.membership());
+        }
         out.println(r.routes());
         out.printf("%n%-12s %-22s %-10s %10s %12s %12s %14s %10s %10s %11s  %s%n", "LINK FROM", "ROLE", "STATE", "BEHIND",
                 "BYTES BEHIND", "CATCH-UP", "APPLIED ROWS", "ROWS/S", "CONFLICTS", "QUARANTINED", "REASON");

@@ -43,6 +43,10 @@ final class Readiness {
         if (node.leaving()) {
             problems.add("the node is leaving the deployment (syncline leave): stop the application's writes here");
         }
+        if (!node.membership().equals(io.syncline.node.membership.MembershipRecord.ACTIVE)) {
+            problems.add("the node is catching up after syncline join (" + node.membership() + "): let the application write"
+                    + " here once it is active");
+        }
         LocalCapture capture = node.capture();
         if (capture == null) {
             problems.add("the capture has not started");

@@ -22,10 +22,12 @@ import java.util.List;
  * @param conflicts       conflicts resolved by this process since it started
  * @param parked          rows in {@code syncline.dead_letter} now; null if the database did not answer
  * @param sampledAgeSeconds how old the sample of the database and Kafka figures is
+ * @param membership      {@code active}, or {@code catchup: ...} with the records left while a node that
+ *                        {@code syncline join} copied catches up; null from a node older than the join
  */
 public record StatusReport(String node, String state, boolean ready, List<String> notReady, String routes, List<String> down,
                            Capture capture, List<Link> links, List<Origin> origins, long conflicts, Long parked,
-                           double sampledAgeSeconds) {
+                           double sampledAgeSeconds, String membership) {
 
     /**
      * @param walRetainedBytes    WAL the slot keeps (current position minus restart_lsn); null if unknown

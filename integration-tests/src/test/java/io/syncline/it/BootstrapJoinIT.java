@@ -1,0 +1,157 @@
+package io.syncline.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.syncline.it.support.CliRun;
+import io.syncline.it.support.DcCluster;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code syncline join} as the bootstrap of a deployment: dc-a holds the data (stamped by
+ * {@code syncline init}), dc-b and dc-c are empty databases with the same schema. Each gets a copy
+ * of dc-a while an application keeps writing at dc-a, then streams from where its copy ends:
+ * nothing written during the copy is lost or applied twice, a delta counter stays exact, and
+ * {@code syncline diff} finds no difference. The row count is {@code -Dsyncline.it.bootstrapRows}
+ * (default 100,000), four fifths in one table and one fifth in the other.
+ */
+class BootstrapJoinIT {
+
+    private static final Logger log = LoggerFactory.getLogger(BootstrapJoinIT.class);
+    private static final Duration WAIT = Duration.ofMinutes(3);
+    private static final int ROWS = Integer.getInteger("syncline.it.bootstrapRows", 100_000);
+    private static final int COUNTERS = ROWS / 5;
+    private static final int ACCOUNTS = ROWS - COUNTERS;
+    private static final Map<String, String> TABLES = Map.of("public.accounts", "id", "public.counters", "id");
+
+    @Test
+    void emptyNodesCopiedWhileThePopulatedOneIsWrittenConvergeWithExactCounters() throws Exception {
+        try (DcCluster cluster = DcCluster.builder()
+                .nodes(3)
+                .schema("CREATE TABLE public.accounts (id int PRIMARY KEY, owner text NOT NULL, balance int NOT NULL)")
+                .schema("CREATE TABLE public.counters (id int PRIMARY KEY, hits bigint NOT NULL)")
+                .replicate("public.accounts", "public.counters")
+                .conflict("public.counters", "{columns: {hits: {policy: delta}}}")
+                .beforeInit("dc-a", "INSERT INTO public.accounts SELECT g, 'owner ' || g, g FROM generate_series(1, " + ACCOUNTS + ") g",
+                        "INSERT INTO public.counters SELECT g, g % 7 FROM generate_series(1, " + COUNTERS + ") g")
+                .start()) {
+            long initialHits = cluster.queryLong("dc-a", "SELECT sum(hits) FROM public.counters");
+            cluster.startNode("dc-a");
+            Workload workload = new Workload(cluster, "dc-a");
+            Thread writer = new Thread(workload, "bootstrap-workload");
+            writer.start();
+            try {
+                // dc-a publishes while the others copy: their copies must meet its outbox exactly.
+                await().atMost(WAIT).until(() -> workload.committed.get() > 50);
+                for (String node : new String[] {"dc-b", "dc-c"}) {
+                    long before = workload.committed.get();
+                    CliRun join = CliRun.of("join", "--config", cluster.configFile(node).toString(), "--from-config",
+                            cluster.configFile("dc-a").toString(), "--chunk-rows", "5000");
+                    assertThat(join.status()).as(join.output()).isZero();
+                    assertThat(join.output()).contains("JOINING: copying 3 table(s) from dc-a", "rows/s", "CATCHUP");
+                    assertThat(workload.committed.get()).as("transactions committed at dc-a while %s copied", node)
+                            .isGreaterThan(before);
+                    assertThat(cluster.queryString(node, "SELECT state FROM syncline.membership")).isEqualTo("catchup");
+                }
+                cluster.startNode("dc-b");
+                cluster.startNode("dc-c");
+                for (String node : new String[] {"dc-b", "dc-c"}) {
+                    await().atMost(WAIT).until(() -> cluster.node(node).membership().equals("active"));
+                    assertThat(cluster.queryString(node, "SELECT state FROM syncline.membership")).isEqualTo("active");
+                }
+                // Active: the application writes there too.
+                cluster.execute("dc-b", "UPDATE public.counters SET hits = hits + 5 WHERE id = 3",
+                        "UPDATE public.accounts SET owner = 'written at dc-b' WHERE id = 11");
+                cluster.execute("dc-c", "UPDATE public.counters SET hits = hits + 7 WHERE id = 3");
+                workload.increments.addAndGet(12);
+                await().atMost(WAIT).until(() -> workload.committed.get() > 400);
+            } finally {
+                workload.stop.set(true);
+                writer.join();
+            }
+            assertThat(workload.failure).as("the workload's failure").isNull();
+            log.info("workload at dc-a: {} transaction(s), {} counter increment(s)", workload.committed.get(),
+                    workload.increments.get());
+            cluster.awaitQuiet(WAIT);
+            assertThat(cluster.compare(TABLES).mismatchedRows()).as("rows differing between the nodes").isZero();
+            for (String node : cluster.names()) {
+                assertThat(cluster.queryLong(node, "SELECT sum(hits) FROM public.counters"))
+                        .as("the counters' total at %s: what existed plus every increment", node)
+                        .isEqualTo(initialHits + workload.increments.get());
+                assertThat(cluster.queryString(node, "SELECT owner FROM public.accounts WHERE id = 11")).isEqualTo("written at dc-b");
+            }
+            CliRun diff = CliRun.of("diff", "-c", cluster.configFile("dc-a").toString(), "-c", cluster.configFile("dc-b").toString(),
+                    "-c", cluster.configFile("dc-c").toString(), "--settle", "1s");
+            assertThat(diff.status()).as(diff.output()).isZero();
+        }
+    }
+
+    /** Updates, inserts, deletes and counter increments at one node, one per transaction, until stopped. */
+    private static final class Workload implements Runnable {
+
+        private final DcCluster cluster;
+        private final String node;
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong committed = new AtomicLong();
+        final AtomicLong increments = new AtomicLong();
+        volatile Throwable failure;
+
+        Workload(DcCluster cluster, String node) {
+            this.cluster = cluster;
+            this.node = node;
+        }
+
+        @Override
+        public void run() {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            int nextId = ACCOUNTS + 1;
+            try (Connection connection = cluster.connect(node);
+                    PreparedStatement update = connection.prepareStatement("UPDATE public.accounts SET balance = balance + 1,"
+                            + " owner = 'updated at dc-a' WHERE id = ?");
+                    PreparedStatement insert = connection.prepareStatement("INSERT INTO public.accounts VALUES (?, 'inserted', 0)");
+                    PreparedStatement delete = connection.prepareStatement("DELETE FROM public.accounts WHERE id = ?");
+                    PreparedStatement count = connection.prepareStatement("UPDATE public.counters SET hits = hits + ? WHERE id = ?")) {
+                while (!stop.get()) {
+                    switch (random.nextInt(4)) {
+                        case 0 -> {
+                            update.setInt(1, 1 + random.nextInt(ACCOUNTS));
+                            update.executeUpdate();
+                        }
+                        case 1 -> {
+                            insert.setInt(1, nextId++);
+                            insert.executeUpdate();
+                        }
+                        case 2 -> {
+                            delete.setInt(1, 1 + random.nextInt(ACCOUNTS));
+                            delete.executeUpdate();
+                        }
+                        default -> {
+                            int by = 1 + random.nextInt(9);
+                            count.setInt(1, by);
+                            count.setInt(2, 1 + random.nextInt(COUNTERS));
+                            if (count.executeUpdate() == 1) {
+                                increments.addAndGet(by);
+                            }
+                        }
+                    }
+                    committed.incrementAndGet();
+                    // About 200 transactions a second: an application's pace, not a load test.
+                    LockSupport.parkNanos(5_000_000);
+                }
+            } catch (SQLException | RuntimeException e) {
+                failure = e;
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.syncline.node.membership;
+
+import io.syncline.connector.OutboxReader;
+import io.syncline.connector.ReceivedTransaction;
+import io.syncline.core.event.ChainLink;
+import io.syncline.core.event.OriginIdentity;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Where a joining node starts reading one upstream's outbox, given what the copy holds of each
+ * origin ({@link SeedPosition}): at the first record the copy does not hold. Reads the outbox
+ * from its oldest record to its end once, decoding each record's origin and chain link. A record
+ * is needed when its transaction follows the copy's position of its origin, which its chain link
+ * tells even for a chunk of a large transaction (its predecessor is at or after that position).
+ *
+ * <p>Refuses when the first needed record of an origin does not directly follow the copy's
+ * position (its predecessor is later, or it belongs to another identity of the origin): the
+ * records in between are gone from the outbox (retention, a recreated topic), and the joining node
+ * would stop in a gap as soon as it ran. Not thread-safe.
+ */
+public final class StartOffsets {
+
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration BOUNDS_TIMEOUT = Duration.ofSeconds(15);
+
+    /** Where to start an upstream's outbox, and how far it reached when read. */
+    public record Start(String upstream, String topic, long offset, long end, long needed) {}
+
+    private final Map<String, SeedPosition> seeds;
+    private final Duration timeout;
+
+    /**
+     * @param seeds   per origin, what the copy holds of it
+     * @param timeout how long the read of one outbox may take
+     */
+    public StartOffsets(Map<String, SeedPosition> seeds, Duration timeout) {
+        this.seeds = Map.copyOf(seeds);
+        this.timeout = timeout;
+    }
+
+    /**
+     * @throws JoinRefusedException when records the joining node needs are gone, or the outbox cannot be read
+     *         to its end within the timeout
+     */
+    public Start of(String upstream, Supplier<OutboxReader> readers) {
+        try (OutboxReader reader = readers.get()) {
+            OutboxReader.Bounds bounds = reader.bounds(BOUNDS_TIMEOUT);
+            reader.seek(OptionalLong.of(bounds.beginning()));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long start = -1;
+            long needed = 0;
+            Set<String> seen = new HashSet<>();
+            while (reader.position() < bounds.end()) {
+                if (System.nanoTime() > deadline) {
+                    throw new JoinRefusedException("cannot read outbox " + reader.topic() + " of " + upstream + " to its end"
+                            + " (offset " + bounds.end() + ") within " + timeout.toSeconds() + " s: read up to offset "
+                            + reader.position() + "; check that its Kafka is reachable, then run syncline join again");
+                }
+                List<ReceivedTransaction> received = reader.poll(POLL);
+                for (ReceivedTransaction record : received) {
+                    if (!needs(record)) {
+                        continue;
+                    }
+                    needed++;
+                    if (start < 0) {
+                        start = record.offset();
+                    }
+                    if (seen.add(record.originNode())) {
+                        checkContinues(upstream, reader.topic(), record);
+                    }
+                }
+            }
+            return new Start(upstream, reader.topic(), start >= 0 ? start : reader.position(), bounds.end(), needed);
+        }
+    }
+
+    private boolean needs(ReceivedTransaction record) {
+        SeedPosition seed = seeds.get(record.originNode());
+        ChainLink chain = record.isChunk() ? record.chunk().chain() : record.transaction().chain();
+        if (seed == null) {
+            return true;
+        }
+        if (chain == null) {
+            // Format version 1 has no chain: only whole transactions, whose position tells.
+            return record.isChunk() || record.transaction().originPosition() > seed.position();
+        }
+        OriginIdentity identity = chain.identity();
+        if (seed.identity() != null) {
+            if (identity.systemIdentifier() == seed.identity().systemIdentifier() && identity.epoch() < seed.identity().epoch()) {
+                return false;
+            }
+            if (!identity.equals(seed.identity())) {
+                return true;
+            }
+        }
+        // The transaction after the copy's position has it as predecessor; every later one has a later predecessor.
+        return chain.previousPosition() >= seed.position();
+    }
+
+    /** The first needed record of an origin must continue the copy's position of it. */
+    private void checkContinues(String upstream, String topic, ReceivedTransaction record) {
+        SeedPosition seed = seeds.get(record.originNode());
+        ChainLink chain = record.isChunk() ? record.chunk().chain() : record.transaction().chain();
+        if (chain == null) {
+            return;
+        }
+        long expected = seed == null ? ChainLink.NONE : seed.position();
+        boolean otherIdentity = seed != null && seed.identity() != null && !chain.identity().equals(seed.identity());
+        if (otherIdentity || chain.previousPosition() != expected) {
+            throw new JoinRefusedException("outbox " + topic + " of " + upstream + " no longer holds what this node needs of"
+                    + " origin " + record.originNode() + ": the copy holds it up to position " + expected
+                    + (seed == null || seed.identity() == null ? "" : " (identity " + seed.identity() + ")")
+                    + ", and the first later record, at offset " + record.offset() + ", follows position "
+                    + chain.previousPosition() + " (identity " + chain.identity() + "); the records in between are gone"
+                    + " (retention, or the topic was recreated). Join from a peer that applied more of " + record.originNode()
+                    + ", or raise the outbox's retention; nothing was copied");
+        }
+    }
+}
