@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.syncline.it.support.CliRun;
 import io.syncline.it.support.DcCluster;
+import io.syncline.it.support.NodeProcess;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -33,6 +34,8 @@ class BootstrapJoinIT {
     private static final int ROWS = Integer.getInteger("syncline.it.bootstrapRows", 100_000);
     private static final int COUNTERS = ROWS / 5;
     private static final int ACCOUNTS = ROWS - COUNTERS;
+    /** The workloads update and delete accounts from here on; the tests' own writes use the keys below. */
+    private static final int FIRST_WORKLOAD_KEY = 101;
     private static final Map<String, String> TABLES = Map.of("public.accounts", "id", "public.counters", "id");
 
     @Test
@@ -48,7 +51,7 @@ class BootstrapJoinIT {
                 .start()) {
             long initialHits = cluster.queryLong("dc-a", "SELECT sum(hits) FROM public.counters");
             cluster.startNode("dc-a");
-            Workload workload = new Workload(cluster, "dc-a");
+            Workload workload = new Workload(cluster, "dc-a", ACCOUNTS + 1);
             Thread writer = new Thread(workload, "bootstrap-workload");
             writer.start();
             try {
@@ -75,7 +78,7 @@ class BootstrapJoinIT {
                         "UPDATE public.accounts SET owner = 'written at dc-b' WHERE id = 11");
                 cluster.execute("dc-c", "UPDATE public.counters SET hits = hits + 7 WHERE id = 3");
                 workload.increments.addAndGet(12);
-                await().atMost(WAIT).until(() -> workload.committed.get() > 400);
+                await().atMost(WAIT).until(() -> workload.committed.get() > 300);
             } finally {
                 workload.stop.set(true);
                 writer.join();
@@ -97,6 +100,80 @@ class BootstrapJoinIT {
         }
     }
 
+    @Test
+    void nodeJoiningARunningDeploymentUnderLoadConvergesAfterItsKilledJoinRanAgain() throws Exception {
+        try (DcCluster cluster = DcCluster.builder()
+                .nodes(3)
+                .schema("CREATE TABLE public.accounts (id int PRIMARY KEY, owner text NOT NULL, balance int NOT NULL)")
+                .schema("CREATE TABLE public.counters (id int PRIMARY KEY, hits bigint NOT NULL)")
+                .replicate("public.accounts", "public.counters")
+                .conflict("public.counters", "{columns: {hits: {policy: delta}}}")
+                .beforeInit("dc-a", "INSERT INTO public.accounts SELECT g, 'owner ' || g, g FROM generate_series(1, " + ACCOUNTS + ") g",
+                        "INSERT INTO public.counters SELECT g, g % 7 FROM generate_series(1, " + COUNTERS + ") g")
+                .start()) {
+            long initialHits = cluster.queryLong("dc-a", "SELECT sum(hits) FROM public.counters");
+            // The running two-DC deployment: dc-b bootstrapped from dc-a, both written.
+            CliRun bootstrap = CliRun.of("join", "--config", cluster.configFile("dc-b").toString(), "--from-config",
+                    cluster.configFile("dc-a").toString());
+            assertThat(bootstrap.status()).as(bootstrap.output()).isZero();
+            cluster.startNode("dc-a");
+            cluster.startNode("dc-b");
+            await().atMost(WAIT).until(() -> cluster.node("dc-b").membership().equals("active"));
+            Workload atA = new Workload(cluster, "dc-a", ACCOUNTS + 1);
+            Workload atB = new Workload(cluster, "dc-b", 10_000_001);
+            Thread writerA = new Thread(atA, "workload-dc-a");
+            Thread writerB = new Thread(atB, "workload-dc-b");
+            writerA.start();
+            writerB.start();
+            try {
+                await().atMost(WAIT).until(() -> atA.committed.get() > 50 && atB.committed.get() > 50);
+                // dc-c joins from dc-b; its join is killed in the middle of the accounts.
+                NodeProcess killed = cluster.startCommandProcess("join-dc-c", "join", "--config",
+                        cluster.configFile("dc-c").toString(), "--from-config", cluster.configFile("dc-b").toString(),
+                        "--chunk-rows", "2000", "--outbox-timeout", "3m");
+                await().atMost(WAIT).until(() -> cluster.queryLong("dc-c", "SELECT coalesce(max(copied), 0) FROM"
+                        + " syncline.join_copy WHERE table_name = 'public.accounts' AND finished_at IS NULL") >= 10_000);
+                killed.kill();
+                long copiedBefore = cluster.queryLong("dc-c", "SELECT copied FROM syncline.join_copy WHERE table_name = 'public.accounts'");
+                assertThat(cluster.queryString("dc-c", "SELECT state FROM syncline.membership")).isEqualTo("joining");
+                assertThat(copiedBefore).as("accounts copied before the kill").isLessThan(ACCOUNTS);
+                await().atMost(WAIT).until(() -> atA.committed.get() > 200 && atB.committed.get() > 200);
+
+                CliRun resumed = CliRun.of("join", "--config", cluster.configFile("dc-c").toString(), "--from-config",
+                        cluster.configFile("dc-b").toString(), "--chunk-rows", "2000");
+                assertThat(resumed.status()).as(resumed.output()).isZero();
+                assertThat(resumed.output()).contains("resuming the join of dc-c from dc-b",
+                        String.format("(resuming: %,d copied before)", copiedBefore), "CATCHUP");
+                cluster.startNode("dc-c");
+                await().atMost(WAIT).until(() -> cluster.node("dc-c").membership().equals("active"));
+                cluster.execute("dc-c", "UPDATE public.counters SET hits = hits + 4 WHERE id = 5",
+                        "UPDATE public.accounts SET owner = 'written at dc-c' WHERE id = 12");
+                atA.increments.addAndGet(4);
+                long committed = atA.committed.get() + atB.committed.get();
+                await().atMost(WAIT).until(() -> atA.committed.get() + atB.committed.get() > committed + 200);
+            } finally {
+                atA.stop.set(true);
+                atB.stop.set(true);
+                writerA.join();
+                writerB.join();
+            }
+            assertThat(atA.failure).as("the workload's failure at dc-a").isNull();
+            assertThat(atB.failure).as("the workload's failure at dc-b").isNull();
+            cluster.awaitQuiet(WAIT);
+            assertThat(cluster.compare(TABLES).mismatchedRows()).as("rows differing between the nodes").isZero();
+            long increments = atA.increments.get() + atB.increments.get();
+            for (String node : cluster.names()) {
+                assertThat(cluster.queryLong(node, "SELECT sum(hits) FROM public.counters"))
+                        .as("the counters' total at %s: what existed plus every increment", node)
+                        .isEqualTo(initialHits + increments);
+                assertThat(cluster.queryString(node, "SELECT owner FROM public.accounts WHERE id = 12")).isEqualTo("written at dc-c");
+            }
+            CliRun diff = CliRun.of("diff", "-c", cluster.configFile("dc-a").toString(), "-c", cluster.configFile("dc-b").toString(),
+                    "-c", cluster.configFile("dc-c").toString(), "--settle", "1s");
+            assertThat(diff.status()).as(diff.output()).isZero();
+        }
+    }
+
     /** Updates, inserts, deletes and counter increments at one node, one per transaction, until stopped. */
     private static final class Workload implements Runnable {
 
@@ -107,25 +184,29 @@ class BootstrapJoinIT {
         final AtomicLong increments = new AtomicLong();
         volatile Throwable failure;
 
-        Workload(DcCluster cluster, String node) {
+        private final int firstInsertedId;
+
+        /** @param firstInsertedId the key of the first row it inserts; each node inserts its own keys */
+        Workload(DcCluster cluster, String node, int firstInsertedId) {
             this.cluster = cluster;
             this.node = node;
+            this.firstInsertedId = firstInsertedId;
         }
 
         @Override
         public void run() {
             ThreadLocalRandom random = ThreadLocalRandom.current();
-            int nextId = ACCOUNTS + 1;
+            int nextId = firstInsertedId;
             try (Connection connection = cluster.connect(node);
                     PreparedStatement update = connection.prepareStatement("UPDATE public.accounts SET balance = balance + 1,"
-                            + " owner = 'updated at dc-a' WHERE id = ?");
+                            + " owner = 'updated at " + node + "' WHERE id = ?");
                     PreparedStatement insert = connection.prepareStatement("INSERT INTO public.accounts VALUES (?, 'inserted', 0)");
                     PreparedStatement delete = connection.prepareStatement("DELETE FROM public.accounts WHERE id = ?");
                     PreparedStatement count = connection.prepareStatement("UPDATE public.counters SET hits = hits + ? WHERE id = ?")) {
                 while (!stop.get()) {
                     switch (random.nextInt(4)) {
                         case 0 -> {
-                            update.setInt(1, 1 + random.nextInt(ACCOUNTS));
+                            update.setInt(1, FIRST_WORKLOAD_KEY + random.nextInt(ACCOUNTS - FIRST_WORKLOAD_KEY));
                             update.executeUpdate();
                         }
                         case 1 -> {
@@ -133,7 +214,7 @@ class BootstrapJoinIT {
                             insert.executeUpdate();
                         }
                         case 2 -> {
-                            delete.setInt(1, 1 + random.nextInt(ACCOUNTS));
+                            delete.setInt(1, FIRST_WORKLOAD_KEY + random.nextInt(ACCOUNTS - FIRST_WORKLOAD_KEY));
                             delete.executeUpdate();
                         }
                         default -> {
@@ -146,8 +227,8 @@ class BootstrapJoinIT {
                         }
                     }
                     committed.incrementAndGet();
-                    // About 200 transactions a second: an application's pace, not a load test.
-                    LockSupport.parkNanos(5_000_000);
+                    // About 100 transactions a second: an application's pace, not a load test.
+                    LockSupport.parkNanos(10_000_000);
                 }
             } catch (SQLException | RuntimeException e) {
                 failure = e;

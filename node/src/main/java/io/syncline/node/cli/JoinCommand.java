@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -82,7 +83,7 @@ final class JoinCommand implements Callable<Integer> {
             log.warn("[{}] join refused: {}", node, e.getMessage());
             err.println("refused: " + e.getMessage());
             return 1;
-        } catch (SQLException e) {
+        } catch (SQLException | KafkaException e) {
             log.error("[{}] join stopped: {}", node, e.getMessage());
             err.println("join stopped: " + e.getMessage() + "; fix the cause and run syncline join again (it resumes after"
                     + " the last copied chunk)");
@@ -179,8 +180,13 @@ final class JoinCommand implements Callable<Integer> {
         StartOffsets starts = new StartOffsets(snapshot.positions(), outboxTimeout);
         Map<String, Long> offsets = new TreeMap<>();
         for (String upstream : upstreams) {
-            Map<String, Object> kafka = KafkaSettings.of(peer(config, upstream).kafka());
+            Map<String, Object> kafka = scanSettings(config, upstream);
             StartOffsets.Start start = starts.of(upstream, () -> new OutboxReader(config.nodeId(), upstream, kafka));
+            if (start.offset() == StartOffsets.FROM_BEGINNING) {
+                out.printf("%s: %s does not exist yet; read from its beginning once %s creates it%n", upstream, start.topic(),
+                        upstream);
+                continue;
+            }
             out.printf("%s: read from offset %,d of %s (%,d record(s) after the copy's positions, up to its end at %,d)%n", upstream,
                     start.offset(), start.topic(), start.needed(), start.end());
             offsets.put(upstream, start.offset());
@@ -192,11 +198,18 @@ final class JoinCommand implements Callable<Integer> {
     private static Map<String, Long> ends(NodeConfig config, List<String> upstreams) {
         Map<String, Long> ends = new TreeMap<>();
         for (String upstream : upstreams) {
-            try (OutboxReader reader = new OutboxReader(config.nodeId(), upstream, KafkaSettings.of(peer(config, upstream).kafka()))) {
-                ends.put(upstream, reader.bounds(BOUNDS_TIMEOUT).end());
+            try (OutboxReader reader = new OutboxReader(config.nodeId(), upstream, scanSettings(config, upstream))) {
+                ends.put(upstream, reader.exists(BOUNDS_TIMEOUT) ? reader.bounds(BOUNDS_TIMEOUT).end() : 0);
             }
         }
         return ends;
+    }
+
+    /** The upstream's Kafka settings; an outbox its node has not created yet stays uncreated (it creates it with its own settings). */
+    private static Map<String, Object> scanSettings(NodeConfig config, String upstream) {
+        Map<String, Object> settings = new java.util.HashMap<>(KafkaSettings.of(peer(config, upstream).kafka()));
+        settings.put(org.apache.kafka.clients.consumer.ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        return settings;
     }
 
     private static List<String> upstreams(NodeConfig config) {

@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a joining node starts reading one upstream's outbox, given what the copy holds of each
@@ -26,10 +29,19 @@ import java.util.function.Supplier;
  */
 public final class StartOffsets {
 
+    private static final Logger log = LoggerFactory.getLogger(StartOffsets.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration BOUNDS_TIMEOUT = Duration.ofSeconds(15);
 
-    /** Where to start an upstream's outbox, and how far it reached when read. */
+    /** {@link Start#offset()} of an outbox that does not exist yet. */
+    public static final long FROM_BEGINNING = -1;
+
+    /**
+     * Where to start an upstream's outbox, and how far it reached when read.
+     *
+     * @param offset the first offset to read, or {@link #FROM_BEGINNING} for an outbox that does not exist yet
+     * @param needed the records from {@code offset} to {@code end} the copy does not hold
+     */
     public record Start(String upstream, String topic, long offset, long end, long needed) {}
 
     private final Map<String, SeedPosition> seeds;
@@ -50,9 +62,13 @@ public final class StartOffsets {
      */
     public Start of(String upstream, Supplier<OutboxReader> readers) {
         try (OutboxReader reader = readers.get()) {
-            OutboxReader.Bounds bounds = reader.bounds(BOUNDS_TIMEOUT);
-            reader.seek(OptionalLong.of(bounds.beginning()));
             long deadline = System.nanoTime() + timeout.toNanos();
+            if (!reader.exists(BOUNDS_TIMEOUT)) {
+                // Its node never published: the link reads it from its beginning once the node creates it.
+                return new Start(upstream, reader.topic(), FROM_BEGINNING, 0, 0);
+            }
+            OutboxReader.Bounds bounds = bounds(upstream, reader, deadline);
+            reader.seek(OptionalLong.of(bounds.beginning()));
             long start = -1;
             long needed = 0;
             Set<String> seen = new HashSet<>();
@@ -77,6 +93,22 @@ public final class StartOffsets {
                 }
             }
             return new Start(upstream, reader.topic(), start >= 0 ? start : reader.position(), bounds.end(), needed);
+        }
+    }
+
+    /** The outbox's bounds, asked again while the broker does not answer, until {@code deadline}. */
+    private OutboxReader.Bounds bounds(String upstream, OutboxReader reader, long deadline) {
+        while (true) {
+            try {
+                return reader.bounds(BOUNDS_TIMEOUT);
+            } catch (TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new JoinRefusedException("cannot read the offsets of outbox " + reader.topic() + " of " + upstream
+                            + " within " + timeout.toSeconds() + " s (" + e.getMessage() + "); check that its Kafka is"
+                            + " reachable with the settings of peers." + upstream + ", then run syncline join again");
+                }
+                log.warn("outbox {} of {}: no offsets yet ({}); asking again", reader.topic(), upstream, e.getMessage());
+            }
         }
     }
 
