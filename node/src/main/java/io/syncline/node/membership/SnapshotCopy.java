@@ -77,6 +77,7 @@ public final class SnapshotCopy {
     public List<TableResult> copy(Connection source, Connection target, List<String> tables) throws SQLException, IOException {
         target.setAutoCommit(true);
         setUpOrigin(target);
+        boolean replicaRole = skipTriggers(target);
         try {
             List<TableResult> results = new ArrayList<>();
             for (String table : tables) {
@@ -87,7 +88,33 @@ public final class SnapshotCopy {
             target.setAutoCommit(true);
             try (Statement statement = target.createStatement()) {
                 statement.execute("SELECT pg_replication_origin_session_reset()");
+                if (replicaRole) {
+                    statement.execute("RESET session_replication_role");
+                }
             }
+        }
+    }
+
+    /**
+     * Sets {@code session_replication_role = replica} when the role may: ordinary triggers and
+     * foreign-key checks do not fire, as in PostgreSQL's own logical replication apply (PostgreSQL
+     * manual, session_replication_role). The row triggers would only keep the copied versions under
+     * the origin anyway, and cost about half the copy's rate; without the foreign-key checks the
+     * tables can be copied in any order. Returns whether it is set.
+     */
+    private boolean skipTriggers(Connection target) throws SQLException {
+        try (Statement statement = target.createStatement()) {
+            statement.execute("SET session_replication_role = replica");
+            return true;
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+            log.info("[{}] the copy runs the tables' triggers (the role may not set session_replication_role: {}); it"
+                    + " copies about twice as fast with GRANT SET ON PARAMETER session_replication_role TO the node's role"
+                    + " (PostgreSQL 15 and later), and tables with foreign keys must then be listed parents first",
+                    nodeId, e.getMessage().strip());
+            return false;
         }
     }
 

@@ -3,7 +3,6 @@ package io.syncline.node.membership;
 import io.syncline.connector.OutboxReader;
 import io.syncline.connector.ReceivedTransaction;
 import io.syncline.core.event.ChainLink;
-import io.syncline.core.event.OriginIdentity;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -44,7 +43,7 @@ public final class StartOffsets {
      */
     public record Start(String upstream, String topic, long offset, long end, long needed) {}
 
-    private final Map<String, SeedPosition> seeds;
+    private final CopyFrontier frontier;
     private final Duration timeout;
 
     /**
@@ -52,7 +51,7 @@ public final class StartOffsets {
      * @param timeout how long the read of one outbox may take
      */
     public StartOffsets(Map<String, SeedPosition> seeds, Duration timeout) {
-        this.seeds = Map.copyOf(seeds);
+        this.frontier = new CopyFrontier(seeds);
         this.timeout = timeout;
     }
 
@@ -113,45 +112,20 @@ public final class StartOffsets {
     }
 
     private boolean needs(ReceivedTransaction record) {
-        SeedPosition seed = seeds.get(record.originNode());
-        ChainLink chain = record.isChunk() ? record.chunk().chain() : record.transaction().chain();
-        if (seed == null) {
-            return true;
-        }
-        if (chain == null) {
-            // Format version 1 has no chain: only whole transactions, whose position tells.
-            return record.isChunk() || record.transaction().originPosition() > seed.position();
-        }
-        OriginIdentity identity = chain.identity();
-        if (seed.identity() != null) {
-            if (identity.systemIdentifier() == seed.identity().systemIdentifier() && identity.epoch() < seed.identity().epoch()) {
-                return false;
-            }
-            if (!identity.equals(seed.identity())) {
-                return true;
-            }
-        }
-        // The transaction after the copy's position has it as predecessor; every later one has a later predecessor.
-        return chain.previousPosition() >= seed.position();
+        return record.isChunk()
+                ? frontier.needs(record.originNode(), record.chunk().chain(), record.chunk().originPosition())
+                : frontier.needs(record.originNode(), record.transaction().chain(), record.transaction().originPosition());
     }
 
     /** The first needed record of an origin must continue the copy's position of it. */
     private void checkContinues(String upstream, String topic, ReceivedTransaction record) {
-        SeedPosition seed = seeds.get(record.originNode());
         ChainLink chain = record.isChunk() ? record.chunk().chain() : record.transaction().chain();
-        if (chain == null) {
-            return;
-        }
-        long expected = seed == null ? ChainLink.NONE : seed.position();
-        boolean otherIdentity = seed != null && seed.identity() != null && !chain.identity().equals(seed.identity());
-        if (otherIdentity || chain.previousPosition() != expected) {
+        String gap = frontier.gap(record.originNode(), chain);
+        if (gap != null) {
             throw new JoinRefusedException("outbox " + topic + " of " + upstream + " no longer holds what this node needs of"
-                    + " origin " + record.originNode() + ": the copy holds it up to position " + expected
-                    + (seed == null || seed.identity() == null ? "" : " (identity " + seed.identity() + ")")
-                    + ", and the first later record, at offset " + record.offset() + ", follows position "
-                    + chain.previousPosition() + " (identity " + chain.identity() + "); the records in between are gone"
-                    + " (retention, or the topic was recreated). Join from a peer that applied more of " + record.originNode()
-                    + ", or raise the outbox's retention; nothing was copied");
+                    + " origin " + record.originNode() + ": " + gap + ", at offset " + record.offset() + "; the transactions"
+                    + " in between are gone (retention, or the topic was recreated). Join from a peer that applied more of "
+                    + record.originNode() + ", or raise the outbox's retention; nothing was copied");
         }
     }
 }
