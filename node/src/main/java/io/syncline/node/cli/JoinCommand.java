@@ -8,6 +8,7 @@ import io.syncline.node.internal.KafkaSettings;
 import io.syncline.node.membership.Arrival;
 import io.syncline.node.membership.JoinRefusedException;
 import io.syncline.node.membership.MembershipRecord;
+import io.syncline.node.membership.SeedPosition;
 import io.syncline.node.membership.SnapshotCopy;
 import io.syncline.node.membership.SourceSnapshot;
 import io.syncline.node.membership.StartOffsets;
@@ -113,7 +114,9 @@ final class JoinCommand implements Callable<Integer> {
         String from = source.nodeId();
         List<String> tables = new ArrayList<>(config.tables().stream().map(t -> t.name().qualified()).toList());
         tables.add(ReplicationSchema.TOMBSTONE_TABLE);
-        long started = System.nanoTime();
+        if (chunkRows < 1) {
+            throw new JoinRefusedException("--chunk-rows must be at least 1, not " + chunkRows);
+        }
         try (Connection target = connect(config)) {
             if (!initialised(target)) {
                 throw new JoinRefusedException("the database of " + node + " is not prepared: run syncline init --config "
@@ -152,12 +155,14 @@ final class JoinCommand implements Callable<Integer> {
                     out.printf("resuming the join of %s from %s: copying what is left from a new snapshot; the positions of"
                             + " the first snapshot stay (docs/membership.md)%n", node, from);
                 } else {
-                    Map<String, Long> offsets = startOffsets(config, snapshot, upstreams, out);
-                    arrival.begin(from, snapshot.positions().values(), offsets);
+                    StartOffsets starts = new StartOffsets(snapshot.positions(), outboxTimeout);
+                    Map<String, Long> offsets = startOffsets(config, starts, upstreams, out);
+                    arrival.begin(from, withChainStarts(snapshot.positions(), starts.chainStarts()), offsets);
                     log.info("[{}] JOINING from {}: positions {}, start offsets {}", node, from, snapshot.positions(), offsets);
                 }
                 out.printf("JOINING: copying %d table(s) from %s%n", tables.size(), from);
                 out.flush();
+                long started = System.nanoTime();
                 List<SnapshotCopy.TableResult> results = new SnapshotCopy(node, chunkRows, new JoinProgressLines(out))
                         .copy(snapshot.connection(), target, tables);
                 long rows = results.stream().mapToLong(SnapshotCopy.TableResult::copied).sum();
@@ -176,8 +181,7 @@ final class JoinCommand implements Callable<Integer> {
     }
 
     /** Where each upstream's outbox is read from; refuses when one no longer holds what the node needs. */
-    private Map<String, Long> startOffsets(NodeConfig config, SourceSnapshot snapshot, List<String> upstreams, PrintWriter out) {
-        StartOffsets starts = new StartOffsets(snapshot.positions(), outboxTimeout);
+    private static Map<String, Long> startOffsets(NodeConfig config, StartOffsets starts, List<String> upstreams, PrintWriter out) {
         Map<String, Long> offsets = new TreeMap<>();
         for (String upstream : upstreams) {
             Map<String, Object> kafka = scanSettings(config, upstream);
@@ -192,6 +196,17 @@ final class JoinCommand implements Callable<Integer> {
             offsets.put(upstream, start.offset());
         }
         return offsets;
+    }
+
+    /** The copy's positions, with the chain starts the outboxes showed where the peer did not know them (its own chain). */
+    private static List<SeedPosition> withChainStarts(Map<String, SeedPosition> positions, Map<String, Long> chainStarts) {
+        List<SeedPosition> seeds = new ArrayList<>();
+        for (SeedPosition seed : positions.values()) {
+            Long start = chainStarts.get(seed.origin());
+            seeds.add(seed.chainStart() >= 0 || start == null ? seed
+                    : new SeedPosition(seed.origin(), seed.position(), seed.commitTimeMicros(), seed.identity(), start));
+        }
+        return seeds;
     }
 
     /** Each upstream outbox's end now: the node is caught up once it has read that far. */

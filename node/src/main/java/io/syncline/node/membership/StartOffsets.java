@@ -4,6 +4,7 @@ import io.syncline.connector.OutboxReader;
 import io.syncline.connector.ReceivedTransaction;
 import io.syncline.core.event.ChainLink;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,9 @@ public final class StartOffsets {
      */
     public record Start(String upstream, String topic, long offset, long end, long needed) {}
 
+    private final Map<String, SeedPosition> seeds;
     private final CopyFrontier frontier;
+    private final Map<String, Long> chainStarts = new HashMap<>();
     private final Duration timeout;
 
     /**
@@ -51,6 +54,7 @@ public final class StartOffsets {
      * @param timeout how long the read of one outbox may take
      */
     public StartOffsets(Map<String, SeedPosition> seeds, Duration timeout) {
+        this.seeds = Map.copyOf(seeds);
         this.frontier = new CopyFrontier(seeds);
         this.timeout = timeout;
     }
@@ -79,6 +83,7 @@ public final class StartOffsets {
                 }
                 List<ReceivedTransaction> received = reader.poll(POLL);
                 for (ReceivedTransaction record : received) {
+                    noteChainStart(record);
                     if (!needs(record)) {
                         continue;
                     }
@@ -92,6 +97,26 @@ public final class StartOffsets {
                 }
             }
             return new Start(upstream, reader.topic(), start >= 0 ? start : reader.position(), bounds.end(), needed);
+        }
+    }
+
+    /**
+     * The position of the first transaction of each origin's chain seen in the outbox, under the identity the
+     * copy holds of it: what the joining node records as the chain's start, so that the chain's first transaction
+     * read again later is a duplicate, not a restart.
+     */
+    public Map<String, Long> chainStarts() {
+        return Map.copyOf(chainStarts);
+    }
+
+    private void noteChainStart(ReceivedTransaction record) {
+        ChainLink chain = record.isChunk() ? record.chunk().chain() : record.transaction().chain();
+        long position = record.isChunk() ? record.chunk().originPosition() : record.transaction().originPosition();
+        if (chain != null && chain.first() && position >= 0) {
+            SeedPosition seed = seeds.get(record.originNode());
+            if (seed != null && chain.identity().equals(seed.identity())) {
+                chainStarts.putIfAbsent(record.originNode(), position);
+            }
         }
     }
 
