@@ -6,15 +6,24 @@ import static org.awaitility.Awaitility.await;
 import io.syncline.it.support.CliRun;
 import io.syncline.it.support.DcCluster;
 import io.syncline.it.support.NodeProcess;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,6 +146,9 @@ class BootstrapJoinIT {
                 long copiedBefore = cluster.queryLong("dc-c", "SELECT copied FROM syncline.join_copy WHERE table_name = 'public.accounts'");
                 assertThat(cluster.queryString("dc-c", "SELECT state FROM syncline.membership")).isEqualTo("joining");
                 assertThat(copiedBefore).as("accounts copied before the kill").isLessThan(ACCOUNTS);
+                String status = errorOutput(() -> CliRun.of("status", "--config", cluster.configFile("dc-c").toString()));
+                assertThat(status).contains("its database says: membership joining from dc-b: 0 table(s) copied, 1 in progress, "
+                        + String.format("%,d", copiedBefore) + " row(s) so far");
                 await().atMost(WAIT).until(() -> atA.committed.get() > 200 && atB.committed.get() > 200);
 
                 CliRun resumed = CliRun.of("join", "--config", cluster.configFile("dc-c").toString(), "--from-config",
@@ -172,6 +184,76 @@ class BootstrapJoinIT {
                     "-c", cluster.configFile("dc-c").toString(), "--settle", "1s");
             assertThat(diff.status()).as(diff.output()).isZero();
         }
+    }
+
+    @Test
+    void joinRefusesBeforeCopyingWhenThePeersOutboxNoLongerHoldsWhatItsCopyLacks() throws Exception {
+        try (DcCluster cluster = DcCluster.builder()
+                .nodes(3)
+                .schema("CREATE TABLE public.accounts (id int PRIMARY KEY, owner text NOT NULL, balance int NOT NULL)")
+                .schema("CREATE TABLE public.counters (id int PRIMARY KEY, hits bigint NOT NULL)")
+                .replicate("public.accounts", "public.counters")
+                .beforeInit("dc-a", "INSERT INTO public.accounts SELECT g, 'owner ' || g, g FROM generate_series(1, 1000) g")
+                .start()) {
+            CliRun bootstrap = CliRun.of("join", "--config", cluster.configFile("dc-b").toString(), "--from-config",
+                    cluster.configFile("dc-a").toString());
+            assertThat(bootstrap.status()).as(bootstrap.output()).isZero();
+            cluster.startNode("dc-a");
+            cluster.startNode("dc-b");
+            cluster.execute("dc-a", "UPDATE public.accounts SET balance = -1 WHERE id = 1");
+            await().atMost(WAIT).until(() -> cluster.queryLong("dc-b", "SELECT balance FROM public.accounts WHERE id = 1") == -1);
+            // dc-b stops applying dc-a; what dc-a writes next is then only in its outbox, and retention deletes it.
+            cluster.stopNode("dc-b");
+            cluster.execute("dc-a", "UPDATE public.accounts SET balance = -2 WHERE id = 2", "UPDATE public.accounts SET balance = -3"
+                    + " WHERE id = 3");
+            long appliedAtB = cluster.appliedPositions("dc-b").get("dc-a");
+            long readAtB = cluster.queryLong("dc-b", "SELECT next_offset FROM syncline.link_offset WHERE upstream_node = 'dc-a'");
+            // Published, and recorded as published: the copy from dc-a itself then needs nothing of its outbox.
+            await().atMost(WAIT).until(() -> {
+                List<DcCluster.OutboxRecord> outbox = cluster.outbox("dc-a");
+                long newest = outbox.stream().mapToLong(DcCluster.OutboxRecord::position).max().orElse(-1);
+                return outbox.stream().filter(r -> r.position() > appliedAtB).mapToInt(DcCluster.OutboxRecord::changes).sum() >= 2
+                        && cluster.queryLong("dc-a", "SELECT coalesce(last_published_position, -1) FROM syncline.capture_identity")
+                        >= newest;
+            });
+            long end = cluster.outboxEndOffset("dc-a");
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    cluster.kafka("dc-a").bootstrapServers()))) {
+                admin.deleteRecords(Map.of(new TopicPartition("syncline.outbox.dc-a", 0), RecordsToDelete.beforeOffset(end)))
+                        .all().get(30, TimeUnit.SECONDS);
+            }
+
+            CliRun[] refused = new CliRun[1];
+            String refusal = errorOutput(() -> refused[0] = CliRun.of("join", "--config", cluster.configFile("dc-c").toString(),
+                    "--from-config", cluster.configFile("dc-b").toString()));
+            assertThat(refused[0].status()).isEqualTo(1);
+            assertThat(refusal).contains("refused: outbox syncline.outbox.dc-a of dc-a no longer holds what this node needs: it"
+                    + " begins at offset " + end + ", and dc-b, the peer the copy comes from, had read it up to offset " + readAtB,
+                    "Join from a peer that applied more of dc-a", "nothing was copied");
+            assertThat(cluster.queryLong("dc-c", "SELECT count(*) FROM public.accounts")).as("rows copied").isZero();
+            assertThat(cluster.queryLong("dc-c", "SELECT count(*) FROM syncline.membership")).as("membership rows").isZero();
+
+            // dc-a holds everything it published: the copy from it needs nothing of its outbox.
+            CliRun fromA = CliRun.of("join", "--config", cluster.configFile("dc-c").toString(), "--from-config",
+                    cluster.configFile("dc-a").toString());
+            assertThat(fromA.status()).as(fromA.output()).isZero();
+            assertThat(cluster.queryLong("dc-c", "SELECT count(*) FROM public.accounts WHERE balance < 0")).isEqualTo(3);
+        }
+    }
+
+    /** What {@code command} printed to standard error (refusals, and status when no node answers). */
+    private static String errorOutput(Runnable command) {
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
+        try {
+            command.run();
+        } finally {
+            System.setErr(original);
+        }
+        String printed = errors.toString(StandardCharsets.UTF_8);
+        System.out.println(printed);
+        return printed;
     }
 
     /** Updates, inserts, deletes and counter increments at one node, one per transaction, until stopped. */

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.KafkaException;
@@ -156,7 +157,7 @@ final class JoinCommand implements Callable<Integer> {
                             + " the first snapshot stay (docs/membership.md)%n", node, from);
                 } else {
                     StartOffsets starts = new StartOffsets(snapshot.positions(), outboxTimeout);
-                    Map<String, Long> offsets = startOffsets(config, starts, upstreams, out);
+                    Map<String, Long> offsets = startOffsets(config, starts, snapshot, upstreams, out);
                     arrival.begin(from, withChainStarts(snapshot.positions(), starts.chainStarts()), offsets);
                     log.info("[{}] JOINING from {}: positions {}, start offsets {}", node, from, snapshot.positions(), offsets);
                 }
@@ -181,11 +182,14 @@ final class JoinCommand implements Callable<Integer> {
     }
 
     /** Where each upstream's outbox is read from; refuses when one no longer holds what the node needs. */
-    private static Map<String, Long> startOffsets(NodeConfig config, StartOffsets starts, List<String> upstreams, PrintWriter out) {
+    private static Map<String, Long> startOffsets(NodeConfig config, StartOffsets starts, SourceSnapshot snapshot,
+            List<String> upstreams, PrintWriter out) {
         Map<String, Long> offsets = new TreeMap<>();
         for (String upstream : upstreams) {
             Map<String, Object> kafka = scanSettings(config, upstream);
-            StartOffsets.Start start = starts.of(upstream, () -> new OutboxReader(config.nodeId(), upstream, kafka));
+            Long sourceRead = snapshot.linkOffsets().get(upstream);
+            StartOffsets.Start start = starts.of(upstream, () -> new OutboxReader(config.nodeId(), upstream, kafka),
+                    sourceRead == null ? OptionalLong.empty() : OptionalLong.of(sourceRead), snapshot.sourceNode());
             if (start.offset() == StartOffsets.FROM_BEGINNING) {
                 out.printf("%s: %s does not exist yet; read from its beginning once %s creates it%n", upstream, start.topic(),
                         upstream);

@@ -121,6 +121,25 @@ public final class Arrival {
         }
     }
 
+    /**
+     * What the database says of a join in progress, e.g. {@code joining from dc-a: 1 table(s) copied, 1 in progress,
+     * 40,000 row(s) so far}; null when the node is not joining. For {@code syncline status} while no node runs.
+     */
+    public static String describeJoining(Connection connection, String nodeId) throws SQLException {
+        MembershipRecord membership = MembershipRecord.read(connection, nodeId);
+        if (!MembershipRecord.JOINING.equals(membership.state())) {
+            return null;
+        }
+        try (PreparedStatement read = connection.prepareStatement("SELECT count(*) FILTER (WHERE finished_at IS NOT NULL),"
+                + " count(*) FILTER (WHERE finished_at IS NULL), coalesce(sum(copied), 0) FROM " + ReplicationSchema.JOIN_COPY_TABLE);
+                ResultSet rs = read.executeQuery()) {
+            rs.next();
+            return String.format("joining from %s: %d table(s) copied, %d in progress, %,d row(s) so far (syncline join"
+                    + " shows the progress while it runs, and resumes when run again)", membership.joinedFrom(), rs.getLong(1),
+                    rs.getLong(2), rs.getLong(3));
+        }
+    }
+
     private boolean exists(String sql) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql); ResultSet rs = statement.executeQuery()) {
             rs.next();

@@ -29,11 +29,14 @@ public final class SourceSnapshot implements AutoCloseable {
     private final String sourceNode;
     private final Connection connection;
     private final Map<String, SeedPosition> positions;
+    private final Map<String, Long> linkOffsets;
 
-    private SourceSnapshot(String sourceNode, Connection connection, Map<String, SeedPosition> positions) {
+    private SourceSnapshot(String sourceNode, Connection connection, Map<String, SeedPosition> positions,
+            Map<String, Long> linkOffsets) {
         this.sourceNode = sourceNode;
         this.connection = connection;
         this.positions = Map.copyOf(positions);
+        this.linkOffsets = Map.copyOf(linkOffsets);
     }
 
     /**
@@ -94,9 +97,16 @@ public final class SourceSnapshot implements AutoCloseable {
                         rs.getLong(6)));
             }
         }
+        Map<String, Long> linkOffsets = new LinkedHashMap<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT upstream_node, next_offset FROM syncline.link_offset")) {
+            while (rs.next()) {
+                linkOffsets.put(rs.getString(1), rs.getLong(2));
+            }
+        }
         // Its own changes: from the last published one on (none published yet in this epoch: from its first).
         positions.put(sourceNode, new SeedPosition(sourceNode, published.orElse(-1), 0, identity, -1));
-        return new SourceSnapshot(sourceNode, connection, positions);
+        return new SourceSnapshot(sourceNode, connection, positions, linkOffsets);
     }
 
     public String sourceNode() {
@@ -111,6 +121,14 @@ public final class SourceSnapshot implements AutoCloseable {
     /** Per origin, what the snapshot holds of it; an origin without an entry: nothing of it known. */
     public Map<String, SeedPosition> positions() {
         return positions;
+    }
+
+    /**
+     * Per upstream the peer reads, the outbox offset it had read to in the snapshot ({@code syncline.link_offset}):
+     * every record before it is in the snapshot (applied, or found already applied).
+     */
+    public Map<String, Long> linkOffsets() {
+        return linkOffsets;
     }
 
     @Override

@@ -60,10 +60,13 @@ public final class StartOffsets {
     }
 
     /**
+     * @param sourceRead the offset of the upstream's outbox the peer the copy comes from had read to in the snapshot,
+     *                   empty when it does not read that outbox
+     * @param source     that peer, for the message
      * @throws JoinRefusedException when records the joining node needs are gone, or the outbox cannot be read
      *         to its end within the timeout
      */
-    public Start of(String upstream, Supplier<OutboxReader> readers) {
+    public Start of(String upstream, Supplier<OutboxReader> readers, OptionalLong sourceRead, String source) {
         try (OutboxReader reader = readers.get()) {
             long deadline = System.nanoTime() + timeout.toNanos();
             if (!reader.exists(BOUNDS_TIMEOUT)) {
@@ -71,6 +74,14 @@ public final class StartOffsets {
                 return new Start(upstream, reader.topic(), FROM_BEGINNING, 0, 0);
             }
             OutboxReader.Bounds bounds = bounds(upstream, reader, deadline);
+            if (sourceRead.isPresent() && bounds.beginning() > sourceRead.getAsLong()) {
+                // What the peer had not read yet is not in the copy; gone from the outbox, it reaches this node nowhere.
+                throw new JoinRefusedException("outbox " + reader.topic() + " of " + upstream + " no longer holds what this"
+                        + " node needs: it begins at offset " + bounds.beginning() + ", and " + source + ", the peer the copy"
+                        + " comes from, had read it up to offset " + sourceRead.getAsLong() + "; the records from there on are"
+                        + " not in the copy and are gone (retention, or the topic was recreated). Join from a peer that"
+                        + " applied more of " + upstream + ", or raise the outbox's retention; nothing was copied");
+            }
             reader.seek(OptionalLong.of(bounds.beginning()));
             long start = -1;
             long needed = 0;
