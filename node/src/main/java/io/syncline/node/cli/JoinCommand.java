@@ -24,11 +24,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -226,8 +228,8 @@ final class JoinCommand implements Callable<Integer> {
 
     /** The upstream's Kafka settings; an outbox its node has not created yet stays uncreated (it creates it with its own settings). */
     private static Map<String, Object> scanSettings(NodeConfig config, String upstream) {
-        Map<String, Object> settings = new java.util.HashMap<>(KafkaSettings.of(peer(config, upstream).kafka()));
-        settings.put(org.apache.kafka.clients.consumer.ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        Map<String, Object> settings = new HashMap<>(KafkaSettings.of(peer(config, upstream).kafka()));
+        settings.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         return settings;
     }
 
