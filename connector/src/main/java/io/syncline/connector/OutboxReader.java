@@ -102,6 +102,16 @@ public final class OutboxReader implements AutoCloseable {
         return new Bounds(beginning, end);
     }
 
+    /**
+     * Whether the outbox exists. With {@code allow.auto.create.topics=false} in the settings this asks without
+     * creating it (otherwise the broker may create it with its defaults, not its node's settings).
+     *
+     * @throws org.apache.kafka.common.errors.TimeoutException if the broker does not answer in time
+     */
+    public boolean exists(Duration timeout) {
+        return !consumer.partitionsFor(partition.topic(), timeout).isEmpty();
+    }
+
     /** Where an outbox begins (its oldest record still held) and ends (the offset of the next record). */
     public record Bounds(long beginning, long end) {}
 

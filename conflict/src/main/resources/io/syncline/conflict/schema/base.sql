@@ -280,6 +280,26 @@ CREATE TABLE IF NOT EXISTS syncline.membership (
     since      timestamptz NOT NULL DEFAULT now(),
     drained_to bigint
 );
+-- `syncline join` (docs/membership.md): `joining` while it copies a peer's rows (run refuses to
+-- start), `catchup` once the copy is done and until the node read every upstream to where it ended
+-- when the copy finished, then `active`. joined_from is the peer copied; catchup_to the offsets
+-- (upstream -> next offset) to reach.
+ALTER TABLE syncline.membership
+    ADD COLUMN IF NOT EXISTS joined_from text,
+    ADD COLUMN IF NOT EXISTS catchup_to  jsonb;
+ALTER TABLE syncline.membership DROP CONSTRAINT IF EXISTS membership_state_check;
+ALTER TABLE syncline.membership ADD CONSTRAINT membership_state_check
+    CHECK (state IN ('leaving', 'left', 'joining', 'catchup', 'active'));
+
+-- `syncline join`: how far the copy of each table (and of syncline.tombstone) got, so that a join
+-- that was interrupted resumes after the last committed chunk. Local, never captured.
+CREATE TABLE IF NOT EXISTS syncline.join_copy (
+    table_name  text        PRIMARY KEY,
+    last_key    jsonb,
+    copied      bigint      NOT NULL DEFAULT 0,
+    started_at  timestamptz NOT NULL DEFAULT now(),
+    finished_at timestamptz
+);
 
 -- Schema changes of replicated tables made outside `syncline ddl` (by hand, by a migration tool):
 -- they do not travel, so the node reports them. Written by the event trigger below.

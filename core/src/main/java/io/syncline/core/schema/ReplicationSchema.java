@@ -89,9 +89,13 @@ public final class ReplicationSchema {
 
     /**
      * Per node id: {@code leaving} while {@code syncline leave} drains the node to its peers,
-     * {@code left} once it dropped the node's capture. Local, never captured.
+     * {@code left} once it dropped the node's capture; {@code joining}, {@code catchup} and
+     * {@code active} while and after {@code syncline join} copies a peer. Local, never captured.
      */
     public static final String MEMBERSHIP_TABLE = SCHEMA + ".membership";
+
+    /** Per table copied by {@code syncline join}: the last key copied, rows copied, when it finished. Local. */
+    public static final String JOIN_COPY_TABLE = SCHEMA + ".join_copy";
 
     /** Every resolved conflict. */
     public static final String CONFLICT_LOG_TABLE = SCHEMA + ".conflict_log";

@@ -384,6 +384,14 @@ public final class DcCluster implements AutoCloseable {
         return process;
     }
 
+    /** Runs {@code syncline <arguments>} in a new JVM, logging to a file named after {@code name}; returns at once. */
+    public NodeProcess startCommandProcess(String name, String... arguments) {
+        NodeProcess process = NodeProcess.command(name, workDirectory.resolve("logs").resolve(name + ".log"), List.of(),
+                List.of(arguments));
+        secondProcesses.add(process);
+        return process;
+    }
+
     private void requireNotRunning(String node) {
         NodeProcess process = processes.get(node);
         if (nodes.containsKey(node) || (process != null && process.isAlive())) {

@@ -43,14 +43,21 @@ public final class NodeProcess {
     /** @param jvmOptions options for the node's JVM after the defaults, which they override (a later -Xmx wins) */
     static NodeProcess start(String node, Path config, Path dataDirectory, Path logFile, List<String> jvmOptions,
             String... runOptions) {
+        List<String> arguments = new ArrayList<>(List.of("run", "--config", config.toString(),
+                "--data-dir", dataDirectory.toString(), "--status-interval", "1s"));
+        arguments.addAll(List.of(runOptions));
+        return command(node, logFile, jvmOptions, arguments);
+    }
+
+    /** Any {@code syncline} command in its own JVM (e.g. a {@code join} to kill in the middle); {@code name} labels it. */
+    static NodeProcess command(String name, Path logFile, List<String> jvmOptions, List<String> arguments) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java,
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Duser.timezone=US/Samoa"));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                "io.syncline.node.cli.SynclineCli", "run", "--config", config.toString(),
-                "--data-dir", dataDirectory.toString(), "--status-interval", "1s"));
-        command.addAll(List.of(runOptions));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.syncline.node.cli.SynclineCli"));
+        command.addAll(arguments);
+        String node = name;
         try {
             Files.createDirectories(logFile.getParent());
             long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;

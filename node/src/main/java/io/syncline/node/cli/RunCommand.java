@@ -7,6 +7,7 @@ import io.syncline.core.config.NodeConfigLoader;
 import io.syncline.node.metrics.RecentLag;
 import io.syncline.node.monitor.NodeMonitor;
 import io.syncline.node.membership.Departure;
+import io.syncline.node.membership.MembershipRecord;
 import io.syncline.node.runtime.LeaseHeldException;
 import io.syncline.node.runtime.LinkStatus;
 import io.syncline.node.runtime.NodeStatus;
@@ -59,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 1;
         }
-        if (hasLeft(config)) {
+        if (refusedByMembership(config)) {
             return 1;
         }
         Path data = dataDirectory != null ? dataDirectory
@@ -102,14 +103,27 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Whether {@code syncline leave} took this node out of the deployment (said in the log); a database it cannot reach is left to the start. */
-    private static boolean hasLeft(NodeConfig config) {
+    /**
+     * Whether {@code syncline leave} took this node out of the deployment, or {@code syncline join} has not finished
+     * copying into it (said in the log); a database it cannot reach is left to the start.
+     */
+    private static boolean refusedByMembership(NodeConfig config) {
         try (Connection connection = DriverManager.getConnection(
                 config.database().url(), config.database().user(), config.database().password().reveal())) {
             Optional<String> since = Departure.leftSince(connection, config.nodeId());
             since.ifPresent(s -> log.error("[{}] cannot start: the node left the deployment at {} (syncline leave dropped its"
                     + " capture); a node that left joins again as a new node", config.nodeId(), s));
-            return since.isPresent();
+            if (since.isPresent()) {
+                return true;
+            }
+            MembershipRecord membership = MembershipRecord.read(connection, config.nodeId());
+            if (MembershipRecord.JOINING.equals(membership.state())) {
+                log.error("[{}] cannot start: syncline join has not finished copying {} into this node's database; run"
+                        + " syncline join again (it resumes where it stopped), then start the node", config.nodeId(),
+                        membership.joinedFrom());
+                return true;
+            }
+            return false;
         } catch (SQLException e) {
             log.debug("[{}] membership not checked, the database is not reachable yet: {}", config.nodeId(), e.getMessage());
             return false;

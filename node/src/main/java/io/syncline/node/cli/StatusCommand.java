@@ -2,6 +2,7 @@ package io.syncline.node.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.syncline.core.config.NodeConfig;
+import io.syncline.node.membership.Arrival;
 import io.syncline.node.monitor.EndpointClient;
 import io.syncline.node.monitor.StatusCheck;
 import io.syncline.node.monitor.StatusReport;
@@ -9,6 +10,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -73,8 +77,10 @@ final class StatusCommand implements Callable<Integer> {
             return unknown;
         }
         if (config.metrics().listen().isEmpty()) {
+            String joining = joiningInDatabase(config);
             println(check ? out : err, "SYNCLINE UNKNOWN - " + config.nodeId() + ": metrics.listen is not set in " + configFile
-                    + ", so the node serves no /status to ask");
+                    + ", so the node serves no /status to ask" + (joining == null ? "" : "; its database says: membership "
+                    + joining));
             return unknown;
         }
         ObjectMapper mapper = StatusReport.json();
@@ -89,8 +95,10 @@ final class StatusCommand implements Callable<Integer> {
             }
             report = mapper.readValue(response.body(), StatusReport.class);
         } catch (IOException | RuntimeException e) {
+            String joining = joiningInDatabase(config);
             println(check ? out : err, "SYNCLINE UNKNOWN - " + config.nodeId() + ": no status from "
-                    + (uri == null ? "its endpoint" : uri) + " (" + e + "); is the node running with this config?");
+                    + (uri == null ? "its endpoint" : uri) + " (" + e + "); " + (joining == null
+                    ? "is the node running with this config?" : "its database says: membership " + joining));
             return unknown;
         }
         StatusCheck.Result result = new StatusCheck(lagWarning, lagCritical, behindWarning, behindCritical, parkedWarning)
@@ -113,11 +121,24 @@ final class StatusCommand implements Callable<Integer> {
         return check ? result.verdict().ordinal() : 0;
     }
 
+    /** A join in progress as the node's database records it (the node does not run then), or null. */
+    private static String joiningInDatabase(NodeConfig config) {
+        try (Connection connection = DriverManager.getConnection(config.database().url(), config.database().user(),
+                config.database().password().reveal())) {
+            return Arrival.describeJoining(connection, config.nodeId());
+        } catch (SQLException | RuntimeException e) {
+            return null;
+        }
+    }
+
     private static void printTable(PrintWriter out, StatusReport r) {
         StatusReport.Capture c = r.capture();
         out.printf("%s %s, %s; capture %s, %d transaction(s) published, slot %s retains %s%n", r.node(), r.state(),
                 r.ready() ? "ready" : "NOT READY (" + String.join("; ", r.notReady()) + ")", c.state(), c.publishedTransactions(),
                 c.slot(), bytes(c.walRetainedBytes()));
+        if (r.membership() != null) {
+            out.println("membership: " + r.membership());
+        }
         out.println(r.routes());
         out.printf("%n%-12s %-22s %-10s %10s %12s %12s %14s %10s %10s %11s  %s%n", "LINK FROM", "ROLE", "STATE", "BEHIND",
                 "BYTES BEHIND", "CATCH-UP", "APPLIED ROWS", "ROWS/S", "CONFLICTS", "QUARANTINED", "REASON");

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             DdlCommand.class,
             DiffCommand.class,
             InitCommand.class,
+            JoinCommand.class,
             LeaveCommand.class,
             RepairCommand.class,
             RunCommand.class,

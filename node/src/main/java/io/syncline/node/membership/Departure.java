@@ -51,7 +51,15 @@ public final class Departure {
                 + " WHERE node_id = ?")) {
             read.setString(1, nodeId);
             try (ResultSet rs = read.executeQuery()) {
-                return !rs.next() ? State.MEMBER : "left".equals(rs.getString(1)) ? State.LEFT : State.LEAVING;
+                if (!rs.next()) {
+                    return State.MEMBER;
+                }
+                return switch (rs.getString(1)) {
+                    case "left" -> State.LEFT;
+                    case "leaving" -> State.LEAVING;
+                    // A node that joined (joining, catchup, active) is a member like the others.
+                    default -> State.MEMBER;
+                };
             }
         }
     }

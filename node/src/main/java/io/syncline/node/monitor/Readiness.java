@@ -1,6 +1,7 @@
 package io.syncline.node.monitor;
 
 import io.syncline.connector.LocalCapture;
+import io.syncline.node.membership.MembershipRecord;
 import io.syncline.node.runtime.SynclineNode;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,6 +43,10 @@ final class Readiness {
         problems.addAll(sample.problems());
         if (node.leaving()) {
             problems.add("the node is leaving the deployment (syncline leave): stop the application's writes here");
+        }
+        if (!node.membership().equals(MembershipRecord.ACTIVE)) {
+            problems.add("the node is catching up after syncline join (" + node.membership() + "): let the application write"
+                    + " here once it is active");
         }
         LocalCapture capture = node.capture();
         if (capture == null) {

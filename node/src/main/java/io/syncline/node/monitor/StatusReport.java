@@ -24,16 +24,12 @@ import java.util.List;
  * @param sampledAgeSeconds how old the sample of the database and Kafka figures is
  * @param tablesNotInConfig tables that joined replication through {@code syncline ddl} and that the node's config
  *                          does not name (they replicate with the default conflict policy; add them to {@code tables:})
+ * @param membership      {@code active}, or {@code catchup: ...} with the records left while a node that
+ *                        {@code syncline join} copied catches up; null from a node older than the join
  */
 public record StatusReport(String node, String state, boolean ready, List<String> notReady, String routes, List<String> down,
                            Capture capture, List<Link> links, List<Origin> origins, long conflicts, Long parked,
-                           double sampledAgeSeconds, List<String> tablesNotInConfig) {
-
-    /** A report without tables outside the config. */
-    public StatusReport(String node, String state, boolean ready, List<String> notReady, String routes, List<String> down,
-            Capture capture, List<Link> links, List<Origin> origins, long conflicts, Long parked, double sampledAgeSeconds) {
-        this(node, state, ready, notReady, routes, down, capture, links, origins, conflicts, parked, sampledAgeSeconds, List.of());
-    }
+                           double sampledAgeSeconds, List<String> tablesNotInConfig, String membership) {
 
     /**
      * @param walRetainedBytes    WAL the slot keeps (current position minus restart_lsn); null if unknown

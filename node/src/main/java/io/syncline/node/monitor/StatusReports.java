@@ -63,7 +63,7 @@ final class StatusReports {
                 List.copyOf(status.down()), new StatusReport.Capture(captureState, ReplicationSchema.slotName(node.nodeId()),
                         capture == null ? 0 : capture.publishedTransactions(), boxed(sample.walRetained()), boxed(sample.walPending())),
                 links, origins, conflicts, boxed(sample.deadLetter()),
-                Duration.between(sample.at(), clock.instant()).toMillis() / 1000.0, node.tablesNotInConfig());
+                Duration.between(sample.at(), clock.instant()).toMillis() / 1000.0, node.tablesNotInConfig(), node.membership());
     }
 
     private static Long boxed(OptionalLong value) {

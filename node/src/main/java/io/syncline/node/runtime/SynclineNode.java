@@ -24,6 +24,8 @@ import io.syncline.core.error.SqlStates;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.node.internal.DataSources;
 import io.syncline.node.internal.KafkaSettings;
+import io.syncline.node.membership.Arrival;
+import io.syncline.node.membership.MembershipRecord;
 import io.syncline.node.metrics.KafkaClientMeters;
 import io.syncline.node.metrics.LagHistogram;
 import io.syncline.node.metrics.ReplicationMeters;
@@ -35,6 +37,7 @@ import io.syncline.topology.RoutePlan;
 import io.syncline.topology.Router;
 import io.syncline.topology.TopologyGraph;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -78,6 +81,8 @@ public final class SynclineNode implements AutoCloseable {
     private static final Duration LINK_STOP_WAIT = Duration.ofSeconds(30);
     /** How often tombstones are checked for collection and progress is reported to the peers. */
     static final Duration COLLECTION_INTERVAL = Duration.ofSeconds(2);
+    private static final Duration CATCH_UP_CHECK = Duration.ofMillis(500);
+    private static final Duration CATCH_UP_LOG = Duration.ofSeconds(10);
 
     /** A link thread and its runnable. */
     private record RunningLink(ReplicationLink link, Thread thread) {}
@@ -94,6 +99,10 @@ public final class SynclineNode implements AutoCloseable {
     private final AtomicLong tombstones = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicBoolean heartbeatWithheld = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean leaving = new java.util.concurrent.atomic.AtomicBoolean();
+    // "active", or "catchup: ..." while a node that syncline join copied reads what was written during the copy.
+    private volatile String membership = MembershipRecord.ACTIVE;
+    private CatchUp catchUp;
+    private long catchUpLoggedAt;
     private final ApplyListener applyListener = new ApplyListener() {
         @Override
         public void changeParked(ParkedChange parked) {
@@ -367,6 +376,65 @@ public final class SynclineNode implements AutoCloseable {
         collectionTimer.scheduleWithFixedDelay(ddlWatch::check, 0, COLLECTION_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         collectionTimer.scheduleWithFixedDelay(tableWatch::check, COLLECTION_INTERVAL.toMillis(), COLLECTION_INTERVAL.toMillis(),
                 TimeUnit.MILLISECONDS);
+        startCatchUp();
+    }
+
+    /** A node that syncline join copied: watched until its links read what was written during the copy. */
+    private void startCatchUp() {
+        MembershipRecord record;
+        try (Connection connection = dataSource.getConnection()) {
+            record = MembershipRecord.read(connection, nodeId());
+        } catch (SQLException e) {
+            log.warn("[{}] cannot read this node's membership ({}); taking it as active: {}", nodeId(),
+                    ReplicationSchema.MEMBERSHIP_TABLE, e.getMessage());
+            return;
+        }
+        if (!MembershipRecord.CATCHUP.equals(record.state())) {
+            return;
+        }
+        catchUp = new CatchUp(record.catchupTo());
+        membership = MembershipRecord.CATCHUP;
+        log.info("[{}] CATCHUP after syncline join from {}: reading what was written during the copy, up to {};"
+                + " let the application write here once the node is ACTIVE", nodeId(), record.joinedFrom(), record.catchupTo());
+        catchUpLoggedAt = System.nanoTime();
+        collectionTimer.scheduleWithFixedDelay(this::checkCatchUp, 0, CATCH_UP_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void checkCatchUp() {
+        if (catchUp == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        CatchUp.Progress progress;
+        synchronized (this) {
+            progress = catchUp.check(linkStatuses::get, now);
+        }
+        if (!progress.done()) {
+            membership = MembershipRecord.CATCHUP + ": " + progress.describe();
+            if (now - catchUpLoggedAt >= CATCH_UP_LOG.toNanos()) {
+                catchUpLoggedAt = now;
+                log.info("[{}] CATCHUP: {}", nodeId(), progress.describe());
+            }
+            return;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            Arrival.activate(connection, nodeId());
+        } catch (SQLException e) {
+            log.warn("[{}] caught up, but cannot record it in {} ({}); trying again", nodeId(),
+                    ReplicationSchema.MEMBERSHIP_TABLE, e.getMessage());
+            return;
+        }
+        catchUp = null;
+        membership = MembershipRecord.ACTIVE;
+        log.info("[{}] ACTIVE: caught up with every upstream after syncline join; the application may write here", nodeId());
+    }
+
+    /**
+     * {@code active}, or {@code catchup: <records left and estimate>} while a node that {@code syncline join}
+     * copied reads what was written during the copy.
+     */
+    public String membership() {
+        return membership;
     }
 
     /**

@@ -69,12 +69,13 @@ class StatusCheckTest {
 
     private static StatusReport report(StatusReport.Link... links) {
         return new StatusReport("dc-b", "RUNNING", true, List.of(), "reading dc-a", List.of(),
-                new StatusReport.Capture("RUNNING", "syncline_dc_b", 5, 100L, 0L), List.of(links), List.of(), 0, 0L, 0.5);
+                new StatusReport.Capture("RUNNING", "syncline_dc_b", 5, 100L, 0L), List.of(links), List.of(), 0, 0L, 0.5, List.of(),
+                "active");
     }
 
     private static StatusReport withOrigin(StatusReport r, long p99) {
         return new StatusReport(r.node(), r.state(), r.ready(), r.notReady(), r.routes(), r.down(), r.capture(), r.links(),
                 List.of(new StatusReport.Origin("dc-a", 10, p99 / 2, p99, p99, 1.0, 0.2, true)), r.conflicts(), r.parked(),
-                r.sampledAgeSeconds());
+                r.sampledAgeSeconds(), r.tablesNotInConfig(), r.membership());
     }
 }

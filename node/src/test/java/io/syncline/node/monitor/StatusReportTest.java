@@ -15,7 +15,7 @@ class StatusReportTest {
     void tablesOutsideTheConfigTravelInTheReportAndAreEmptyFromANodeThatDoesNotSendThem() throws Exception {
         StatusReport report = new StatusReport("dc-b", "RUNNING", true, List.of(), "reading dc-a", List.of(),
                 new StatusReport.Capture("RUNNING", "syncline_dc_b", 5, 100L, 0L), List.of(), List.of(), 0, 0L, 0.5,
-                List.of("public.orders"));
+                List.of("public.orders"), "active");
 
         ObjectNode json = JSON.valueToTree(report);
         assertThat(json.get("tables_not_in_config").get(0).asText()).isEqualTo("public.orders");

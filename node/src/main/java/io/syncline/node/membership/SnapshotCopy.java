@@ -1,0 +1,343 @@
+package io.syncline.node.membership;
+
+import io.syncline.conflict.schema.TableKey;
+import io.syncline.core.schema.ReplicationSchema;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyOut;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies tables from a peer's snapshot into the joining node's database: every column, the six
+ * replication metadata columns included, in primary-key order, a chunk of keys per transaction
+ * (binary {@code COPY} out of the snapshot, {@code COPY} into the table). The joining node writes
+ * under the replication origin {@value #ORIGIN}, so that its row triggers keep the copied versions
+ * and its capture does not publish the rows. Each chunk's transaction records its last key in
+ * {@code syncline.join_copy}: a copy that was interrupted resumes after the last committed chunk,
+ * from whatever snapshot it is given then (see docs/membership.md for why that stays exact). Not
+ * thread-safe.
+ */
+public final class SnapshotCopy {
+
+    /** The replication origin the copied rows are written under at the joining node. */
+    public static final String ORIGIN = "syncline_join";
+
+    private static final Logger log = LoggerFactory.getLogger(SnapshotCopy.class);
+    private static final String PROGRESS = ReplicationSchema.JOIN_COPY_TABLE;
+
+    /** Told of the copy's progress, on the copying thread. */
+    public interface Listener {
+
+        /**
+         * @param rows         the rows of the table in the snapshot
+         * @param copiedBefore rows an earlier, interrupted join copied
+         * @param finished     whether an earlier join copied the whole table
+         */
+        void tableStarted(String table, long rows, long copiedBefore, boolean finished);
+
+        /** After each committed chunk; {@code copied} counts this run's rows of the table. */
+        void chunkCommitted(String table, long copied);
+    }
+
+    /** What a run copied of one table. */
+    public record TableResult(String table, long copied, long nanos) {}
+
+    private final String nodeId;
+    private final int chunkRows;
+    private final Listener listener;
+
+    public SnapshotCopy(String nodeId, int chunkRows, Listener listener) {
+        if (chunkRows < 1) {
+            throw new IllegalArgumentException("chunkRows must be positive: " + chunkRows);
+        }
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        this.chunkRows = chunkRows;
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Copies {@code tables} (schema-qualified; {@code syncline.tombstone} may be one of them) from
+     * {@code source}, which is inside its snapshot, to {@code target}.
+     *
+     * @throws JoinRefusedException when a table's columns differ between the two databases
+     */
+    public List<TableResult> copy(Connection source, Connection target, List<String> tables) throws SQLException, IOException {
+        target.setAutoCommit(true);
+        setUpOrigin(target);
+        boolean replicaRole = skipTriggers(target);
+        try {
+            List<TableResult> results = new ArrayList<>();
+            for (String table : tables) {
+                results.add(copyTable(source, target, table));
+            }
+            return results;
+        } finally {
+            target.setAutoCommit(true);
+            try (Statement statement = target.createStatement()) {
+                statement.execute("SELECT pg_replication_origin_session_reset()");
+                if (replicaRole) {
+                    statement.execute("RESET session_replication_role");
+                }
+            }
+        }
+    }
+
+    /**
+     * Sets {@code session_replication_role = replica} when the role may: ordinary triggers and
+     * foreign-key checks do not fire, as in PostgreSQL's own logical replication apply (PostgreSQL
+     * manual, session_replication_role). The row triggers would only keep the copied versions under
+     * the origin anyway, and cost about half the copy's rate; without the foreign-key checks the
+     * tables can be copied in any order. Returns whether it is set.
+     */
+    private boolean skipTriggers(Connection target) throws SQLException {
+        try (Statement statement = target.createStatement()) {
+            statement.execute("SET session_replication_role = replica");
+            return true;
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+            log.info("[{}] the copy runs the tables' triggers (the role may not set session_replication_role: {}); it"
+                    + " copies about twice as fast with GRANT SET ON PARAMETER session_replication_role TO the node's role"
+                    + " (PostgreSQL 15 and later), and tables with foreign keys must then be listed parents first",
+                    nodeId, e.getMessage().strip());
+            return false;
+        }
+    }
+
+    /** Drops the copy's replication origin at the joining node, once nothing is left to copy. */
+    public static void dropOrigin(Connection target) throws SQLException {
+        try (PreparedStatement drop = target.prepareStatement(
+                "SELECT pg_replication_origin_drop(?) WHERE pg_replication_origin_oid(?) IS NOT NULL")) {
+            drop.setString(1, ORIGIN);
+            drop.setString(2, ORIGIN);
+            drop.execute();
+        }
+    }
+
+    private void setUpOrigin(Connection target) throws SQLException {
+        try (PreparedStatement create = target.prepareStatement(
+                "SELECT pg_replication_origin_create(?) WHERE pg_replication_origin_oid(?) IS NULL")) {
+            create.setString(1, ORIGIN);
+            create.setString(2, ORIGIN);
+            create.execute();
+        }
+        try (PreparedStatement setup = target.prepareStatement("SELECT pg_replication_origin_session_setup(?)")) {
+            setup.setString(1, ORIGIN);
+            setup.execute();
+        } catch (SQLException e) {
+            throw new JoinRefusedException("replication origin " + ORIGIN + " of node " + nodeId + " cannot be set up ("
+                    + e.getMessage().strip() + "): is another syncline join running against this database? Wait for it,"
+                    + " then run syncline join again");
+        }
+    }
+
+    private TableResult copyTable(Connection source, Connection target, String table) throws SQLException, IOException {
+        TableKey key = TableKey.read(source, table);
+        Map<String, String> columns = columns(source, key);
+        Map<String, String> targetColumns = columns(target, key);
+        if (!columns.equals(targetColumns)) {
+            throw new JoinRefusedException("table " + table + " differs between the peer and this node: columns there "
+                    + columns + ", here " + targetColumns + "; give both the same schema (syncline ddl at the peers, the same"
+                    + " CREATE TABLE here) before joining");
+        }
+        List<String> keyTypes = key.columns().stream().map(columns::get).toList();
+        KeyRangeSql sql = new KeyRangeSql(key, keyTypes, List.copyOf(columns.keySet()));
+        Progress progress = readProgress(target, table);
+        long rows = count(source, "SELECT count(*) FROM " + key.quotedName());
+        listener.tableStarted(table, rows, progress.copied(), progress.finished());
+        if (progress.finished()) {
+            return new TableResult(table, 0, 0);
+        }
+        log.info("[{}] copying table {}: {} row(s) in the snapshot, chunks of {}{}", nodeId, table, rows, chunkRows,
+                progress.lastKey() == null ? "" : ", resuming after key " + progress.lastKey());
+        long started = System.nanoTime();
+        long copied = 0;
+        String lower = progress.lastKey();
+        while (true) {
+            String upper = single(source, sql.nthKeyAfter(lower, chunkRows));
+            target.setAutoCommit(false);
+            try {
+                long chunk = copyRange(source, target, sql.copyOut(lower, upper), sql.copyIn());
+                record(target, table, upper, chunk, upper == null);
+                target.commit();
+                copied += chunk;
+            } catch (SQLException | IOException | RuntimeException e) {
+                target.rollback();
+                throw e;
+            } finally {
+                target.setAutoCommit(true);
+            }
+            listener.chunkCommitted(table, copied);
+            if (upper == null) {
+                break;
+            }
+            lower = upper;
+        }
+        long nanos = System.nanoTime() - started;
+        log.info("[{}] table {}: {} row(s) copied in {} ms", nodeId, table, copied, nanos / 1_000_000);
+        return new TableResult(table, copied, nanos);
+    }
+
+    /** Streams one key range from the snapshot into the table; returns the rows copied. */
+    private static long copyRange(Connection source, Connection target, String copyOut, String copyIn)
+            throws SQLException, IOException {
+        CopyOut out = source.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOut);
+        CopyIn in = target.unwrap(PGConnection.class).getCopyAPI().copyIn(copyIn);
+        try {
+            byte[] buffer;
+            while ((buffer = out.readFromCopy()) != null) {
+                in.writeToCopy(buffer, 0, buffer.length);
+            }
+            return in.endCopy();
+        } finally {
+            if (out.isActive()) {
+                out.cancelCopy();
+            }
+            if (in.isActive()) {
+                in.cancelCopy();
+            }
+        }
+    }
+
+    /** The table's columns in table order, name -> type; dropped and generated columns left out (COPY cannot write those). */
+    private static Map<String, String> columns(Connection connection, TableKey key) throws SQLException {
+        Map<String, String> columns = new LinkedHashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT a.attname, pg_catalog.format_type(a.atttypid,"
+                + " a.atttypmod) FROM pg_catalog.pg_attribute a WHERE a.attrelid = ?::regclass AND a.attnum > 0"
+                + " AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum")) {
+            statement.setString(1, key.quotedName());
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    columns.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return columns;
+    }
+
+    private record Progress(String lastKey, long copied, boolean finished) {}
+
+    private static Progress readProgress(Connection target, String table) throws SQLException {
+        try (PreparedStatement insert = target.prepareStatement("INSERT INTO " + PROGRESS
+                + " (table_name) VALUES (?) ON CONFLICT (table_name) DO NOTHING")) {
+            insert.setString(1, table);
+            insert.executeUpdate();
+        }
+        try (PreparedStatement read = target.prepareStatement("SELECT last_key::text, copied, finished_at IS NOT NULL FROM "
+                + PROGRESS + " WHERE table_name = ?")) {
+            read.setString(1, table);
+            try (ResultSet rs = read.executeQuery()) {
+                rs.next();
+                return new Progress(rs.getString(1), rs.getLong(2), rs.getBoolean(3));
+            }
+        }
+    }
+
+    private static void record(Connection target, String table, String lastKey, long chunk, boolean finished)
+            throws SQLException {
+        try (PreparedStatement record = target.prepareStatement("UPDATE " + PROGRESS + " SET last_key = ?::jsonb,"
+                + " copied = copied + ?, finished_at = CASE WHEN ? THEN now() END WHERE table_name = ?")) {
+            record.setString(1, lastKey);
+            record.setLong(2, chunk);
+            record.setBoolean(3, finished);
+            record.setString(4, table);
+            record.executeUpdate();
+        }
+    }
+
+    private static String single(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    private static long count(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * The SQL of one key range of a table. Key bounds are the key columns' text in a jsonb object
+     * (as {@code syncline.join_copy.last_key} keeps them), written into the statement as literals:
+     * {@code COPY (query)} takes no parameters.
+     */
+    static final class KeyRangeSql {
+
+        private final TableKey key;
+        private final List<String> keyTypes;
+        private final List<String> columns;
+
+        KeyRangeSql(TableKey key, List<String> keyTypes, List<String> columns) {
+            this.key = key;
+            this.keyTypes = keyTypes;
+            this.columns = columns;
+        }
+
+        /** The {@code n}th key after {@code lower} (from the first when null), as jsonb text; no row when fewer are left. */
+        String nthKeyAfter(String lower, int n) {
+            String object = key.columns().stream().map(c -> literal(c) + ", x." + identifier(c) + "::text")
+                    .collect(Collectors.joining(", ", "pg_catalog.jsonb_build_object(", ")::text"));
+            return "SELECT " + object + " FROM " + key.quotedName() + " x" + where(lower, null) + " ORDER BY " + keys()
+                    + " OFFSET " + (n - 1) + " LIMIT 1";
+        }
+
+        /** The rows after {@code lower} up to and including {@code upper} (no bound when null), in key order. */
+        String copyOut(String lower, String upper) {
+            String list = columns.stream().map(c -> "x." + identifier(c)).collect(Collectors.joining(", "));
+            return "COPY (SELECT " + list + " FROM " + key.quotedName() + " x" + where(lower, upper) + " ORDER BY " + keys()
+                    + ") TO STDOUT (FORMAT binary)";
+        }
+
+        String copyIn() {
+            return "COPY " + key.quotedName() + " (" + columns.stream().map(SnapshotCopy::identifier)
+                    .collect(Collectors.joining(", ")) + ") FROM STDIN (FORMAT binary)";
+        }
+
+        private String keys() {
+            return key.columns().stream().map(c -> "x." + identifier(c)).collect(Collectors.joining(", "));
+        }
+
+        private String where(String lower, String upper) {
+            List<String> conditions = new ArrayList<>();
+            if (lower != null) {
+                conditions.add("(" + keys() + ") > (" + bound(lower) + ")");
+            }
+            if (upper != null) {
+                conditions.add("(" + keys() + ") <= (" + bound(upper) + ")");
+            }
+            return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+        }
+
+        private String bound(String keyJson) {
+            List<String> values = new ArrayList<>();
+            for (int i = 0; i < key.columns().size(); i++) {
+                values.add("(" + literal(keyJson) + "::jsonb ->> " + literal(key.columns().get(i)) + ")::" + keyTypes.get(i));
+            }
+            return String.join(", ", values);
+        }
+    }
+
+    static String identifier(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+}
