@@ -11,6 +11,7 @@ import io.syncline.conflict.internal.RowDecider;
 import io.syncline.conflict.internal.RowRefusal;
 import io.syncline.conflict.internal.TableCatalog;
 import io.syncline.core.config.OnError;
+import io.syncline.core.error.SqlStates;
 import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.SourceTransaction;
@@ -651,6 +652,9 @@ public final class TransactionApplier {
         }
     }
 
+    /** SQLSTATE undefined_column. */
+    private static final String UNDEFINED_COLUMN = "42703";
+
     ApplyException failure(Exception e, ApplySession session, String prefix, String upstreamNode)
             throws RetriableApplyException {
         SourceTransaction transaction = session == null ? null : session.currentTransaction();
@@ -675,6 +679,15 @@ public final class TransactionApplier {
                     transaction == null ? null : transaction.originNode(),
                     transaction == null ? -1 : transaction.originPosition(), mismatch.table(), mismatch.column(),
                     mismatch.sourceType(), mismatch.localType(), e);
+        }
+        if (SqlStates.firstIn(e).filter(UNDEFINED_COLUMN::equals).isPresent()) {
+            // A column this applier still had in its cached table shape is gone: `syncline ddl` dropped it here since.
+            // The cache is cleared (above); waiting as for a mismatch applies it again with the table read afresh.
+            return new SchemaMismatchException(prefix + " schema mismatch " + where + ": " + cause + ". The table changed"
+                    + " while the link applied it; nothing was applied, and the link applies it again with the table read"
+                    + " afresh", transaction == null ? null : transaction.originNode(),
+                    transaction == null ? -1 : transaction.originPosition(), change == null ? null : change.table(), null,
+                    null, null, e);
         }
         return new ApplyException(prefix + " permanent failure " + where + ": " + cause
                 + ". The target transaction was rolled back and the origin's position did not advance; fix the cause"
