@@ -204,6 +204,9 @@ class BootstrapJoinIT {
             cluster.startNode("dc-b");
             cluster.execute("dc-a", "UPDATE public.accounts SET balance = -1 WHERE id = 1");
             await().atMost(WAIT).until(() -> cluster.queryLong("dc-b", "SELECT balance FROM public.accounts WHERE id = 1") == -1);
+            // Only an active member is a source of a join: dc-b must have caught up, not just applied the update.
+            await().atMost(WAIT).until(() -> "active".equals(cluster.queryString("dc-b",
+                    "SELECT state FROM syncline.membership WHERE node_id = 'dc-b'")));
             // dc-b stops applying dc-a; what dc-a writes next is then only in its outbox, and retention deletes it.
             cluster.stopNode("dc-b");
             cluster.execute("dc-a", "UPDATE public.accounts SET balance = -2 WHERE id = 2", "UPDATE public.accounts SET balance = -3"
