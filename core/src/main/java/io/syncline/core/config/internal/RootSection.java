@@ -1,5 +1,6 @@
 package io.syncline.core.config.internal;
 
+import io.syncline.core.config.ApplySettings;
 import io.syncline.core.config.CaptureSettings;
 import io.syncline.core.config.ConflictConfig;
 import io.syncline.core.config.ConflictPolicy;
@@ -36,6 +37,8 @@ final class RootSection extends Section<NodeConfig> {
             ConflictRule.of(ConflictPolicy.LWW), "the conflict rule of tables without one");
     static final Setting<CaptureSettings> CAPTURE = Setting.withDefault("capture", new CaptureSection(),
             CaptureSettings.defaults(), "how this node's own changes are batched for its outbox");
+    static final Setting<ApplySettings> APPLY = Setting.withDefault("apply", new ApplySection(),
+            ApplySettings.defaults(), "how this node applies its peers' changes");
     static final Setting<MetricsSettings> METRICS = Setting.withDefault("metrics", new MetricsSection(),
             MetricsSettings.disabled(), "the node's HTTP endpoint for metrics, health and status");
     static final Setting<Boolean> ALLOW_PLAINTEXT_SECRETS = Setting.withDefault("allow-plaintext-secrets",
@@ -44,7 +47,7 @@ final class RootSection extends Section<NodeConfig> {
     @Override
     List<String> keys() {
         return List.of(NODE.key(), DATABASE.key(), KAFKA.key(), TOPOLOGY.key(), PEERS.key(), TABLES.key(),
-                CONFLICT.key(), CAPTURE.key(), METRICS.key(), ALLOW_PLAINTEXT_SECRETS.key());
+                CONFLICT.key(), CAPTURE.key(), APPLY.key(), METRICS.key(), ALLOW_PLAINTEXT_SECRETS.key());
     }
 
     @Override
@@ -60,6 +63,7 @@ final class RootSection extends Section<NodeConfig> {
         Optional<List<TableEntry>> tables = TABLES.read(map);
         Optional<ConflictRule> defaultRule = CONFLICT.read(map);
         Optional<CaptureSettings> capture = CAPTURE.read(map);
+        Optional<ApplySettings> apply = APPLY.read(map);
         Optional<MetricsSettings> metrics = METRICS.read(map);
 
         if (nodeId.isPresent() && topology.isPresent()) {
@@ -76,7 +80,7 @@ final class RootSection extends Section<NodeConfig> {
         }
         tables.ifPresent(entries -> checkUniqueTables(entries, ctx));
 
-        if (!allPresent(nodeId, database, kafka, topology, peers, tables, defaultRule, capture, metrics)) {
+        if (!allPresent(nodeId, database, kafka, topology, peers, tables, defaultRule, capture, apply, metrics)) {
             return Optional.empty();
         }
         List<TableConfig> tableConfigs = tables.get().stream()
@@ -84,7 +88,8 @@ final class RootSection extends Section<NodeConfig> {
                         t.conflict().columns(), t.location(), t.onError()))
                 .toList();
         return Optional.of(new NodeConfig(ctx.file(), nodeId.get(), database.get(), kafka.get(), topology.get(),
-                peers.get(), tableConfigs, new ConflictConfig(defaultRule.get()), capture.get(), metrics.get(), ctx.warnings()));
+                peers.get(), tableConfigs, new ConflictConfig(defaultRule.get()), capture.get(), apply.get(), metrics.get(),
+                ctx.warnings()));
     }
 
     private static void checkTableRules(List<TableEntry> tables, TopologyConfig topology, LoadContext ctx) {
