@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,8 +22,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +52,7 @@ final class ParallelApply {
     static final int MIN_ROWS_PER_WRITER = 100;
     /** How often a target transaction waiting for its turn checks that no earlier one waits for a row it holds. */
     private static final long BLOCKING_CHECK_MILLIS = 20;
+    private static final Duration IDLE_WRITER = Duration.ofSeconds(30);
     private static final String BLOCKS_EARLIER = "SELECT EXISTS (SELECT 1 FROM unnest(?::int[]) AS earlier(pid)"
             + " WHERE pg_backend_pid() = ANY (pg_blocking_pids(earlier.pid)))";
 
@@ -65,11 +69,15 @@ final class ParallelApply {
             slots.add(slot);
         }
         AtomicInteger threads = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(writers, task -> {
-            Thread thread = new Thread(task, "syncline-writer-" + applier.localNode + "-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        // Idle writers end: a link that stops leaves no thread behind, and a busy one keeps its writers.
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(writers, writers, IDLE_WRITER.toSeconds(), TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), task -> {
+                    Thread thread = new Thread(task, "syncline-writer-" + applier.localNode + "-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        executor.allowCoreThreadTimeOut(true);
+        this.pool = executor;
     }
 
     /** As {@link TransactionApplier#apply(List, String, long, List)}. */

@@ -284,10 +284,7 @@ public final class DcCluster implements AutoCloseable {
     }
 
     private Path withApplyWriters(Path config) throws IOException {
-        if (applyWriters != null) {
-            Files.writeString(config, "apply:\n  writers: " + applyWriters + "\n", java.nio.file.StandardOpenOption.APPEND);
-        }
-        return config;
+        return applyWriters == null ? config : DemoConfigWriter.withApplyWriters(config, applyWriters);
     }
 
     /** dc-a, dc-b, ... */
