@@ -1,23 +1,14 @@
 package io.syncline.conflict;
 
-import java.util.Arrays;
-
 /**
  * The order in which the target transactions of one batch, numbered from 0, commit: each after
- * the one before it, and none after one that failed. Also knows each running target
- * transaction's backend process, so that one waiting for its turn can tell whether an earlier one
- * waits for a row it holds. Thread-safe: the writers of a batch share it.
+ * the one before it, and none after one that failed. Thread-safe: the writers of a batch share it.
  */
 final class CommitOrder {
 
-    private final int[] backends;
     private int committed = -1;
     private int failedAt = Integer.MAX_VALUE;
     private Exception failure;
-
-    CommitOrder(int size) {
-        this.backends = new int[size];
-    }
 
     /**
      * Waits until target transaction {@code index} committed, or one before {@code waiter} failed.
@@ -79,15 +70,5 @@ final class CommitOrder {
     /** The failure of the first target transaction that failed, or null. */
     synchronized Exception failure() {
         return failure;
-    }
-
-    /** Target transaction {@code index} runs on backend {@code pid} (0: on none). */
-    synchronized void backend(int index, int pid) {
-        backends[index] = pid;
-    }
-
-    /** The backends of the uncommitted target transactions before {@code index}. */
-    synchronized int[] backendsBefore(int index) {
-        return Arrays.stream(backends, committed + 1, index).filter(pid -> pid != 0).toArray();
     }
 }

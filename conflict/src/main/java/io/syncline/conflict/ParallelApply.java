@@ -6,7 +6,6 @@ import io.syncline.conflict.internal.ParallelPlan;
 import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.SourceTransaction;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -42,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * refused row, a unique index or foreign key that another writer's rows touch, a lock wait, an
  * earlier target transaction waiting for a row it holds) rolls it back and it is applied again once
  * every target transaction before it committed, on the path of one writer, whose failures, parking
- * and gaps are those of {@link TransactionApplier#apply}. Not thread-safe: one link thread calls it.
+ * and gaps are those of {@link TransactionApplier#apply}. While it waits for its turn it holds its
+ * rows, so it also rolls back as soon as any session waits for one of them (see {@code awaitTurn}). Not thread-safe: one link thread calls it.
  */
 final class ParallelApply {
 
@@ -53,13 +53,15 @@ final class ParallelApply {
     /** How often a target transaction waiting for its turn checks that no earlier one waits for a row it holds. */
     private static final long BLOCKING_CHECK_MILLIS = 20;
     private static final Duration IDLE_WRITER = Duration.ofSeconds(30);
-    private static final String BLOCKS_EARLIER = "SELECT EXISTS (SELECT 1 FROM unnest(?::int[]) AS earlier(pid)"
-            + " WHERE pg_backend_pid() = ANY (pg_blocking_pids(earlier.pid)))";
+    // pg_blocking_pids takes the lock manager's locks: asked only of sessions that wait for a lock.
+    private static final String BLOCKS_ANYONE = "SELECT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE CASE"
+            + " WHEN a.wait_event_type = 'Lock' THEN pg_backend_pid() = ANY (pg_blocking_pids(a.pid)) ELSE false END)";
 
     private final TransactionApplier applier;
     private final int writers;
     private final ExecutorService pool;
     private final BlockingQueue<Integer> slots;
+    private volatile boolean rollbackLogged;
 
     ParallelApply(TransactionApplier applier, int writers) {
         this.applier = applier;
@@ -90,7 +92,7 @@ final class ParallelApply {
                     TransactionApplier.writerOrigin(upstreamNode, 0));
         }
         List<ParallelPlan.Group> groups = planned.get().groups();
-        CommitOrder order = new CommitOrder(groups.size());
+        CommitOrder order = new CommitOrder();
         ApplyResult[] results = new ApplyResult[groups.size()];
         List<Future<?>> running = new ArrayList<>(groups.size());
         for (int i = 0; i < groups.size(); i++) {
@@ -200,8 +202,7 @@ final class ParallelApply {
                         order.committed(index);
                         return;
                     } catch (SQLException | RuntimeException e) {
-                        log.debug("{} target transaction {} of the batch rolled back ({}); applying it again in its turn",
-                                prefix, index, e.getMessage());
+                        rolledBackAhead(index, e);
                     }
                     if (!order.awaitCommitted(index - 1, index)) {
                         return;
@@ -220,6 +221,22 @@ final class ParallelApply {
             }
         }
 
+        /**
+         * Said once at INFO: when it keeps happening (a unique index on another column that every batch
+         * meets, the application holding rows) the writers gain little, and the operator can see why.
+         */
+        private void rolledBackAhead(int index, Exception e) {
+            if (!rollbackLogged) {
+                rollbackLogged = true;
+                log.info("{} target transaction {} of a batch, applied ahead of its turn by one of {} writers, rolled back ({});"
+                        + " it is applied again once those before it committed. Further ones are logged at DEBUG", prefix,
+                        index, writers, e.getMessage());
+            } else {
+                log.debug("{} target transaction {} of the batch rolled back ({}); applying it again in its turn", prefix,
+                        index, e.getMessage());
+            }
+        }
+
         /** Applies the target transaction before its turn, and commits it in its turn. */
         private ApplyResult ahead(String origin) throws SQLException {
             Connection connection = null;
@@ -232,7 +249,6 @@ final class ParallelApply {
                 originSet = true;
                 TransactionApplier.startApplySession(connection, origin);
                 applier.yieldInDeadlocks(connection, prefix);
-                order.backend(index, backendPid(connection));
                 connection.setAutoCommit(false);
                 session = new ApplySession(connection, applier.catalog, applier.decider, applier.localNode, prefix,
                         applier.tables);
@@ -245,7 +261,6 @@ final class ParallelApply {
                 TransactionApplier.rollback(connection, prefix);
                 throw e;
             } finally {
-                order.backend(index, 0);
                 if (session != null) {
                     session.close();
                 }
@@ -254,9 +269,10 @@ final class ParallelApply {
         }
 
         /**
-         * Waits for the turn with the rows written. An earlier target transaction that waits for one
-         * of them would wait forever, and PostgreSQL cannot see that cycle (half of it is here): this
-         * one then rolls back.
+         * Waits for the turn with the rows written. A session that waits for one of them may be what
+         * the target transactions before this one wait for, directly or through other sessions
+         * (the application, another link's writers): a cycle PostgreSQL cannot see, since its last
+         * step, this wait, is outside the database. This one then rolls back and lets it through.
          */
         private void awaitTurn(Connection connection) throws SQLException {
             try {
@@ -268,8 +284,8 @@ final class ParallelApply {
                     if (turn == CommitOrder.Turn.ABANDON) {
                         throw new SQLException("an earlier target transaction of the batch failed");
                     }
-                    if (blocksEarlier(connection)) {
-                        throw new SQLException("an earlier target transaction of the batch waits for a row this one holds");
+                    if (blocksAnyone(connection)) {
+                        throw new SQLException("another session waits for a row this one holds while it waits for its turn");
                     }
                 }
             } catch (InterruptedException e) {
@@ -278,30 +294,11 @@ final class ParallelApply {
             }
         }
 
-        private boolean blocksEarlier(Connection connection) throws SQLException {
-            int[] earlier = order.backendsBefore(index);
-            if (earlier.length == 0) {
-                return false;
+        private boolean blocksAnyone(Connection connection) throws SQLException {
+            try (Statement check = connection.createStatement(); ResultSet rs = check.executeQuery(BLOCKS_ANYONE)) {
+                rs.next();
+                return rs.getBoolean(1);
             }
-            try (PreparedStatement check = connection.prepareStatement(BLOCKS_EARLIER)) {
-                Integer[] pids = new Integer[earlier.length];
-                for (int i = 0; i < earlier.length; i++) {
-                    pids[i] = earlier[i];
-                }
-                check.setArray(1, connection.createArrayOf("int4", pids));
-                try (ResultSet rs = check.executeQuery()) {
-                    rs.next();
-                    return rs.getBoolean(1);
-                }
-            }
-        }
-    }
-
-    private static int backendPid(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery("SELECT pg_backend_pid()")) {
-            rs.next();
-            return rs.getInt(1);
         }
     }
 }

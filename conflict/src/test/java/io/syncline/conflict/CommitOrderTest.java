@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 class CommitOrderTest {
 
-    private final CommitOrder order = new CommitOrder(4);
+    private final CommitOrder order = new CommitOrder();
 
     @Test
     void aTargetTransactionCommitsOnlyAfterAllBeforeIt() throws InterruptedException {
@@ -38,15 +38,5 @@ class CommitOrderTest {
         order.failed(1, new RetriableApplyException("earlier", null));
 
         assertThat(order.failure()).hasMessage("earlier");
-    }
-
-    @Test
-    void onlyTheUncommittedBackendsBeforeATargetTransactionAreItsEarlierOnes() {
-        order.backend(0, 100);
-        order.backend(1, 101);
-        order.backend(3, 103);
-        order.committed(0);
-
-        assertThat(order.backendsBefore(3)).containsExactly(101);
     }
 }
