@@ -110,9 +110,7 @@ final class ParallelApply {
         if (failure instanceof RetriableApplyException e) {
             throw e;
         }
-        if (failure != null) {
-            throw new IllegalStateException(prefix + " a writer failed unexpectedly", failure);
-        }
+
         ApplyResult total = ApplyResult.EMPTY;
         for (ApplyResult result : results) {
             total = total.plus(result);
@@ -213,6 +211,11 @@ final class ParallelApply {
                 order.committed(index);
             } catch (ApplyException | RetriableApplyException e) {
                 order.failed(index, e);
+            } catch (RuntimeException e) {
+                // Recorded like any failure, so that the writers after this one end instead of waiting for its commit.
+                order.failed(index, new ApplyException(prefix + " a writer failed unexpectedly on target transaction " + index
+                        + " of a batch: " + e + "; the link stops here, nothing after the last commit is applied", null, -1,
+                        null, e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 order.failed(index, new RetriableApplyException(prefix + " a writer was interrupted", e));

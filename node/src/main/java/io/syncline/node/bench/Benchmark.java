@@ -34,6 +34,8 @@ public final class Benchmark {
     private final Set<BenchPhase> phases;
     private final Progress progress;
     private int step;
+    /** The PostgreSQL version the apply-only phase's native runs reported, when the backlogs did not run. */
+    private String applyOnlyServerVersion;
 
     /**
      * @param lagNodeCounts the sizes of the lag phases, each a cluster of that many datacenters
@@ -91,7 +93,8 @@ public final class Benchmark {
             }
         }
         List<HotRowsBench.Result> hotRows = phases.contains(BenchPhase.HOT_ROWS) ? hotRowsPhases() : List.of();
-        return new BenchReport(nativeUpdates == null ? null : nativeUpdates.serverVersion(), rows, transactionSize, lagTopology,
+        String serverVersion = nativeUpdates != null ? nativeUpdates.serverVersion() : applyOnlyServerVersion;
+        return new BenchReport(serverVersion, rows, transactionSize, lagTopology,
                 nativeUpdates == null ? 0 : nativeUpdates.rowsPerSecond(), nativeInserts == null ? 0 : nativeInserts.rowsPerSecond(),
                 cold, updates, inserts, applyOnly, lag, app, peakHeapMegabytes(), hotRows);
     }
@@ -107,7 +110,9 @@ public final class Benchmark {
         applyOnly(NativeReplicationBench.Kind.UPDATES, rows / 5, writers);
         List<ApplyOnlyBench.Result> results = new ArrayList<>();
         for (NativeReplicationBench.Kind kind : NativeReplicationBench.Kind.values()) {
-            double nativeRate = nativePhase(kind).rowsPerSecond();
+            NativePhase nativePhase = nativePhase(kind);
+            applyOnlyServerVersion = nativePhase.serverVersion();
+            double nativeRate = nativePhase.rowsPerSecond();
             phase("apply only, 1 writer: dc-b's node catching up on " + rows + " " + kind + " in Kafka", null);
             double one = applyOnly(kind, rows, 1);
             phase("apply only, " + writers + " writers: dc-b's node catching up on " + rows + " " + kind + " in Kafka", null);
