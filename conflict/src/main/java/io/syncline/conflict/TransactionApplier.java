@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * long as the session allows, like the application's own.
  *
  * <p>Not thread-safe: one thread drives one applier, and one applier serves one upstream link
- * (a replication origin can be used by one session at a time). The {@link DataSource} should
+ * (a replication origin can be used by one session at a time; several writers each use one of their own). The {@link DataSource} should
  * be dedicated to applying; a connection whose origin session cannot be reset is evicted from a
  * HikariCP pool, or aborted, rather than handed to another user.
  */
@@ -76,14 +78,16 @@ public final class TransactionApplier {
     final DataSource dataSource;
     private final ApplyListener listener;
     final ReplicatedTables tables;
-    private final AdaptiveBatching batching;
+    final AdaptiveBatching batching;
     final RowDecider decider;
     private final OnErrorPolicies onError;
     final TableCatalog catalog;
     private final ApplyErrorClassifier classifier = new ApplyErrorClassifier();
     private boolean contentionLogged;
-    private String originReady;
-    private boolean deadlockTimeoutWarned;
+    private final Set<String> originsReady = ConcurrentHashMap.newKeySet();
+    private volatile boolean deadlockTimeoutWarned;
+    private final int writers;
+    private final ParallelApply parallel;
 
     /** Last-write-wins, no listener, {@value #DEFAULT_MAX_ROWS_PER_TRANSACTION} rows per target transaction. */
     public TransactionApplier(String localNode, DataSource dataSource) {
@@ -132,6 +136,25 @@ public final class TransactionApplier {
      */
     public TransactionApplier(String localNode, DataSource dataSource, ConflictPolicies policies, OnErrorPolicies onError,
             ApplyListener listener, int maxRowsPerTransaction, ReplicatedTables tables) {
+        this(localNode, dataSource, policies, onError, listener, maxRowsPerTransaction, tables, 1);
+    }
+
+    /**
+     * As {@link #TransactionApplier(String, DataSource, ConflictPolicies, OnErrorPolicies, ApplyListener, int,
+     * ReplicatedTables)}, with {@code writers} connections applying the target transactions of a batch side by side
+     * (docs/performance.md): those whose source transactions write disjoint keys run concurrently,
+     * those that share a key one after the other, and all commit in batch order, so that the applied
+     * positions and the link offset move exactly as with one writer. The listener is then called
+     * from the writers' threads.
+     *
+     * @param writers at least 1; the data source must hold that many connections for this link
+     */
+    public TransactionApplier(String localNode, DataSource dataSource, ConflictPolicies policies, OnErrorPolicies onError,
+            ApplyListener listener, int maxRowsPerTransaction, ReplicatedTables tables, int writers) {
+        if (writers < 1) {
+            throw new IllegalArgumentException("writers must be at least 1: " + writers);
+        }
+        this.writers = writers;
         this.tables = tables;
         this.catalog = new TableCatalog(tables);
         this.localNode = Objects.requireNonNull(localNode, "localNode");
@@ -143,6 +166,7 @@ public final class TransactionApplier {
             throw new IllegalArgumentException("maxRowsPerTransaction must be at least 1: " + maxRowsPerTransaction);
         }
         this.batching = new AdaptiveBatching(maxRowsPerTransaction, CALM_PERIOD, CONTENDED_KEY_MEMORY, System::nanoTime);
+        this.parallel = writers == 1 ? null : new ParallelApply(this, writers);
     }
 
     /**
@@ -175,8 +199,34 @@ public final class TransactionApplier {
             List<RejectedRecord> quarantined) throws ApplyException, RetriableApplyException {
         Objects.requireNonNull(upstreamNode, "upstreamNode");
         Objects.requireNonNull(quarantined, "quarantined");
-        String prefix = "[" + localNode + " <- " + upstreamNode + "]";
+        if (parallel != null && batch.size() > 1) {
+            return parallel.apply(batch, upstreamNode, nextKafkaOffset, quarantined);
+        }
+        return applySerially(batch, upstreamNode, OptionalLong.of(nextKafkaOffset), quarantined, writerOrigin(upstreamNode, 0));
+    }
+
+    /** The writers that apply a batch side by side (1: the batch is applied in order by the calling thread). */
+    public int writers() {
+        return writers;
+    }
+
+    /**
+     * The replication origin of writer {@code writer} of the link from {@code upstreamNode}: an
+     * origin is used by one session at a time, and writer 0 keeps the name of a single writer.
+     */
+    static String writerOrigin(String upstreamNode, int writer) {
         String origin = ReplicationSchema.replicationOriginName(upstreamNode);
+        return writer == 0 ? origin : origin + "/w" + writer;
+    }
+
+    /**
+     * Applies {@code batch} in order on one connection marked with {@code origin}, in target
+     * transactions cut by {@link AdaptiveBatching}; stores {@code nextKafkaOffset}, if present, and
+     * {@code quarantined} with the last of them.
+     */
+    ApplyResult applySerially(List<SourceTransaction> batch, String upstreamNode, OptionalLong nextKafkaOffset,
+            List<RejectedRecord> quarantined, String origin) throws ApplyException, RetriableApplyException {
+        String prefix = "[" + localNode + " <- " + upstreamNode + "]";
         ApplyResult total = ApplyResult.EMPTY;
         Connection connection = null;
         ApplySession session = null;
@@ -198,7 +248,7 @@ public final class TransactionApplier {
                 List<SourceTransaction> group = batch.subList(from, end);
                 // Earlier groups leave the link offset alone: after a crash between groups the
                 // consumer re-reads from the old offset and the applied positions skip what is done.
-                OptionalLong offset = end >= batch.size() ? OptionalLong.of(nextKafkaOffset) : OptionalLong.empty();
+                OptionalLong offset = end >= batch.size() ? nextKafkaOffset : OptionalLong.empty();
                 boolean bounded = group.size() > 1;
                 long started = System.nanoTime();
                 ApplySession.Outcome outcome;
@@ -587,7 +637,7 @@ public final class TransactionApplier {
     }
 
     void ensureOrigin(Connection connection, String origin) throws SQLException {
-        if (origin.equals(originReady)) {
+        if (originsReady.contains(origin)) {
             return;
         }
         try (PreparedStatement find = connection.prepareStatement("SELECT pg_replication_origin_oid(?)")) {
@@ -602,7 +652,7 @@ public final class TransactionApplier {
                 }
             }
         }
-        originReady = origin;
+        originsReady.add(origin);
     }
 
     static void rollback(Connection connection, String prefix) {

@@ -66,6 +66,11 @@ public final class AdaptiveBatching {
      * transaction that writes a contended key stands alone, and ends the one before it.
      */
     public int nextCut(List<SourceTransaction> batch, int from) {
+        return nextCut(batch, from, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #nextCut(List, int)}, with at most {@code maxRows} row changes even when the limit is higher. */
+    public int nextCut(List<SourceTransaction> batch, int from, int maxRows) {
         if (from >= batch.size()) {
             return from;
         }
@@ -79,7 +84,7 @@ public final class AdaptiveBatching {
         while (end < batch.size()) {
             SourceTransaction next = batch.get(end);
             int size = next.changes().size();
-            if (rows + size > rowLimit || isContended(next, now) || changesSchema(next)) {
+            if (rows + size > Math.min(rowLimit, maxRows) || isContended(next, now) || changesSchema(next)) {
                 break;
             }
             rows += size;

@@ -33,6 +33,11 @@ final class ApplyBookkeeping {
             this.applied = applied;
         }
 
+        /** A position to advance from {@code applied}, known without reading it. */
+        static Position of(ChainCheck.Applied applied) {
+            return new Position(applied);
+        }
+
         void advanceTo(SourceTransaction transaction) {
             applied = applied.after(transaction);
             commitTimeMicros = transaction.commitTimeMicros();
@@ -78,13 +83,18 @@ final class ApplyBookkeeping {
                 if (!rs.next()) {
                     throw new SQLException("applied position row of " + origin + " vanished", "40001");
                 }
-                long position = rs.getLong(1);
-                long systemId = rs.getLong(2);
-                OriginIdentity identity = rs.wasNull() ? null : new OriginIdentity(systemId, rs.getLong(3));
-                positions.put(origin, new Position(new ChainCheck.Applied(identity, position, rs.getLong(4))));
+                positions.put(origin, new Position(applied(rs, 1)));
             }
         }
         return positions;
+    }
+
+    /** The columns position, origin_system_id, origin_epoch and chain_start of {@code rs}, from {@code first} on. */
+    static ChainCheck.Applied applied(ResultSet rs, int first) throws SQLException {
+        long position = rs.getLong(first);
+        long systemId = rs.getLong(first + 1);
+        OriginIdentity identity = rs.wasNull() ? null : new OriginIdentity(systemId, rs.getLong(first + 2));
+        return new ChainCheck.Applied(identity, position, rs.getLong(first + 3));
     }
 
     void storePosition(String origin, Position position) throws SQLException {

@@ -29,6 +29,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -161,6 +162,46 @@ public final class ApplySession implements AutoCloseable {
      */
     public Outcome applyUncommitted(List<SourceTransaction> transactions, String upstreamNode, OptionalLong nextKafkaOffset,
             Map<SourceTransaction, RowRefusal> refused, List<RejectedRecord> quarantined) throws SQLException {
+        return applyUncommitted(transactions, upstreamNode, nextKafkaOffset, refused, quarantined, null, null);
+    }
+
+    /**
+     * Waits, with a target transaction's rows written and still uncommitted, until the target
+     * transactions before it committed ({@link #applyInTurn}).
+     */
+    @FunctionalInterface
+    public interface Turn {
+
+        /**
+         * Returns once every earlier target transaction committed.
+         *
+         * @throws SQLException to roll this one back instead (an earlier one failed, or waits for a row this one holds)
+         */
+        void await() throws SQLException;
+    }
+
+    /**
+     * Applies {@code transactions} beside other sessions, in one target transaction, and commits it
+     * in its turn: decides their chain against {@code expected}, what the target transactions
+     * before it will have applied of each origin, writes the rows, then waits for {@code turn}, locks
+     * the applied positions, checks that they are {@code expected} and stores them with the rest of
+     * the bookkeeping. A position found otherwise (another link applied the origin meanwhile) fails
+     * with SQLSTATE 40001, to apply again. On an exception nothing is committed and the caller must
+     * roll back.
+     *
+     * @param expected what is applied of every origin of {@code transactions} once its turn comes
+     */
+    public Outcome applyInTurn(List<SourceTransaction> transactions, String upstreamNode, OptionalLong nextKafkaOffset,
+            List<RejectedRecord> quarantined, Map<String, ChainCheck.Applied> expected, Turn turn) throws SQLException {
+        Outcome outcome = applyUncommitted(transactions, upstreamNode, nextKafkaOffset, Map.of(), quarantined,
+                Objects.requireNonNull(expected, "expected"), Objects.requireNonNull(turn, "turn"));
+        connection.commit();
+        return outcome;
+    }
+
+    private Outcome applyUncommitted(List<SourceTransaction> transactions, String upstreamNode, OptionalLong nextKafkaOffset,
+            Map<SourceTransaction, RowRefusal> refused, List<RejectedRecord> quarantined, Map<String, ChainCheck.Applied> expected,
+            Turn turn) throws SQLException {
         currentTransaction = null;
         currentChange = null;
         currentTable = null;
@@ -173,7 +214,14 @@ public final class ApplySession implements AutoCloseable {
                 origins.add(transaction.originNode());
             }
         }
-        Map<String, ApplyBookkeeping.Position> positions = bookkeeping.lockPositions(origins);
+        Map<String, ApplyBookkeeping.Position> positions = new HashMap<>();
+        if (expected == null) {
+            positions = bookkeeping.lockPositions(origins);
+        } else {
+            for (String origin : origins) {
+                positions.put(origin, ApplyBookkeeping.Position.of(expected.getOrDefault(origin, ChainCheck.Applied.NOTHING)));
+            }
+        }
         Set<String> advanced = new HashSet<>();
         int applied = 0;
         int duplicates = 0;
@@ -193,6 +241,12 @@ public final class ApplySession implements AutoCloseable {
             ApplyBookkeeping.Position position = positions.get(transaction.originNode());
             ChainCheck.Verdict verdict = ChainCheck.check(position.applied, transaction);
             if (verdict.isBreak()) {
+                if (turn != null) {
+                    // Planned against other positions than it meets: the one writer left applies it and stops there.
+                    throw new SQLException("transaction " + transaction.originTxId() + " of " + transaction.originNode()
+                            + " at position " + transaction.originPosition() + " does not continue the chain it was planned"
+                            + " against (" + verdict.kind() + ")", "40001");
+                }
                 // Nothing from here on: the transactions before it commit, the link stops at it.
                 gap = new ChainBreak(transaction, verdict, position.applied);
                 break;
@@ -231,6 +285,10 @@ public final class ApplySession implements AutoCloseable {
         }
 
         journal.flush();
+        if (turn != null) {
+            turn.await();
+            checkExpected(bookkeeping.lockPositions(origins), expected);
+        }
         for (String origin : advanced) {
             bookkeeping.storePosition(origin, positions.get(origin));
         }
@@ -284,6 +342,20 @@ public final class ApplySession implements AutoCloseable {
             bookkeeping.storeLinkOffset(upstreamNode, nextKafkaOffset.getAsLong());
         }
         connection.commit();
+    }
+
+    /** The applied positions locked in its turn must be those the target transaction was decided against. */
+    private void checkExpected(Map<String, ApplyBookkeeping.Position> locked, Map<String, ChainCheck.Applied> expected)
+            throws SQLException {
+        for (Map.Entry<String, ApplyBookkeeping.Position> entry : locked.entrySet()) {
+            ChainCheck.Applied found = entry.getValue().applied;
+            ChainCheck.Applied wanted = expected.getOrDefault(entry.getKey(), ChainCheck.Applied.NOTHING);
+            if (!found.equals(wanted)) {
+                throw new SQLException("the applied position of origin " + entry.getKey() + " is " + found
+                        + ", not the " + wanted + " this target transaction was decided against (another session applied"
+                        + " the origin meanwhile)", "40001");
+            }
+        }
     }
 
     /** A peer's progress report alone: bookkeeping, not counted as an applied transaction. */

@@ -11,11 +11,11 @@ import java.util.Map;
 /**
  * Caches each target table's {@link TableShape}, read from the catalog on first use. The applier
  * clears it after any failed target transaction, so that a table altered meanwhile is read
- * again. Not thread-safe (one applier thread).
+ * again. Thread-safe: the writers of a link share it.
  */
 public final class TableCatalog {
 
-    private final Map<String, TableShape> shapes = new HashMap<>();
+    private final Map<String, TableShape> shapes = new java.util.concurrent.ConcurrentHashMap<>();
     private final ReplicatedTables replicated;
 
     /** Any table may be written. */

@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param tables the replicated tables, in file order, no table twice
  * @param conflict node-wide conflict settings (already applied to {@code tables})
  * @param capture how the capture batches this node's changes
+ * @param apply how the node applies its peers' changes
  * @param metrics where the node serves metrics, health and status, if anywhere
  * @param warnings doubtful but accepted settings (e.g. a plain-text password that was
  *     allowed); the node logs them at start
@@ -34,6 +35,7 @@ public record NodeConfig(
         List<TableConfig> tables,
         ConflictConfig conflict,
         CaptureSettings capture,
+        ApplySettings apply,
         MetricsSettings metrics,
         List<ConfigProblem> warnings) {
 
@@ -47,6 +49,7 @@ public record NodeConfig(
         tables = List.copyOf(tables);
         Objects.requireNonNull(conflict, "conflict");
         Objects.requireNonNull(capture, "capture");
+        Objects.requireNonNull(apply, "apply");
         Objects.requireNonNull(metrics, "metrics");
         warnings = List.copyOf(warnings);
     }
@@ -69,6 +72,7 @@ public record NodeConfig(
         int parameters = url.indexOf('?');
         return "node " + nodeId + " (" + source + "): database " + database.user() + " at "
                 + (parameters < 0 ? url : url.substring(0, parameters)) + ", kafka " + kafka.bootstrapServers() + ", "
-                + topology.kind().configName() + " of " + topology.nodes() + ", " + tables.size() + " table(s)";
+                + topology.kind().configName() + " of " + topology.nodes() + ", " + tables.size() + " table(s), "
+                + apply.writers() + " apply writer(s) per link";
     }
 }

@@ -48,7 +48,8 @@ class NodeConfigLoaderTest {
 
         assertThat(config.summary())
                 .isEqualTo("node dc-a (" + dir.resolve("node.yaml") + "): database syncline at jdbc:postgresql://localhost:5432/app,"
-                        + " kafka localhost:9092, ring of [dc-a, dc-b, dc-c], 1 table(s)")
+                        + " kafka localhost:9092, ring of [dc-a, dc-b, dc-c], 1 table(s), " + ApplySettings.defaultWriters()
+                        + " apply writer(s) per link")
                 .doesNotContain("sslmode");
     }
 
@@ -161,6 +162,20 @@ class NodeConfigLoaderTest {
         assertThat(load(dir, ringWith("30s", "500ms")).topology().failureTimeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(load(dir, ringWith("30s", "5m")).topology().failureTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(load(dir, ringWith("30s", "1h")).topology().failureTimeout()).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void applyWritersDefaultToOnePerCoreAtMostFour() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(load(dir, RING).apply().writers()).isEqualTo(Math.max(1, Math.min(4, cores)));
+    }
+
+    @Test
+    void applyWritersAreReadAndAtLeastOne() {
+        assertThat(load(dir, RING + "apply:\n  writers: 3\n").apply().writers()).isEqualTo(3);
+
+        ConfigProblem p = onlyProblem(dir, RING + "apply:\n  writers: 0\n");
+        assertThat(p.fieldPath()).isEqualTo("apply.writers");
     }
 
     @Test

@@ -65,6 +65,7 @@ public final class DcCluster implements AutoCloseable {
         private final List<String> tables = new ArrayList<>();
         private final Map<String, String> conflicts = new LinkedHashMap<>();
         private Duration failureTimeout;
+        private Integer applyWriters;
         private final Map<String, List<String>> beforeInit = new LinkedHashMap<>();
         private final java.util.Set<String> initLater = new java.util.HashSet<>();
 
@@ -85,6 +86,12 @@ public final class DcCluster implements AutoCloseable {
         /** How long a silent peer counts as alive ({@code topology.failure-timeout}; default: the config's default). */
         public Builder failureTimeout(Duration timeout) {
             this.failureTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** {@code apply.writers} of every node's config (default: the config's default). */
+        public Builder applyWriters(int writers) {
+            this.applyWriters = writers;
             return this;
         }
 
@@ -152,6 +159,7 @@ public final class DcCluster implements AutoCloseable {
     private final List<String> tables;
     private final Map<String, String> conflicts;
     private final Duration failureTimeout;
+    private final Integer applyWriters;
     private final Map<String, List<String>> beforeInit;
     private final java.util.Set<String> initLater;
     private final Environment environment;
@@ -172,6 +180,7 @@ public final class DcCluster implements AutoCloseable {
         this.tables = List.copyOf(builder.tables);
         this.conflicts = Map.copyOf(builder.conflicts);
         this.failureTimeout = builder.failureTimeout;
+        this.applyWriters = builder.applyWriters;
         this.beforeInit = Map.copyOf(builder.beforeInit);
         this.initLater = java.util.Set.copyOf(builder.initLater);
         if (!tables.containsAll(conflicts.keySet())) {
@@ -226,7 +235,7 @@ public final class DcCluster implements AutoCloseable {
             }
             Path config = DemoConfigWriter.write(workDirectory.resolve("config"), name, names, topology.configName(),
                     databases.get(name), kafkaInOrder, tables, conflicts, failureTimeout);
-            configFiles.put(name, config);
+            configFiles.put(name, withApplyWriters(config));
         } catch (SQLException e) {
             throw new IllegalStateException("[" + name + "] creating the test schema failed: " + e.getMessage(), e);
         } catch (IOException e) {
@@ -266,12 +275,16 @@ public final class DcCluster implements AutoCloseable {
         List<KafkaCluster> kafkaInOrder = remaining.stream().map(kafka::get).toList();
         for (String name : remaining) {
             try {
-                configFiles.put(name, DemoConfigWriter.write(workDirectory.resolve("config"), name, remaining,
-                        topology.configName(), databases.get(name), kafkaInOrder, tables, conflicts, failureTimeout));
+                configFiles.put(name, withApplyWriters(DemoConfigWriter.write(workDirectory.resolve("config"), name,
+                        remaining, topology.configName(), databases.get(name), kafkaInOrder, tables, conflicts, failureTimeout)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    private Path withApplyWriters(Path config) throws IOException {
+        return applyWriters == null ? config : DemoConfigWriter.withApplyWriters(config, applyWriters);
     }
 
     /** dc-a, dc-b, ... */

@@ -10,6 +10,8 @@ import java.util.stream.Collectors;
 public enum BenchPhase {
     /** Native and Syncline backlogs of updates and inserts: replication throughput. */
     BACKLOGS("backlogs"),
+    /** One node catching up on backlogs already in Kafka, with one writer and the default, beside native apply. */
+    APPLY_ONLY("apply_only"),
     /** Replication lag under a steady load, with 2 and with {@code --nodes} datacenters. */
     LAG("lag"),
     /** The application's write rate without and with Syncline, on rows of its own. */

@@ -19,6 +19,7 @@ public record BenchReport(
         SynclineReplicationBench.Result synclineColdUpdates,
         SynclineReplicationBench.Result synclineUpdates,
         SynclineReplicationBench.Result synclineInserts,
+        List<ApplyOnlyBench.Result> applyOnly,
         List<LagBench.Result> lag,
         AppOverheadBench.Result app,
         long peakHeapMegabytes,
@@ -29,6 +30,9 @@ public record BenchReport(
         ObjectNode json = mapper.createObjectNode().put("postgres_version", postgresVersion).put("rows", rows).put("txn_size", transactionSize);
         if (synclineUpdates != null) {
             backlogsJson(json);
+        }
+        if (!applyOnly.isEmpty()) {
+            applyOnlyJson(json);
         }
         json.put("lag_topology", lagTopology);
         ObjectNode lagJson = json.putObject("lag_ms");
@@ -60,6 +64,24 @@ public record BenchReport(
                 .put("inserts", round2(synclineInserts.rowsPerSecond() / nativeInsertsPerSecond));
         json.putObject("cpu_s_per_100k_rows").put("updates", round2(synclineUpdates.cpuSecondsPer100kRows()))
                 .put("inserts", round2(synclineInserts.cpuSecondsPer100kRows()));
+    }
+
+    /** Per shape: the default writers' rate and ratio to native apply, and the same with one writer. */
+    private void applyOnlyJson(ObjectNode json) {
+        ObjectNode rates = json.putObject("apply_only_rows_per_s");
+        ObjectNode ratios = json.putObject("apply_only_ratio");
+        ObjectNode nativeRates = json.putObject("apply_only_native_rows_per_s");
+        ObjectNode oneRates = json.putObject("apply_only_one_writer_rows_per_s");
+        ObjectNode oneRatios = json.putObject("apply_only_one_writer_ratio");
+        for (ApplyOnlyBench.Result result : applyOnly) {
+            String shape = result.kind().name().toLowerCase(java.util.Locale.ROOT);
+            rates.put(shape, round(result.rowsPerSecond()));
+            ratios.put(shape, round2(result.ratio()));
+            nativeRates.put(shape, round(result.nativeRowsPerSecond()));
+            oneRates.put(shape, round(result.oneWriterRowsPerSecond()));
+            oneRatios.put(shape, round2(result.oneWriterRatio()));
+        }
+        json.put("apply_only_writers", applyOnly.get(0).writers());
     }
 
     private void appJson(ObjectNode json) {
@@ -100,6 +122,12 @@ public record BenchReport(
     public void printTable(PrintStream out) {
         if (synclineUpdates != null) {
             printBacklogs(out);
+        }
+        for (ApplyOnlyBench.Result result : applyOnly) {
+            out.printf("apply only, %s: native %.0f rows/s; Syncline with 1 writer %.0f rows/s (ratio %.2f), with %d writers"
+                    + " %.0f rows/s (ratio %.2f)%n", result.kind().name().toLowerCase(java.util.Locale.ROOT),
+                    result.nativeRowsPerSecond(), result.oneWriterRowsPerSecond(), result.oneWriterRatio(), result.writers(),
+                    result.rowsPerSecond(), result.ratio());
         }
         for (LagBench.Result result : lag) {
             out.printf("lag, %d nodes %s at %.0f rows/s: p50 %d ms, p99 %d ms, max %d ms (%d samples)%n", result.nodes(),

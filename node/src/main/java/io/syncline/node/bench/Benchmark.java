@@ -1,5 +1,6 @@
 package io.syncline.node.bench;
 
+import io.syncline.core.config.ApplySettings;
 import io.syncline.node.env.EnvironmentProbe;
 import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
@@ -33,6 +34,8 @@ public final class Benchmark {
     private final Set<BenchPhase> phases;
     private final Progress progress;
     private int step;
+    /** The PostgreSQL version the apply-only phase's native runs reported, when the backlogs did not run. */
+    private String applyOnlyServerVersion;
 
     /**
      * @param lagNodeCounts the sizes of the lag phases, each a cluster of that many datacenters
@@ -53,7 +56,7 @@ public final class Benchmark {
 
     /** Steps of a run: two native backlogs, three Syncline backlogs, the lag phases, the application phase, the hot-rows phases. */
     private int steps() {
-        return (phases.contains(BenchPhase.BACKLOGS) ? 5 : 0) + (phases.contains(BenchPhase.LAG) ? lagNodeCounts.size() : 0)
+        return (phases.contains(BenchPhase.BACKLOGS) ? 5 : 0) + (phases.contains(BenchPhase.APPLY_ONLY) ? 7 : 0) + (phases.contains(BenchPhase.LAG) ? lagNodeCounts.size() : 0)
                 + (phases.contains(BenchPhase.APP) ? 1 : 0) + (phases.contains(BenchPhase.HOT_ROWS) ? lagNodeCounts.size() : 0);
     }
 
@@ -79,6 +82,7 @@ public final class Benchmark {
             updates = synclinePhase(NativeReplicationBench.Kind.UPDATES, "");
             inserts = synclinePhase(NativeReplicationBench.Kind.INSERTS, "");
         }
+        List<ApplyOnlyBench.Result> applyOnly = phases.contains(BenchPhase.APPLY_ONLY) ? applyOnlyPhases() : List.of();
         List<LagBench.Result> lag = phases.contains(BenchPhase.LAG) ? lagPhases(updates) : List.of();
         AppOverheadBench.Result app = null;
         if (phases.contains(BenchPhase.APP)) {
@@ -89,9 +93,45 @@ public final class Benchmark {
             }
         }
         List<HotRowsBench.Result> hotRows = phases.contains(BenchPhase.HOT_ROWS) ? hotRowsPhases() : List.of();
-        return new BenchReport(nativeUpdates == null ? null : nativeUpdates.serverVersion(), rows, transactionSize, lagTopology,
+        String serverVersion = nativeUpdates != null ? nativeUpdates.serverVersion() : applyOnlyServerVersion;
+        return new BenchReport(serverVersion, rows, transactionSize, lagTopology,
                 nativeUpdates == null ? 0 : nativeUpdates.rowsPerSecond(), nativeInserts == null ? 0 : nativeInserts.rowsPerSecond(),
-                cold, updates, inserts, lag, app, peakHeapMegabytes(), hotRows);
+                cold, updates, inserts, applyOnly, lag, app, peakHeapMegabytes(), hotRows);
+    }
+
+    /**
+     * Per shape (updates, inserts): native apply of the backlog, then dc-b's node applying it from
+     * Kafka with one writer and with this machine's default. A first, smaller run warms the JIT up
+     * and is not reported.
+     */
+    private List<ApplyOnlyBench.Result> applyOnlyPhases() throws Exception {
+        int writers = ApplySettings.defaultWriters();
+        phase("apply only: warming up on a backlog of " + rows / 5 + " updates", null);
+        applyOnly(NativeReplicationBench.Kind.UPDATES, rows / 5, writers);
+        List<ApplyOnlyBench.Result> results = new ArrayList<>();
+        for (NativeReplicationBench.Kind kind : NativeReplicationBench.Kind.values()) {
+            NativePhase nativePhase = nativePhase(kind);
+            applyOnlyServerVersion = nativePhase.serverVersion();
+            double nativeRate = nativePhase.rowsPerSecond();
+            phase("apply only, 1 writer: dc-b's node catching up on " + rows + " " + kind + " in Kafka", null);
+            double one = applyOnly(kind, rows, 1);
+            phase("apply only, " + writers + " writers: dc-b's node catching up on " + rows + " " + kind + " in Kafka", null);
+            double many = applyOnly(kind, rows, writers);
+            ApplyOnlyBench.Result result = new ApplyOnlyBench.Result(kind, nativeRate, one, writers, many);
+            log.info("apply only, {}: {}", kind, result);
+            progress.result(String.format("apply only, %s: native %,d rows/s; Syncline 1 writer %,d rows/s (ratio %.2f),"
+                    + " %d writers %,d rows/s (ratio %.2f)", kind, Math.round(nativeRate), Math.round(one), result.oneWriterRatio(),
+                    writers, Math.round(many), result.ratio()));
+            results.add(result);
+        }
+        return results;
+    }
+
+    private double applyOnly(NativeReplicationBench.Kind kind, int backlog, int writers) throws Exception {
+        try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
+            return ApplyOnlyBench.run(postgres(environment, 2), kafka(environment, 2), kind, backlog, transactionSize, writers,
+                    environment.workDir().resolve("nodes"));
+        }
     }
 
     /**

@@ -68,7 +68,7 @@ final class SynclineReplicationBench {
     }
 
     /** Waits until the origin's capture has published the whole backlog to Kafka; returns the nanoTime it had. */
-    private static long awaitPublished(SynclineNode origin, long transactions) throws InterruptedException {
+    static long awaitPublished(SynclineNode origin, long transactions) throws InterruptedException {
         long deadline = System.nanoTime() + 900_000_000_000L;
         while (origin.capture().publishedTransactions() < transactions) {
             if (System.nanoTime() > deadline) {

@@ -43,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--phases", defaultValue = "all", paramLabel = "LIST",
-            description = "Phases to run, comma-separated: backlogs, lag, app, hot_rows, or all (default: ${DEFAULT-VALUE}).")
+            description = "Phases to run, comma-separated: backlogs, apply_only, lag, app, hot_rows, or all (default: ${DEFAULT-VALUE}).")
     String phases;
 
     @Option(names = "--json", description = "Print the results as one JSON object on the last line.")

@@ -84,4 +84,10 @@ public final class DemoConfigWriter {
         Files.writeString(file, yaml.toString());
         return file;
     }
+
+    /** Adds {@code apply.writers} to a config file this class wrote. */
+    public static Path withApplyWriters(Path file, int writers) throws IOException {
+        Files.writeString(file, "apply:\n  writers: " + writers + "\n", java.nio.file.StandardOpenOption.APPEND);
+        return file;
+    }
 }

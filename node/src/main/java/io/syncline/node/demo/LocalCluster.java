@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * Syncline nodes on servers already started on this machine, one per datacenter, configured
@@ -48,6 +49,13 @@ public final class LocalCluster implements AutoCloseable {
      */
     public LocalCluster(List<String> names, String topology, List<PostgresServer> databases, List<KafkaCluster> kafka,
                         List<String> tables, Map<String, String> conflicts, Path workDirectory) throws IOException {
+        this(names, topology, databases, kafka, tables, conflicts, workDirectory, OptionalInt.empty());
+    }
+
+    /** @param applyWriters every node's {@code apply.writers}; empty for the config's default */
+    public LocalCluster(List<String> names, String topology, List<PostgresServer> databases, List<KafkaCluster> kafka,
+                        List<String> tables, Map<String, String> conflicts, Path workDirectory, OptionalInt applyWriters)
+            throws IOException {
         this.names = List.copyOf(names);
         this.databases = List.copyOf(databases);
         this.kafka = List.copyOf(kafka);
@@ -56,6 +64,9 @@ public final class LocalCluster implements AutoCloseable {
         for (int i = 0; i < names.size(); i++) {
             Path file = DemoConfigWriter.write(workDirectory, names.get(i), names, topology, databases.get(i), kafka, tables,
                     conflicts);
+            if (applyWriters.isPresent()) {
+                DemoConfigWriter.withApplyWriters(file, applyWriters.getAsInt());
+            }
             configs.add(NodeConfigLoader.load(file));
             appPools.add(DataSources.create(names.get(i) + "-app", databases.get(i).jdbcUrl(), databases.get(i).user(),
                     databases.get(i).password(), 8));

@@ -237,7 +237,9 @@ public final class SynclineNode implements AutoCloseable {
         onError = OnErrorPolicies.of(config);
         Map<String, Object> ownKafka = KafkaSettings.of(config.kafka());
         dataSource = DataSources.createForApplier(nodeId(), config.database().url(), config.database().user(),
-                config.database().password().reveal(), Math.max(config.database().poolSize(), config.topology().nodes().size() + 1));
+                config.database().password().reveal(),
+                // Each link's writers hold a connection each while they apply.
+                Math.max(config.database().poolSize(), config.topology().nodes().size() * config.apply().writers() + 1));
         dataSource.setMetricRegistry(meters.registry());
         replicated = new ReplicatedTables(config.tables(), config.conflict().defaultRule());
         tableWatch = new ReplicatedTableWatch(nodeId(), dataSource, replicated);
@@ -533,7 +535,8 @@ public final class SynclineNode implements AutoCloseable {
         LinkStatus status = linkStatuses.computeIfAbsent(upstream, LinkStatus::new);
         status.standsInFor(standsInFor);
         TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, policies, onError,
-                linkApplyListener(upstream), TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION, replicated);
+                linkApplyListener(upstream), TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION, replicated,
+                config.apply().writers());
         RecordValidator validator = new RecordValidator(upstream, Set.copyOf(config.topology().nodes()), tableWatch);
         ReplicationLink link = new ReplicationLink(nodeId(), upstream,
                 () -> new OutboxReader(nodeId(), upstream, peerKafka, validator, kafkaClients),

@@ -16,6 +16,7 @@ class BenchReportTest {
     private static BenchReport report(AppOverheadBench.Result app) {
         SynclineReplicationBench.Result replication = new SynclineReplicationBench.Result(20_000, 30_000, 40_000, 5.0);
         return new BenchReport("15.14", 100_000, 100, "all-to-all", 150_000, 160_000, replication, replication, replication,
+                List.of(new ApplyOnlyBench.Result(NativeReplicationBench.Kind.UPDATES, 120_000, 30_000, 2, 48_000)),
                 List.of(new LagBench.Result(3, 10_000, 100, 400, 600, 1000)), app, 1500, List.of());
     }
 
@@ -23,6 +24,17 @@ class BenchReportTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         report.printTable(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void applyOnlyRatesAreReportedPerShapeWithTheirRatioToNativeApply() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(report(null).toJson());
+
+        assertThat(json.path("apply_only_rows_per_s").path("updates").asDouble()).isEqualTo(48_000);
+        assertThat(json.path("apply_only_ratio").path("updates").asDouble()).isEqualTo(0.4);
+        assertThat(json.path("apply_only_one_writer_ratio").path("updates").asDouble()).isEqualTo(0.25);
+        assertThat(json.path("apply_only_native_rows_per_s").path("updates").asDouble()).isEqualTo(120_000);
+        assertThat(json.path("apply_only_writers").asInt()).isEqualTo(2);
     }
 
     @Test
@@ -56,7 +68,7 @@ class BenchReportTest {
         HotRowsWorkload.Figures syncline = new HotRowsWorkload.Figures(480, 3.5, 18);
         HotRowsBench.Result hot = new HotRowsBench.Result(2, Map.of("dc-a", without, "dc-b", without),
                 Map.of("dc-a", nativeOneWay, "dc-b", nativeOneWay), Map.of("dc-a", syncline, "dc-b", syncline), 120, 800, 950, 5000);
-        BenchReport report = new BenchReport(null, 100_000, 100, "all-to-all", 0, 0, null, null, null, List.of(), null, 900,
+        BenchReport report = new BenchReport(null, 100_000, 100, "all-to-all", 0, 0, null, null, null, List.of(), List.of(), null, 900,
                 List.of(hot));
 
         JsonNode json = new ObjectMapper().readTree(report.toJson());

@@ -1,5 +1,6 @@
 package io.syncline.core.config.internal;
 
+import io.syncline.core.config.ApplySettings;
 import io.syncline.core.config.CaptureSettings;
 import io.syncline.core.config.ConflictConfig;
 import io.syncline.core.config.ConflictPolicy;
@@ -37,6 +38,8 @@ final class RootSection extends Section<NodeConfig> {
             ConflictRule.of(ConflictPolicy.LWW), "the conflict rule of tables without one");
     static final Setting<CaptureSettings> CAPTURE = Setting.withDefault("capture", new CaptureSection(),
             CaptureSettings.defaults(), "how this node's own changes are batched for its outbox");
+    static final Setting<ApplySettings> APPLY = Setting.withDefault("apply", new ApplySection(),
+            ApplySettings.defaults(), "how this node applies its peers' changes");
     static final Setting<MetricsSettings> METRICS = Setting.withDefault("metrics", new MetricsSection(),
             MetricsSettings.disabled(), "the node's HTTP endpoint for metrics, health and status");
     static final Setting<Boolean> ALLOW_PLAINTEXT_SECRETS = Setting.withDefault("allow-plaintext-secrets",
@@ -45,7 +48,7 @@ final class RootSection extends Section<NodeConfig> {
 
     @Override
     public List<Setting<?>> settings() {
-        return List.of(NODE, DATABASE, KAFKA, TOPOLOGY, PEERS, TABLES, CONFLICT, CAPTURE, METRICS, ALLOW_PLAINTEXT_SECRETS);
+        return List.of(NODE, DATABASE, KAFKA, TOPOLOGY, PEERS, TABLES, CONFLICT, CAPTURE, APPLY, METRICS, ALLOW_PLAINTEXT_SECRETS);
     }
 
     @Override
@@ -61,6 +64,7 @@ final class RootSection extends Section<NodeConfig> {
         Optional<List<TableEntry>> tables = TABLES.read(map);
         Optional<ConflictRule> defaultRule = CONFLICT.read(map);
         Optional<CaptureSettings> capture = CAPTURE.read(map);
+        Optional<ApplySettings> apply = APPLY.read(map);
         Optional<MetricsSettings> metrics = METRICS.read(map);
 
         if (nodeId.isPresent() && topology.isPresent()) {
@@ -77,7 +81,7 @@ final class RootSection extends Section<NodeConfig> {
         }
         tables.ifPresent(entries -> checkUniqueTables(entries, ctx));
 
-        if (!allPresent(nodeId, database, kafka, topology, peers, tables, defaultRule, capture, metrics)) {
+        if (!allPresent(nodeId, database, kafka, topology, peers, tables, defaultRule, capture, apply, metrics)) {
             return Optional.empty();
         }
         List<TableConfig> tableConfigs = tables.get().stream()
@@ -85,7 +89,8 @@ final class RootSection extends Section<NodeConfig> {
                         t.conflict().columns(), t.location(), t.onError()))
                 .toList();
         return Optional.of(new NodeConfig(ctx.file(), nodeId.get(), database.get(), kafka.get(), topology.get(),
-                peers.get(), tableConfigs, new ConflictConfig(defaultRule.get()), capture.get(), metrics.get(), ctx.warnings()));
+                peers.get(), tableConfigs, new ConflictConfig(defaultRule.get()), capture.get(), apply.get(), metrics.get(),
+                ctx.warnings()));
     }
 
     private static void checkTableRules(List<TableEntry> tables, TopologyConfig topology, LoadContext ctx) {
