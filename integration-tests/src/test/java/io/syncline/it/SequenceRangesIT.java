@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.syncline.conflict.schema.SequenceRanges;
 import io.syncline.conflict.schema.SequenceRanges.KeySequence;
+import io.syncline.it.env.TestEnvironments;
+import io.syncline.node.env.Environment;
+import io.syncline.node.env.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -12,9 +15,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import io.syncline.it.env.TestEnvironments;
-import io.syncline.node.env.Environment;
-import io.syncline.node.env.PostgresServer;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -5,6 +5,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -41,5 +42,16 @@ class ArchitectureTest {
                         "io.syncline.connector..", "io.syncline.conflict..", "io.syncline.topology..", "io.syncline.node..",
                         "io.debezium..", "org.apache.kafka..")
                 .check(classes);
+    }
+
+    @Test
+    void internalPackagesAreUsedOnlyInsideTheirModule() {
+        for (String module : List.of("core", "connector", "conflict", "topology", "node")) {
+            String root = "io.syncline." + module;
+            noClasses().that().resideOutsideOfPackage(root + "..")
+                    .should().dependOnClassesThat().resideInAPackage(root + "..internal..")
+                    .as("only " + module + " uses " + root + ".internal")
+                    .check(classes);
+        }
     }
 }

@@ -1,21 +1,21 @@
 package io.syncline.conflict.internal;
 
+import io.syncline.conflict.ApplyResult;
 import io.syncline.conflict.ParkedChange;
 import io.syncline.conflict.ResolvedConflict;
 import io.syncline.conflict.ResolverFailedException;
 import io.syncline.conflict.Winner;
-import io.syncline.core.event.RowMetadata;
-import io.syncline.core.spi.ConflictType;
-import io.syncline.core.spi.RowState;
-import io.syncline.core.event.Operation;
 import io.syncline.conflict.schema.ReplicatedTables;
+import io.syncline.core.event.Operation;
 import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
+import io.syncline.core.event.RowMetadata;
 import io.syncline.core.event.RowVersion;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.schema.ReplicationSchema;
-import io.syncline.conflict.ApplyResult;
+import io.syncline.core.spi.ConflictType;
+import io.syncline.core.spi.RowState;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

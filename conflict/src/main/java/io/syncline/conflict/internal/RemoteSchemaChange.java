@@ -8,7 +8,6 @@ import io.syncline.conflict.ddl.Expectation;
 import io.syncline.conflict.ddl.TableDefinition;
 import io.syncline.conflict.schema.ReplicatedTables;
 import io.syncline.conflict.schema.ReplicationSchemaInstaller;
-import io.syncline.core.config.TableConfig;
 import io.syncline.core.config.TableName;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.schema.ReplicationSchema;

@@ -5,7 +5,6 @@ import io.syncline.core.config.TableName;
 import io.syncline.core.schema.ReplicationSchema;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.Map;
 
 /**

@@ -2,7 +2,6 @@ package io.syncline.conflict.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.syncline.core.spi.ConflictType;
 import io.syncline.conflict.ConflictPolicies;
 import io.syncline.conflict.LastWriteWinsStrategy;
 import io.syncline.conflict.Winner;
@@ -12,6 +11,7 @@ import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
 import io.syncline.core.event.RowVersion;
 import io.syncline.core.event.VersionVector;
+import io.syncline.core.spi.ConflictType;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,8 @@ package io.syncline.connector.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.syncline.connector.CaptureConfig;
 import io.debezium.connector.postgresql.PostgresConnectorConfig;
+import io.syncline.connector.CaptureConfig;
 import io.syncline.core.config.CaptureSettings;
 import io.syncline.core.config.ConnectionParameter;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package io.syncline.node.cli;
 
+import io.syncline.core.config.TopologyKind;
 import io.syncline.node.bench.BenchPhase;
 import io.syncline.node.bench.BenchReport;
 import io.syncline.node.bench.Benchmark;
 import java.io.PrintStream;
-import io.syncline.core.config.TopologyKind;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

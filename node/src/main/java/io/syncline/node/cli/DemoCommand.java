@@ -1,16 +1,16 @@
 package io.syncline.node.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.syncline.node.demo.DemoPolicy;
+import io.syncline.node.demo.DemoReport;
+import io.syncline.node.demo.ReplicationDemo;
 import io.syncline.node.env.EnvironmentProbe;
 import io.syncline.node.env.EnvironmentProbe.KafkaHealth;
 import io.syncline.node.env.EnvironmentProbe.PostgresHealth;
 import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
-import io.syncline.node.demo.DemoPolicy;
-import io.syncline.node.live.Progress;
-import io.syncline.node.demo.DemoReport;
-import io.syncline.node.demo.ReplicationDemo;
 import io.syncline.node.env.embedded.EmbeddedEnvironment;
+import io.syncline.node.live.Progress;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
