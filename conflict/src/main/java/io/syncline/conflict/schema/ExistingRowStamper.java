@@ -95,15 +95,8 @@ public final class ExistingRowStamper {
     }
 
     private void setUpOrigin(Connection connection) throws SQLException {
-        try (PreparedStatement create = connection.prepareStatement(
-                "SELECT pg_replication_origin_create(?) WHERE pg_replication_origin_oid(?) IS NULL")) {
-            create.setString(1, ORIGIN);
-            create.setString(2, ORIGIN);
-            create.execute();
-        }
-        try (PreparedStatement setup = connection.prepareStatement("SELECT pg_replication_origin_session_setup(?)")) {
-            setup.setString(1, ORIGIN);
-            setup.execute();
+        try {
+            ReplicationOrigins.useInSession(connection, ORIGIN);
         } catch (SQLException e) {
             throw new SchemaException("replication origin " + ORIGIN + " of node " + nodeId + " cannot be set up ("
                     + e.getMessage().strip() + "): is another syncline init running against this database? Wait for it,"

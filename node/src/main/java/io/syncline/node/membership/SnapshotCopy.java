@@ -1,5 +1,6 @@
 package io.syncline.node.membership;
 
+import io.syncline.conflict.schema.ReplicationOrigins;
 import io.syncline.conflict.schema.TableKey;
 import io.syncline.core.schema.ReplicationSchema;
 import java.io.IOException;
@@ -120,24 +121,12 @@ public final class SnapshotCopy {
 
     /** Drops the copy's replication origin at the joining node, once nothing is left to copy. */
     public static void dropOrigin(Connection target) throws SQLException {
-        try (PreparedStatement drop = target.prepareStatement(
-                "SELECT pg_replication_origin_drop(?) WHERE pg_replication_origin_oid(?) IS NOT NULL")) {
-            drop.setString(1, ORIGIN);
-            drop.setString(2, ORIGIN);
-            drop.execute();
-        }
+        ReplicationOrigins.drop(target, ORIGIN);
     }
 
     private void setUpOrigin(Connection target) throws SQLException {
-        try (PreparedStatement create = target.prepareStatement(
-                "SELECT pg_replication_origin_create(?) WHERE pg_replication_origin_oid(?) IS NULL")) {
-            create.setString(1, ORIGIN);
-            create.setString(2, ORIGIN);
-            create.execute();
-        }
-        try (PreparedStatement setup = target.prepareStatement("SELECT pg_replication_origin_session_setup(?)")) {
-            setup.setString(1, ORIGIN);
-            setup.execute();
+        try {
+            ReplicationOrigins.useInSession(target, ORIGIN);
         } catch (SQLException e) {
             throw new JoinRefusedException("replication origin " + ORIGIN + " of node " + nodeId + " cannot be set up ("
                     + e.getMessage().strip() + "): is another syncline join running against this database? Wait for it,"
