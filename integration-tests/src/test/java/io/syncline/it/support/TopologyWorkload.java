@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * keys every node writes concurrently (conflicts). A trigger that fires only in apply sessions
  * (those with a replication origin) logs every applied {@code it.events} write into
  * {@code it.apply_log}, which is not replicated: so each node records, in its own database and in
- * the same transaction as the apply, every origin transaction it applied and in which order.
+ * the same transaction as the apply, every origin transaction it applied and in which order its
+ * target transactions committed them.
  */
 public final class TopologyWorkload implements AutoCloseable {
 
@@ -46,7 +47,11 @@ public final class TopologyWorkload implements AutoCloseable {
                 END IF;
                 RETURN NEW;
             END $$""",
-            "CREATE TRIGGER log_apply AFTER INSERT OR UPDATE ON it.events FOR EACH ROW EXECUTE FUNCTION it.log_apply()",
+            // Deferred, so that it logs when the applier's target transaction commits: with several apply writers a
+            // target transaction writes its rows beside the one before it and commits after it, and the log's order
+            // is the commit order.
+            "CREATE CONSTRAINT TRIGGER log_apply AFTER INSERT OR UPDATE ON it.events DEFERRABLE INITIALLY DEFERRED"
+                    + " FOR EACH ROW EXECUTE FUNCTION it.log_apply()",
             "ALTER TABLE it.events ENABLE ALWAYS TRIGGER log_apply");
     public static final List<String> TABLES = List.of("it.events", "it.shared");
     public static final Map<String, String> KEYS = Map.of("it.events", "origin || '/' || seq", "it.shared", "id");
