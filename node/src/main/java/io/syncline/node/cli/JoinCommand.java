@@ -63,7 +63,7 @@ final class JoinCommand implements Callable<Integer> {
             + " and database are used; it must list the joining node in topology.nodes).")
     Path sourceConfigFile;
 
-    @Option(names = "--chunk-rows", defaultValue = "10000", description = "Rows copied per transaction (default ${DEFAULT-VALUE}).")
+    @Option(names = "--chunk-rows", defaultValue = "" + SnapshotCopy.DEFAULT_CHUNK_ROWS, description = "Rows copied per transaction (default ${DEFAULT-VALUE}).")
     int chunkRows;
 
     @Option(names = "--outbox-timeout", defaultValue = "2m", converter = DurationConverter.class,

@@ -36,6 +36,9 @@ public final class SnapshotCopy {
     /** The replication origin the copied rows are written under at the joining node. */
     public static final String ORIGIN = "syncline_join";
 
+    /** Rows per chunk unless {@code syncline join --chunk-rows} says otherwise. */
+    public static final int DEFAULT_CHUNK_ROWS = 10_000;
+
     private static final Logger log = LoggerFactory.getLogger(SnapshotCopy.class);
     private static final String PROGRESS = ReplicationSchema.JOIN_COPY_TABLE;
 

@@ -17,7 +17,7 @@ class BenchReportTest {
         SynclineReplicationBench.Result replication = new SynclineReplicationBench.Result(20_000, 30_000, 40_000, 5.0);
         return new BenchReport("15.14", 100_000, 100, "all-to-all", 150_000, 160_000, replication, replication, replication,
                 List.of(new ApplyOnlyBench.Result(NativeReplicationBench.Kind.UPDATES, 120_000, 30_000, 2, 48_000)),
-                List.of(new LagBench.Result(3, 10_000, 100, 400, 600, 1000)), app, 1500, List.of());
+                List.of(new LagBench.Result(3, 10_000, 100, 400, 600, 1000)), app, 1500, List.of(), null);
     }
 
     private static String table(BenchReport report) {
@@ -69,7 +69,7 @@ class BenchReportTest {
         HotRowsBench.Result hot = new HotRowsBench.Result(2, Map.of("dc-a", without, "dc-b", without),
                 Map.of("dc-a", nativeOneWay, "dc-b", nativeOneWay), Map.of("dc-a", syncline, "dc-b", syncline), 120, 800, 950, 5000);
         BenchReport report = new BenchReport(null, 100_000, 100, "all-to-all", 0, 0, null, null, null, List.of(), List.of(), null, 900,
-                List.of(hot));
+                List.of(hot), null);
 
         JsonNode json = new ObjectMapper().readTree(report.toJson());
 
