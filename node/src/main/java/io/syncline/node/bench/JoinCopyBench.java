@@ -6,7 +6,6 @@ import io.syncline.node.env.KafkaCluster;
 import io.syncline.node.env.PostgresServer;
 import io.syncline.node.env.embedded.EmbeddedEnvironment;
 import io.syncline.node.membership.SnapshotCopy;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

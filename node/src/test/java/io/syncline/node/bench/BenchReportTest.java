@@ -83,4 +83,35 @@ class BenchReportTest {
         assertThat(json.has("app_tps_ratio")).isFalse();
         assertThat(table(report)).contains("hot rows, 2 datacenters").contains("p99 800 ms");
     }
+
+    @Test
+    void joinReportsItsCopyRateAndItsRatioToPgDumpIntoPsql() throws Exception {
+        BenchReport report = new BenchReport("15.18", 100_000, 100, "all-to-all", 0, 0, null, null, null, List.of(), List.of(), null, 900,
+                List.of(), new JoinCopyBench.Result(200_000, 300_000, 400_000.0, null));
+
+        JsonNode json = new ObjectMapper().readTree(report.toJson());
+
+        assertThat(json.path("join_rows").asLong()).isEqualTo(200_000);
+        assertThat(json.path("join_copy_rows_per_s").asDouble()).isEqualTo(300_000);
+        assertThat(json.path("join_pg_dump_psql_rows_per_s").asDouble()).isEqualTo(400_000);
+        assertThat(json.path("join_copy_ratio").asDouble()).isEqualTo(0.75);
+        assertThat(json.has("join_pg_dump_psql_missing")).isFalse();
+        assertThat(table(report)).contains("join copy of 200,000 rows: 300,000 rows/s; pg_dump --data-only | psql 400,000 rows/s;"
+                + " ratio 0.75");
+    }
+
+    @Test
+    void joinWithoutPgDumpReportsTheCopyAloneWithANullRatioAndSaysWhy() throws Exception {
+        BenchReport report = new BenchReport("17.6", 100_000, 100, "all-to-all", 0, 0, null, null, null, List.of(), List.of(), null, 900,
+                List.of(), new JoinCopyBench.Result(200_000, 300_000, null, "no pg_dump in /x/bin"));
+
+        JsonNode json = new ObjectMapper().readTree(report.toJson());
+
+        assertThat(json.path("join_copy_rows_per_s").asDouble()).isEqualTo(300_000);
+        assertThat(json.has("join_copy_ratio")).isTrue();
+        assertThat(json.path("join_copy_ratio").isNull()).isTrue();
+        assertThat(json.path("join_pg_dump_psql_rows_per_s").isNull()).isTrue();
+        assertThat(json.path("join_pg_dump_psql_missing").asText()).isEqualTo("no pg_dump in /x/bin");
+        assertThat(table(report)).contains("pg_dump | psql not measured (no pg_dump in /x/bin), so no ratio");
+    }
 }
