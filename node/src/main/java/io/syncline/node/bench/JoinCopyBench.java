@@ -98,7 +98,8 @@ final class JoinCopyBench {
             try (Statement statement = from.createStatement()) {
                 statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
-            new SnapshotCopy("dc-b", SnapshotCopy.DEFAULT_CHUNK_ROWS, quiet).copy(from, to, tables);
+            new SnapshotCopy("dc-b", SnapshotCopy.DEFAULT_CHUNK_ROWS, quiet).copy(from, to, tables, SnapshotCopy.DEFAULT_WORKERS,
+                    () -> connect(source), () -> connect(target));
             from.rollback();
         }
         long nanos = System.nanoTime() - started;
