@@ -458,8 +458,9 @@ public final class SnapshotCopy {
         String nthKeyAfter(String lower, int n) {
             String object = key.columns().stream().map(c -> literal(c) + ", x." + identifier(c) + "::text")
                     .collect(Collectors.joining(", ", "pg_catalog.jsonb_build_object(", ")::text"));
-            return "SELECT " + object + " FROM " + key.quotedName() + " x" + where(lower, null) + " ORDER BY " + keys()
-                    + " OFFSET " + (n - 1) + " LIMIT 1";
+            // The object is built for the one row the subquery returns, not for the n - 1 rows OFFSET skips.
+            return "SELECT " + object + " FROM (SELECT " + keys() + " FROM " + key.quotedName() + " x" + where(lower, null)
+                    + " ORDER BY " + keys() + " OFFSET " + (n - 1) + " LIMIT 1) x";
         }
 
         /** The rows after {@code lower} up to and including {@code upper} (no bound when null), in key order. */
