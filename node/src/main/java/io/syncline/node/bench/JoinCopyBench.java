@@ -74,8 +74,9 @@ final class JoinCopyBench {
             if (pgDump.isPresent() && psql.isPresent()) {
                 dumpRate = dumpAndRestore(cluster.server(0), cluster.server(1), pgDump.get(), psql.get(), total, workDirectory);
             } else {
-                missing = "no pg_dump or psql beside the PostgreSQL server programs the bench runs on (the bundled build has"
-                        + " none); set SYNCLINE_POSTGRES_BIN to a full PostgreSQL bin directory to measure pg_dump | psql";
+                missing = "no pg_dump or psql in " + EmbeddedEnvironment.postgresBinDir() + ", the PostgreSQL binaries the"
+                        + " bench runs on (the bundled build has the server programs only); set SYNCLINE_POSTGRES_BIN to a"
+                        + " full PostgreSQL bin directory to measure pg_dump | psql";
             }
             return new Result(total, joinCopy(cluster.server(0), cluster.server(1), total), dumpRate, missing);
         }

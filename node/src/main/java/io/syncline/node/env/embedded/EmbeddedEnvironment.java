@@ -81,8 +81,13 @@ public final class EmbeddedEnvironment implements Environment {
      * on; empty when that build has none (the bundled zonky build has the server programs only).
      */
     public static Optional<Path> clientProgram(String program) {
-        Path path = PostgresBinaries.resolve().binDir().resolve(program);
+        Path path = postgresBinDir().resolve(program);
         return Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
+    }
+
+    /** The bin directory of the PostgreSQL binaries the servers run on. */
+    public static Path postgresBinDir() {
+        return PostgresBinaries.resolve().binDir();
     }
 
     @Override
