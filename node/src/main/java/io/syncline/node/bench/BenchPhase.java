@@ -17,7 +17,9 @@ public enum BenchPhase {
     /** The application's write rate without and with Syncline, on rows of its own. */
     APP("app"),
     /** The applications of every datacenter updating the same few rows, with 2 and with 3 datacenters. */
-    HOT_ROWS("hot_rows");
+    HOT_ROWS("hot_rows"),
+    /** {@code syncline join}'s copy of a peer's tables beside {@code pg_dump | psql} of the same rows. */
+    JOIN("join");
 
     private final String optionName;
 

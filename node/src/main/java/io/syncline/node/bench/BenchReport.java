@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The results of {@code syncline bench}. A phase left out by {@code --phases} is {@code null}
- * (backlogs: {@code postgresVersion} and the three Syncline results; app) or empty (lag, hot rows).
+ * (backlogs: {@code postgresVersion} and the three Syncline results; app; join) or empty (lag, hot rows).
  */
 public record BenchReport(
         String postgresVersion,
@@ -23,7 +23,8 @@ public record BenchReport(
         List<LagBench.Result> lag,
         AppOverheadBench.Result app,
         long peakHeapMegabytes,
-        List<HotRowsBench.Result> hotRows) {
+        List<HotRowsBench.Result> hotRows,
+        JoinCopyBench.Result join) {
 
     public String toJson() {
         ObjectMapper mapper = new ObjectMapper();
@@ -46,6 +47,9 @@ public record BenchReport(
         json.put("heap_mb", peakHeapMegabytes);
         if (!hotRows.isEmpty()) {
             hotRowsJson(json.putObject("hot_rows"));
+        }
+        if (join != null) {
+            joinJson(json);
         }
         return json.toString();
     }
@@ -82,6 +86,25 @@ public record BenchReport(
             oneRatios.put(shape, round2(result.oneWriterRatio()));
         }
         json.put("apply_only_writers", applyOnly.get(0).writers());
+    }
+
+    /** The join's copy rate and its ratio to {@code pg_dump | psql}'s; both null, with the reason, when that did not run. */
+    private void joinJson(ObjectNode json) {
+        json.put("join_rows", join.rows()).put("join_copy_rows_per_s", round(join.joinRowsPerSecond()));
+        if (join.dumpRowsPerSecond() == null) {
+            json.putNull("join_pg_dump_psql_rows_per_s").putNull("join_copy_ratio").put("join_pg_dump_psql_missing",
+                    join.dumpMissing());
+        } else {
+            json.put("join_pg_dump_psql_rows_per_s", round(join.dumpRowsPerSecond())).put("join_copy_ratio", round2(join.ratio()));
+        }
+    }
+
+    /** One line of the join phase's figures. */
+    static String joinLine(JoinCopyBench.Result join) {
+        String copy = String.format("join copy of %,d rows: %,d rows/s", join.rows(), Math.round(join.joinRowsPerSecond()));
+        return join.dumpRowsPerSecond() == null ? copy + "; pg_dump | psql not measured (" + join.dumpMissing() + "), so no ratio"
+                : copy + String.format("; pg_dump --data-only | psql %,d rows/s; ratio %.2f", Math.round(join.dumpRowsPerSecond()),
+                        join.ratio());
     }
 
     private void appJson(ObjectNode json) {
@@ -138,6 +161,9 @@ public record BenchReport(
         }
         for (HotRowsBench.Result result : hotRows) {
             printHotRows(out, result);
+        }
+        if (join != null) {
+            out.println(joinLine(join));
         }
         out.printf("peak heap of this JVM (nodes and in-process Kafka): %d MB%s%n", peakHeapMegabytes, synclineUpdates == null ? ""
                 : String.format("; CPU per 100k rows: %.2f s (updates)", synclineUpdates.cpuSecondsPer100kRows()));

@@ -34,7 +34,7 @@ public final class Benchmark {
     private final Set<BenchPhase> phases;
     private final Progress progress;
     private int step;
-    /** The PostgreSQL version the apply-only phase's native runs reported, when the backlogs did not run. */
+    /** The PostgreSQL version the apply-only or join phase found, for when the backlogs did not run. */
     private String applyOnlyServerVersion;
 
     /**
@@ -57,7 +57,8 @@ public final class Benchmark {
     /** Steps of a run: two native backlogs, three Syncline backlogs, the lag phases, the application phase, the hot-rows phases. */
     private int steps() {
         return (phases.contains(BenchPhase.BACKLOGS) ? 5 : 0) + (phases.contains(BenchPhase.APPLY_ONLY) ? 7 : 0) + (phases.contains(BenchPhase.LAG) ? lagNodeCounts.size() : 0)
-                + (phases.contains(BenchPhase.APP) ? 1 : 0) + (phases.contains(BenchPhase.HOT_ROWS) ? lagNodeCounts.size() : 0);
+                + (phases.contains(BenchPhase.APP) ? 1 : 0) + (phases.contains(BenchPhase.HOT_ROWS) ? lagNodeCounts.size() : 0)
+                + (phases.contains(BenchPhase.JOIN) ? 1 : 0);
     }
 
     private void phase(String name, Duration length) {
@@ -93,10 +94,11 @@ public final class Benchmark {
             }
         }
         List<HotRowsBench.Result> hotRows = phases.contains(BenchPhase.HOT_ROWS) ? hotRowsPhases() : List.of();
+        JoinCopyBench.Result join = phases.contains(BenchPhase.JOIN) ? joinPhase() : null;
         String serverVersion = nativeUpdates != null ? nativeUpdates.serverVersion() : applyOnlyServerVersion;
         return new BenchReport(serverVersion, rows, transactionSize, lagTopology,
                 nativeUpdates == null ? 0 : nativeUpdates.rowsPerSecond(), nativeInserts == null ? 0 : nativeInserts.rowsPerSecond(),
-                cold, updates, inserts, applyOnly, lag, app, peakHeapMegabytes(), hotRows);
+                cold, updates, inserts, applyOnly, lag, app, peakHeapMegabytes(), hotRows, join);
     }
 
     /**
@@ -177,6 +179,24 @@ public final class Benchmark {
             }
         }
         return results;
+    }
+
+    private JoinCopyBench.Result joinPhase() throws Exception {
+        phase("join: copying 2 tables of " + rows + " rows, pg_dump | psql beside it", null);
+        try (EmbeddedEnvironment environment = EmbeddedEnvironment.create()) {
+            List<PostgresServer> databases = postgres(environment, 2);
+            if (applyOnlyServerVersion == null) {
+                applyOnlyServerVersion = EnvironmentProbe.probe(databases.get(0)).version();
+            }
+            JoinCopyBench.Result result = JoinCopyBench.run(databases, kafka(environment, 2), rows,
+                    environment.workDir().resolve("nodes"));
+            log.info("join: {}", result);
+            progress.result(BenchReport.joinLine(result));
+            if (result.dumpMissing() != null) {
+                log.warn("join: pg_dump | psql not measured, so no join_copy_ratio: {}", result.dumpMissing());
+            }
+            return result;
+        }
     }
 
     /** Native replication's rate, and the PostgreSQL version it ran on, which the report names. */

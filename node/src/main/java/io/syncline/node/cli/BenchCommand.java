@@ -21,7 +21,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(BenchCommand.class);
 
-    @Option(names = "--rows", defaultValue = "100000", description = "Rows in each backlog (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rows", defaultValue = "100000", description = "Rows in each backlog, and in each of the join phase's two tables (default: ${DEFAULT-VALUE}).")
     int rows;
 
     @Option(names = "--txn-size", defaultValue = "100", description = "Rows per source transaction (default: ${DEFAULT-VALUE}).")
@@ -43,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--phases", defaultValue = "all", paramLabel = "LIST",
-            description = "Phases to run, comma-separated: backlogs, apply_only, lag, app, hot_rows, or all (default: ${DEFAULT-VALUE}).")
+            description = "Phases to run, comma-separated: backlogs, apply_only, lag, app, hot_rows, join, or all (default: ${DEFAULT-VALUE}).")
     String phases;
 
     @Option(names = "--json", description = "Print the results as one JSON object on the last line.")

@@ -63,8 +63,12 @@ final class JoinCommand implements Callable<Integer> {
             + " and database are used; it must list the joining node in topology.nodes).")
     Path sourceConfigFile;
 
-    @Option(names = "--chunk-rows", defaultValue = "10000", description = "Rows copied per transaction (default ${DEFAULT-VALUE}).")
+    @Option(names = "--chunk-rows", defaultValue = "" + SnapshotCopy.DEFAULT_CHUNK_ROWS, description = "Rows copied per transaction (default ${DEFAULT-VALUE}).")
     int chunkRows;
+
+    @Option(names = "--copy-workers", defaultValue = "" + SnapshotCopy.DEFAULT_WORKERS, description = "Tables copied at once,"
+            + " each on its own connections in the same snapshot (1-" + SnapshotCopy.MAX_WORKERS + "; default ${DEFAULT-VALUE}).")
+    int copyWorkers;
 
     @Option(names = "--outbox-timeout", defaultValue = "2m", converter = DurationConverter.class,
             description = "How long reading one upstream outbox for the start offsets may take (default ${DEFAULT-VALUE}).")
@@ -120,6 +124,10 @@ final class JoinCommand implements Callable<Integer> {
         if (chunkRows < 1) {
             throw new JoinRefusedException("--chunk-rows must be at least 1, not " + chunkRows);
         }
+        if (copyWorkers < 1 || copyWorkers > SnapshotCopy.MAX_WORKERS) {
+            throw new JoinRefusedException("--copy-workers must be between 1 and " + SnapshotCopy.MAX_WORKERS + ", not "
+                    + copyWorkers);
+        }
         try (Connection target = connect(config)) {
             if (!initialised(target)) {
                 throw new JoinRefusedException("the database of " + node + " is not prepared: run syncline init --config "
@@ -167,7 +175,7 @@ final class JoinCommand implements Callable<Integer> {
                 out.flush();
                 long started = System.nanoTime();
                 List<SnapshotCopy.TableResult> results = new SnapshotCopy(node, chunkRows, new JoinProgressLines(out))
-                        .copy(snapshot.connection(), target, tables);
+                        .copy(snapshot.connection(), target, tables, copyWorkers, () -> connect(source), () -> connect(config));
                 long rows = results.stream().mapToLong(SnapshotCopy.TableResult::copied).sum();
                 long nanos = System.nanoTime() - started;
                 out.printf("copied %,d row(s) in %.1f s (%,d rows/s)%n", rows, nanos / 1e9, StampProgressLines.rate(rows, nanos));

@@ -17,7 +17,7 @@ class BenchReportTest {
         SynclineReplicationBench.Result replication = new SynclineReplicationBench.Result(20_000, 30_000, 40_000, 5.0);
         return new BenchReport("15.14", 100_000, 100, "all-to-all", 150_000, 160_000, replication, replication, replication,
                 List.of(new ApplyOnlyBench.Result(NativeReplicationBench.Kind.UPDATES, 120_000, 30_000, 2, 48_000)),
-                List.of(new LagBench.Result(3, 10_000, 100, 400, 600, 1000)), app, 1500, List.of());
+                List.of(new LagBench.Result(3, 10_000, 100, 400, 600, 1000)), app, 1500, List.of(), null);
     }
 
     private static String table(BenchReport report) {
@@ -69,7 +69,7 @@ class BenchReportTest {
         HotRowsBench.Result hot = new HotRowsBench.Result(2, Map.of("dc-a", without, "dc-b", without),
                 Map.of("dc-a", nativeOneWay, "dc-b", nativeOneWay), Map.of("dc-a", syncline, "dc-b", syncline), 120, 800, 950, 5000);
         BenchReport report = new BenchReport(null, 100_000, 100, "all-to-all", 0, 0, null, null, null, List.of(), List.of(), null, 900,
-                List.of(hot));
+                List.of(hot), null);
 
         JsonNode json = new ObjectMapper().readTree(report.toJson());
 
@@ -82,5 +82,36 @@ class BenchReportTest {
         assertThat(json.path("hot_rows").path("2_dcs").path("lag_ms").path("p99").asLong()).isEqualTo(800);
         assertThat(json.has("app_tps_ratio")).isFalse();
         assertThat(table(report)).contains("hot rows, 2 datacenters").contains("p99 800 ms");
+    }
+
+    @Test
+    void joinReportsItsCopyRateAndItsRatioToPgDumpIntoPsql() throws Exception {
+        BenchReport report = new BenchReport("15.18", 100_000, 100, "all-to-all", 0, 0, null, null, null, List.of(), List.of(), null, 900,
+                List.of(), new JoinCopyBench.Result(200_000, 300_000, 400_000.0, null));
+
+        JsonNode json = new ObjectMapper().readTree(report.toJson());
+
+        assertThat(json.path("join_rows").asLong()).isEqualTo(200_000);
+        assertThat(json.path("join_copy_rows_per_s").asDouble()).isEqualTo(300_000);
+        assertThat(json.path("join_pg_dump_psql_rows_per_s").asDouble()).isEqualTo(400_000);
+        assertThat(json.path("join_copy_ratio").asDouble()).isEqualTo(0.75);
+        assertThat(json.has("join_pg_dump_psql_missing")).isFalse();
+        assertThat(table(report)).contains("join copy of 200,000 rows: 300,000 rows/s; pg_dump --data-only | psql 400,000 rows/s;"
+                + " ratio 0.75");
+    }
+
+    @Test
+    void joinWithoutPgDumpReportsTheCopyAloneWithANullRatioAndSaysWhy() throws Exception {
+        BenchReport report = new BenchReport("17.6", 100_000, 100, "all-to-all", 0, 0, null, null, null, List.of(), List.of(), null, 900,
+                List.of(), new JoinCopyBench.Result(200_000, 300_000, null, "no pg_dump in /x/bin"));
+
+        JsonNode json = new ObjectMapper().readTree(report.toJson());
+
+        assertThat(json.path("join_copy_rows_per_s").asDouble()).isEqualTo(300_000);
+        assertThat(json.has("join_copy_ratio")).isTrue();
+        assertThat(json.path("join_copy_ratio").isNull()).isTrue();
+        assertThat(json.path("join_pg_dump_psql_rows_per_s").isNull()).isTrue();
+        assertThat(json.path("join_pg_dump_psql_missing").asText()).isEqualTo("no pg_dump in /x/bin");
+        assertThat(table(report)).contains("pg_dump | psql not measured (no pg_dump in /x/bin), so no ratio");
     }
 }

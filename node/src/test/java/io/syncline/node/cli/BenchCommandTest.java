@@ -40,6 +40,6 @@ class BenchCommandTest {
         assertThat(BenchPhase.parse("lag, hot_rows")).containsExactlyInAnyOrder(BenchPhase.LAG, BenchPhase.HOT_ROWS);
         assertThat(BenchPhase.parse("all")).containsExactlyInAnyOrder(BenchPhase.values());
         assertThatThrownBy(() -> BenchPhase.parse("hot-rows"))
-                .hasMessage("--phases takes backlogs, apply_only, lag, app, hot_rows or all, not hot-rows");
+                .hasMessage("--phases takes backlogs, apply_only, lag, app, hot_rows, join or all, not hot-rows");
     }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -73,6 +74,20 @@ public final class EmbeddedEnvironment implements Environment {
     @Override
     public String backendName() {
         return "embedded";
+    }
+
+    /**
+     * A client program ({@code pg_dump}, {@code psql}) of the PostgreSQL binaries the servers run
+     * on; empty when that build has none (the bundled zonky build has the server programs only).
+     */
+    public static Optional<Path> clientProgram(String program) {
+        Path path = postgresBinDir().resolve(program);
+        return Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
+    }
+
+    /** The bin directory of the PostgreSQL binaries the servers run on. */
+    public static Path postgresBinDir() {
+        return PostgresBinaries.resolve().binDir();
     }
 
     @Override
