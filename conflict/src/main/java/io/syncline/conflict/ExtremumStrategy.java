@@ -1,6 +1,5 @@
 package io.syncline.conflict;
 
-import io.syncline.conflict.internal.TypedValues;
 import io.syncline.core.spi.Resolution;
 import io.syncline.core.spi.RowConflict;
 import java.util.Optional;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.syncline.it.env.TestEnvironments;
-import io.syncline.node.env.Environment;
-import io.syncline.node.env.KafkaCluster;
-import io.syncline.node.env.PostgresServer;
+import io.syncline.lab.env.Environment;
+import io.syncline.lab.env.KafkaCluster;
+import io.syncline.lab.env.PostgresServer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.syncline.conflict.schema.ExistingRowStamper;
-import io.syncline.conflict.schema.ReplicationSchemaInstaller;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.NodeConfigLoader;
 import io.syncline.it.support.CliRun;
 import io.syncline.it.support.DcCluster;
+import io.syncline.schema.ExistingRowStamper;
+import io.syncline.schema.ReplicationSchemaInstaller;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.sql.Connection;

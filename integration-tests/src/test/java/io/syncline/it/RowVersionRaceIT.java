@@ -3,10 +3,10 @@ package io.syncline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.syncline.conflict.schema.ReplicationSchemaInstaller;
 import io.syncline.it.env.TestEnvironments;
-import io.syncline.node.env.Environment;
-import io.syncline.node.env.PostgresServer;
+import io.syncline.lab.env.Environment;
+import io.syncline.lab.env.PostgresServer;
+import io.syncline.schema.ReplicationSchemaInstaller;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.syncline.conflict.schema.ReplicationSchemaInstaller;
-import io.syncline.conflict.schema.SchemaException;
 import io.syncline.core.schema.TableObjectNames;
 import io.syncline.core.schema.TableObjectNames.Kind;
 import io.syncline.it.support.DcCluster;
-import io.syncline.node.env.PostgresServer;
+import io.syncline.lab.env.PostgresServer;
+import io.syncline.schema.ReplicationSchemaInstaller;
+import io.syncline.schema.SchemaException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

@@ -2,11 +2,11 @@ package io.syncline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.syncline.conflict.schema.SequenceRanges;
-import io.syncline.conflict.schema.SequenceRanges.KeySequence;
 import io.syncline.it.env.TestEnvironments;
-import io.syncline.node.env.Environment;
-import io.syncline.node.env.PostgresServer;
+import io.syncline.lab.env.Environment;
+import io.syncline.lab.env.PostgresServer;
+import io.syncline.schema.SequenceRanges;
+import io.syncline.schema.SequenceRanges.KeySequence;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

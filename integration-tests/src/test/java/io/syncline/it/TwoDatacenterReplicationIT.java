@@ -3,12 +3,12 @@ package io.syncline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.syncline.conflict.schema.ReplicationSchemaInstaller;
 import io.syncline.it.support.DcCluster;
 import io.syncline.it.support.DcCluster.OutboxRecord;
-import io.syncline.node.demo.ConvergenceCheck;
+import io.syncline.lab.demo.ConvergenceCheck;
 import io.syncline.node.runtime.LinkStatus;
 import io.syncline.node.runtime.SynclineNode;
+import io.syncline.schema.ReplicationSchemaInstaller;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -3,9 +3,9 @@ package io.syncline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.syncline.it.env.TestEnvironments;
+import io.syncline.lab.env.Environment;
+import io.syncline.lab.env.PostgresServer;
 import io.syncline.node.cli.ValidateConfigCommand;
-import io.syncline.node.env.Environment;
-import io.syncline.node.env.PostgresServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

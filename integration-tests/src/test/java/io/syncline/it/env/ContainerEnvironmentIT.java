@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.syncline.it.env.ContainerEnvironment.ContainerKafka;
 import io.syncline.it.env.ContainerEnvironment.ContainerPostgres;
-import io.syncline.node.env.KafkaCluster;
-import io.syncline.node.env.PostgresServer;
+import io.syncline.lab.env.KafkaCluster;
+import io.syncline.lab.env.PostgresServer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,7 +1,7 @@
 package io.syncline.it.env;
 
-import io.syncline.node.env.Environment;
-import io.syncline.node.env.embedded.EmbeddedEnvironment;
+import io.syncline.lab.env.Environment;
+import io.syncline.lab.env.embedded.EmbeddedEnvironment;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;

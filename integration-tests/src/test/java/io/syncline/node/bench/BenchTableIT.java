@@ -1,11 +1,11 @@
-package io.syncline.node.bench;
+package io.syncline.lab.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.syncline.it.env.TestEnvironments;
-import io.syncline.node.env.Environment;
-import io.syncline.node.env.PostgresServer;
+import io.syncline.lab.env.Environment;
+import io.syncline.lab.env.PostgresServer;
 import java.sql.Connection;
 import java.sql.Statement;
 import org.junit.jupiter.api.AfterAll;

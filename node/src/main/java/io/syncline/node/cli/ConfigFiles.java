@@ -1,9 +1,9 @@
 package io.syncline.node.cli;
 
-import io.syncline.conflict.schema.SchemaException;
 import io.syncline.core.config.ConfigException;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.NodeConfigLoader;
+import io.syncline.schema.SchemaException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;

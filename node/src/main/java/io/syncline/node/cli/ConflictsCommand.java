@@ -1,14 +1,14 @@
 package io.syncline.node.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.syncline.conflict.ApplyException;
-import io.syncline.conflict.ApplyListener;
+import io.syncline.apply.ApplyException;
+import io.syncline.apply.ApplyListener;
+import io.syncline.apply.RetriableApplyException;
+import io.syncline.apply.TransactionApplier;
 import io.syncline.conflict.ConflictPolicies;
-import io.syncline.conflict.RetriableApplyException;
-import io.syncline.conflict.TransactionApplier;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.schema.ReplicationSchema;
-import io.syncline.node.internal.DataSources;
+import io.syncline.node.runtime.DataSources;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;

@@ -1,11 +1,11 @@
 package io.syncline.node.cli;
 
-import io.syncline.conflict.schema.ReplicatedTables;
 import io.syncline.core.config.ConfigException;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.NodeConfigLoader;
 import io.syncline.core.config.TableConfig;
 import io.syncline.node.consistency.TableDiff;
+import io.syncline.schema.ReplicatedTables;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;

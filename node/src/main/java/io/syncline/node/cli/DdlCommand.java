@@ -1,9 +1,9 @@
 package io.syncline.node.cli;
 
-import io.syncline.conflict.ddl.DdlRules;
-import io.syncline.conflict.ddl.SchemaChange;
-import io.syncline.conflict.ddl.SchemaChangeRunner;
 import io.syncline.core.config.NodeConfig;
+import io.syncline.schema.ddl.DdlRules;
+import io.syncline.schema.ddl.SchemaChange;
+import io.syncline.schema.ddl.SchemaChangeRunner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -10,7 +10,7 @@ import picocli.CommandLine;
  * Reads durations such as {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}, a bare number of
  * seconds, or ISO-8601 ({@code PT30S}). Negative durations are rejected.
  */
-final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
     private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 

@@ -1,14 +1,14 @@
 package io.syncline.node.cli;
 
-import io.syncline.conflict.schema.ExistingRowStamper;
-import io.syncline.conflict.schema.JdbcTableCatalog;
-import io.syncline.conflict.schema.ReplicatedTables;
-import io.syncline.conflict.schema.ReplicationSchemaInstaller;
-import io.syncline.conflict.schema.SchemaException;
-import io.syncline.conflict.schema.SequenceRanges;
 import io.syncline.core.config.ConfigProblem;
 import io.syncline.core.config.ConfigValidator;
 import io.syncline.core.config.NodeConfig;
+import io.syncline.schema.ExistingRowStamper;
+import io.syncline.schema.JdbcTableCatalog;
+import io.syncline.schema.ReplicatedTables;
+import io.syncline.schema.ReplicationSchemaInstaller;
+import io.syncline.schema.SchemaException;
+import io.syncline.schema.SequenceRanges;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;

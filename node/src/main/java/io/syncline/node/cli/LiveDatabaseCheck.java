@@ -1,11 +1,11 @@
 package io.syncline.node.cli;
 
-import io.syncline.conflict.schema.JdbcTableCatalog;
-import io.syncline.conflict.schema.SchemaException;
-import io.syncline.conflict.schema.TableKey;
 import io.syncline.core.config.ConfigValidator;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.TableConfig;
+import io.syncline.schema.JdbcTableCatalog;
+import io.syncline.schema.SchemaException;
+import io.syncline.schema.TableKey;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

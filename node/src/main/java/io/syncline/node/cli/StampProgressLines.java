@@ -1,6 +1,6 @@
 package io.syncline.node.cli;
 
-import io.syncline.conflict.schema.ExistingRowStamper;
+import io.syncline.schema.ExistingRowStamper;
 import java.io.PrintWriter;
 
 /**

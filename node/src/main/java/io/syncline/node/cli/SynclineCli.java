@@ -1,9 +1,14 @@
 package io.syncline.node.cli;
 
+import java.util.ServiceLoader;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the {@code syncline} command. */
+/**
+ * Entry point of the {@code syncline} command. Commands that are not part of the runtime (the demo and
+ * the bench, in the lab module) join through {@link ExtraCommands} when their jar is on the class path.
+ */
 @Command(
         name = "syncline",
         mixinStandardHelpOptions = true,
@@ -13,7 +18,6 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             ConfigReferenceCommand.class,
             ConflictsCommand.class,
-            DemoCommand.class,
             DdlCommand.class,
             DiffCommand.class,
             InitCommand.class,
@@ -22,11 +26,12 @@ import picocli.CommandLine.Command;
             RepairCommand.class,
             RunCommand.class,
             StatusCommand.class,
-            BenchCommand.class,
             CaptureCommand.class,
             ValidateConfigCommand.class,
         })
 public final class SynclineCli implements Runnable {
+
+    private static final Set<String> LAB_COMMANDS = Set.of("demo", "bench");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -37,7 +42,23 @@ public final class SynclineCli implements Runnable {
 
     /** Runs the command line and returns its exit status; used by tests instead of {@link #main}. */
     public static int run(String... args) {
-        return new CommandLine(new SynclineCli()).execute(args);
+        CommandLine cli = commandLine();
+        if (args.length > 0 && LAB_COMMANDS.contains(args[0]) && !cli.getSubcommands().containsKey(args[0])) {
+            cli.getErr().printf("syncline %s is part of the lab, which this installation does not include: run it from a"
+                    + " source checkout with ./syncline %s%n", args[0], args[0]);
+            cli.getErr().flush();
+            return 2;
+        }
+        return cli.execute(args);
+    }
+
+    /** The command line with every subcommand on the class path. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new SynclineCli());
+        for (ExtraCommands extra : ServiceLoader.load(ExtraCommands.class)) {
+            extra.commands().forEach(cli::addSubcommand);
+        }
+        return cli;
     }
 
     @Override

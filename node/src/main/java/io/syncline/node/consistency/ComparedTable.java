@@ -1,7 +1,7 @@
 package io.syncline.node.consistency;
 
-import io.syncline.conflict.schema.TableKey;
 import io.syncline.core.schema.ReplicationSchema;
+import io.syncline.schema.TableKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

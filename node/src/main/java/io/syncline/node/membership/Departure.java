@@ -1,9 +1,9 @@
 package io.syncline.node.membership;
 
-import io.syncline.conflict.schema.ExistingRowStamper;
 import io.syncline.connector.ReplicationSlots;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.node.runtime.NodeLease;
+import io.syncline.schema.ExistingRowStamper;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,8 +1,8 @@
 package io.syncline.node.membership;
 
-import io.syncline.conflict.schema.ReplicationOrigins;
-import io.syncline.conflict.schema.TableKey;
 import io.syncline.core.schema.ReplicationSchema;
+import io.syncline.schema.ReplicationOrigins;
+import io.syncline.schema.TableKey;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.sql.Connection;

@@ -1,10 +1,10 @@
 package io.syncline.node.runtime;
 
-import io.syncline.conflict.ApplyException;
-import io.syncline.conflict.ApplyResult;
-import io.syncline.conflict.RetriableApplyException;
-import io.syncline.conflict.StreamedTarget;
-import io.syncline.conflict.TransactionApplier;
+import io.syncline.apply.ApplyException;
+import io.syncline.apply.ApplyResult;
+import io.syncline.apply.RetriableApplyException;
+import io.syncline.apply.StreamedTarget;
+import io.syncline.apply.TransactionApplier;
 import io.syncline.connector.OutboxPublisher;
 import io.syncline.connector.OutboxReader;
 import io.syncline.connector.ReceivedTransaction;

@@ -1,7 +1,7 @@
 package io.syncline.node.runtime;
 
-import io.syncline.conflict.ApplyException;
-import io.syncline.conflict.RetriableApplyException;
+import io.syncline.apply.ApplyException;
+import io.syncline.apply.RetriableApplyException;
 import io.syncline.core.event.SourceTransaction;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package io.syncline.node.runtime;
 
-import io.syncline.conflict.schema.ReplicatedTables;
 import io.syncline.core.config.TableName;
 import io.syncline.core.schema.ReplicationSchema;
+import io.syncline.schema.ReplicatedTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,11 +1,11 @@
 package io.syncline.node.runtime;
 
-import io.syncline.conflict.ApplyException;
-import io.syncline.conflict.ApplyResult;
-import io.syncline.conflict.ContinuityException;
-import io.syncline.conflict.RetriableApplyException;
-import io.syncline.conflict.SchemaMismatchException;
-import io.syncline.conflict.TransactionApplier;
+import io.syncline.apply.ApplyException;
+import io.syncline.apply.ApplyResult;
+import io.syncline.apply.ContinuityException;
+import io.syncline.apply.RetriableApplyException;
+import io.syncline.apply.SchemaMismatchException;
+import io.syncline.apply.TransactionApplier;
 import io.syncline.connector.KafkaErrors;
 import io.syncline.connector.OutboxPublisher;
 import io.syncline.connector.OutboxReader;

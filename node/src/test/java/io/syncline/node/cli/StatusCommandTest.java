@@ -39,7 +39,7 @@ class StatusCommandTest {
 
     private static Run run(Path config, String... options) {
         StringWriter out = new StringWriter();
-        CommandLine cli = new CommandLine(new SynclineCli());
+        CommandLine cli = SynclineCli.commandLine();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(new StringWriter()));
         String[] args = new String[options.length + 3];

@@ -3,7 +3,7 @@ package io.syncline.node.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.syncline.conflict.TransactionApplier;
+import io.syncline.apply.TransactionApplier;
 import io.syncline.connector.OutboxReader;
 import io.syncline.node.metrics.ReplicationMeters;
 import java.time.Clock;

@@ -1,9 +1,0 @@
-package io.syncline.conflict.schema;
-
-/** A replicated table that Syncline cannot handle as it is, with what to change. */
-public class SchemaException extends RuntimeException {
-
-    public SchemaException(String message) {
-        super(message);
-    }
-}
