@@ -3,6 +3,7 @@ package io.syncline.connector;
 import io.syncline.core.codec.EventHeaders;
 import io.syncline.core.codec.MalformedEventException;
 import io.syncline.core.codec.TransactionCodec;
+import io.syncline.core.event.ControlRecord;
 import io.syncline.core.event.QuarantineReason;
 import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.RowChange;
@@ -128,7 +129,7 @@ public final class RecordValidator {
 
     /**
      * What a whole transaction and a chunk are both checked for: a known origin, a path that fits
-     * this link, replicated tables and a position below {@link #MAX_PLAUSIBLE_POSITION}; the refusal,
+     * this link, replicated tables, control records that carry what they need, and a position below {@link #MAX_PLAUSIBLE_POSITION}; the refusal,
      * or null when the record passes.
      */
     private Outcome contentRefusal(String topic, long offset, String origin, List<String> path, List<RowChange> changes,
@@ -145,6 +146,11 @@ public final class RecordValidator {
             if (!tables.test(change.table())) {
                 return reject(topic, offset, origin, QuarantineReason.UNKNOWN_TABLE,
                         "table " + change.table() + " is not replicated here", text, body);
+            }
+            try {
+                ControlRecord.of(change);
+            } catch (IllegalArgumentException malformed) {
+                return reject(topic, offset, origin, QuarantineReason.UNDECODABLE, malformed.getMessage(), text, body);
             }
         }
         if (position > MAX_PLAUSIBLE_POSITION) {

@@ -7,6 +7,7 @@ import io.syncline.core.codec.TransactionCodec;
 import io.syncline.core.event.ChainLink;
 import io.syncline.core.event.Operation;
 import io.syncline.core.event.OriginIdentity;
+import io.syncline.core.event.ProgressReport;
 import io.syncline.core.event.QuarantineReason;
 import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.RowChange;
@@ -66,6 +67,19 @@ class RecordValidatorTest {
             assertThat(rejected.body()).isEqualTo(body);
             assertThat(rejected.headers()).containsEntry(EventHeaders.PATH, "dc-a,dc-b");
         }
+    }
+
+    @Test
+    void aProgressReportThatLacksItsPositionsIsUndecodable() {
+        RowChange report = new RowChange(ReplicationSchema.PROGRESS_REPORT_TABLE, Operation.UPDATE, Map.of("node_id", "dc-a"),
+                null, Map.of("stable", "{}"), Set.of(), RowVersion.INITIAL);
+        SourceTransaction tx = new SourceTransaction("dc-a", 1000, 1_000_000L, 42, List.of("dc-a", "dc-b"), List.of(report),
+                new ChainLink(new OriginIdentity(7, 1), ChainLink.NONE));
+
+        RejectedRecord rejected = VALIDATOR.check(TOPIC, 3, headers(tx), TransactionCodec.encodeBody(tx)).rejected();
+
+        assertThat(rejected.reason()).isEqualTo(QuarantineReason.UNDECODABLE);
+        assertThat(rejected.detail()).isEqualTo("progress report without applied");
     }
 
     @Test
@@ -169,7 +183,9 @@ class RecordValidatorTest {
 
     @Test
     void tablesSynclinePublishesItselfAreAccepted() {
-        SourceTransaction tx = tx("dc-a", 1000, ReplicationSchema.PROGRESS_REPORT_TABLE, List.of("dc-a", "dc-b"));
+        SourceTransaction tx = new SourceTransaction("dc-a", 1000, 1_000_000L, 42, List.of("dc-a", "dc-b"),
+                List.of(new ProgressReport("dc-a", "{}", "{}", false).toRowChange()),
+                new ChainLink(new OriginIdentity(7, 1), ChainLink.NONE));
 
         assertThat(VALIDATOR.check(TOPIC, 3, headers(tx), TransactionCodec.encodeBody(tx)).accepted()).isNotNull();
     }

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.debezium.connector.postgresql.PostgresValueConverter;
 import io.syncline.core.codec.MetadataJson;
 import io.syncline.core.event.Operation;
+import io.syncline.core.event.ProgressReport;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.RowClock;
 import io.syncline.core.event.RowMetadata;
 import io.syncline.core.event.RowVersion;
+import io.syncline.core.event.SchemaChangeRecord;
 import io.syncline.core.event.VersionVector;
 import io.syncline.core.schema.ReplicationSchema;
 import java.io.IOException;
@@ -46,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * schema parameters. Rows of {@link ReplicationSchema#TOMBSTONE_TABLE} become deletes of the
  * table they name; the user tables' own deletes are not replicated (their tombstone row, written
  * in the same transaction, carries the delete and its version). The row of
- * {@link ReplicationSchema#PROGRESS_REPORT_TABLE} travels as an update of that table, a row of
- * {@link ReplicationSchema#SCHEMA_CHANGE_TABLE} as an insert of that table. Thread-safe.
+ * {@link ReplicationSchema#PROGRESS_REPORT_TABLE} and one of {@link ReplicationSchema#SCHEMA_CHANGE_TABLE}
+ * are control records ({@link ProgressReport}, {@link SchemaChangeRecord}) and travel as their
+ * {@link io.syncline.core.event.ControlRecord#toRowChange()}. Thread-safe.
  */
 public final class ChangeConverter {
 
@@ -250,14 +253,10 @@ public final class ChangeConverter {
         return tombstone.schema().field("collect_checkpoint") != null && tombstone.get("collect_checkpoint") != null;
     }
 
-    /** The node's progress report: published like a row, taken by the peers' appliers as their view of this node's progress. */
+    /** The node's progress report, taken by the peers' appliers as their view of this node's progress. */
     private static RowChange progressReport(Struct after) {
-        Map<String, String> values = new LinkedHashMap<>();
-        values.put("applied", after.getString("applied"));
-        values.put("stable", after.getString("stable"));
-        values.put("awaiting", Boolean.toString(Boolean.TRUE.equals(after.getBoolean("awaiting"))));
-        return new RowChange(ReplicationSchema.PROGRESS_REPORT_TABLE, Operation.UPDATE, Map.of("node_id", after.getString("node_id")),
-                null, values, Set.of(), RowVersion.INITIAL);
+        return new ProgressReport(after.getString("node_id"), after.getString("applied"), after.getString("stable"),
+                Boolean.TRUE.equals(after.getBoolean("awaiting"))).toRowChange();
     }
 
     /**
@@ -265,15 +264,8 @@ public final class ChangeConverter {
      * as they are, for the peers' appliers to run at this point of the stream.
      */
     private static RowChange schemaChange(Struct after) {
-        Map<String, String> key = new LinkedHashMap<>();
-        key.put("origin_node", after.getString("origin_node"));
-        key.put("id", String.valueOf(after.getInt64("id")));
-        Map<String, String> values = new LinkedHashMap<>();
-        values.put("statements", after.getString("statements"));
-        values.put("expectations", after.getString("expectations"));
-        values.put("search_path", after.getString("search_path"));
-        return new RowChange(ReplicationSchema.SCHEMA_CHANGE_TABLE, Operation.INSERT, key, null, values, Set.of(),
-                RowVersion.INITIAL);
+        return new SchemaChangeRecord(after.getString("origin_node"), after.getInt64("id"), after.getString("statements"),
+                after.getString("expectations"), after.getString("search_path")).toRowChange();
     }
 
     private RowChange tombstoneToDelete(Struct after) {
