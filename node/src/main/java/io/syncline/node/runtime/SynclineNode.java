@@ -1,13 +1,9 @@
 package io.syncline.node.runtime;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.syncline.apply.ApplyListener;
-import io.syncline.apply.ApplyResult;
-import io.syncline.apply.ParkedChange;
 import io.syncline.apply.TransactionApplier;
 import io.syncline.conflict.ConflictPolicies;
 import io.syncline.conflict.OnErrorPolicies;
-import io.syncline.conflict.ResolvedConflict;
 import io.syncline.connector.CaptureConfig;
 import io.syncline.connector.HeartbeatProbe;
 import io.syncline.connector.HeartbeatPublisher;
@@ -19,11 +15,8 @@ import io.syncline.connector.RecordValidator;
 import io.syncline.core.config.DatabaseUrl;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.config.PeerConfig;
-import io.syncline.core.error.FailureKind;
-import io.syncline.core.error.SqlStates;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.node.internal.KafkaSettings;
-import io.syncline.node.membership.Arrival;
 import io.syncline.node.membership.MembershipRecord;
 import io.syncline.node.metrics.KafkaClientMeters;
 import io.syncline.node.metrics.LagHistogram;
@@ -36,7 +29,6 @@ import io.syncline.topology.RoutePlan;
 import io.syncline.topology.Router;
 import io.syncline.topology.TopologyGraph;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,7 +38,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -61,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * upstream node, a heartbeat in its own Kafka, and a liveness monitor that reads the peers'
  * heartbeats and, when a peer is down, adds links around it ({@link Rerouter}). Start once,
  * close once; thread-safe.
+ *
+ * <p>This class is the node's wiring and lifecycle, and longer than most for that reason: what
+ * starts, in which order, and how it all stops (the reverse, with the lease last) reads best in one
+ * place. The parts that run are classes of their own: {@link RunningLinks}, {@link HeartbeatLoop},
+ * {@link LeaseCheck}, {@link TombstoneCollection}, {@link MembershipWatch}.
  */
 public final class SynclineNode implements AutoCloseable {
 
@@ -77,14 +73,11 @@ public final class SynclineNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SynclineNode.class);
     private static final Duration MAX_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
-    private static final Duration LINK_STOP_WAIT = Duration.ofSeconds(30);
     /** How often tombstones are checked for collection and progress is reported to the peers. */
     static final Duration COLLECTION_INTERVAL = Duration.ofSeconds(2);
     private static final Duration CATCH_UP_CHECK = Duration.ofMillis(500);
-    private static final Duration CATCH_UP_LOG = Duration.ofSeconds(10);
 
     /** A link thread and its runnable. */
-    private record RunningLink(ReplicationLink link, Thread thread) {}
 
     private final NodeConfig config;
     private final Path dataDirectory;
@@ -92,28 +85,9 @@ public final class SynclineNode implements AutoCloseable {
     private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
     private final ReplicationMeters meters;
     // Guarded by "this": the links running now, and the status of every link this node ever ran.
-    private final Map<String, RunningLink> runningLinks = new LinkedHashMap<>();
-    private final Map<String, LinkStatus> linkStatuses = new LinkedHashMap<>();
+    private final RunningLinks links;
     private final AtomicLong parkedChanges = new AtomicLong();
-    private final AtomicLong tombstones = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicBoolean heartbeatWithheld = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicBoolean leaving = new java.util.concurrent.atomic.AtomicBoolean();
-    // "active", or "catchup: ..." while a node that syncline join copied reads what was written during the copy.
-    private volatile String membership = MembershipRecord.ACTIVE;
-    private CatchUp catchUp;
-    private long catchUpLoggedAt;
-    private final ApplyListener applyListener = new ApplyListener() {
-        @Override
-        public void changeParked(ParkedChange parked) {
-            parkedChanges.incrementAndGet();
-            meters.changeParked();
-        }
-
-        @Override
-        public void conflictResolved(ResolvedConflict conflict) {
-            meters.conflictResolved(conflict);
-        }
-    };
+    private volatile MembershipWatch membership;
     private HikariDataSource dataSource;
     private KafkaClientMeters kafkaClients;
     private LocalCapture capture;
@@ -121,16 +95,14 @@ public final class SynclineNode implements AutoCloseable {
     private Router router;
     private ConflictPolicies policies;
     private OnErrorPolicies onError;
-    private HeartbeatPublisher heartbeat;
+    private volatile HeartbeatLoop heartbeat;
     private KafkaHeartbeatSource heartbeatSource;
     private LivenessTracker liveness;
     private Rerouter rerouter;
     private ScheduledExecutorService heartbeatTimer;
     private ScheduledExecutorService livenessTimer;
     private ScheduledExecutorService collectionTimer;
-    private TombstoneCollector collector;
-    /** The permanent failure of tombstone collection last logged at WARN, so that it is not repeated every cycle. */
-    private String collectionFailure;
+    private volatile TombstoneCollection collection;
     private volatile UnmanagedDdlWatch ddlWatch;
     private ReplicatedTables replicated;
     private volatile ReplicatedTableWatch tableWatch;
@@ -143,6 +115,7 @@ public final class SynclineNode implements AutoCloseable {
         this.dataDirectory = dataDirectory;
         this.clock = clock;
         this.meters = new ReplicationMeters(clock);
+        this.links = new RunningLinks(config.nodeId(), this::newLink);
     }
 
     public String nodeId() {
@@ -185,7 +158,7 @@ public final class SynclineNode implements AutoCloseable {
         config.warnings().forEach(w -> log.warn("[{}] {}", nodeId(), w.format()));
         Duration failureTimeout = config.topology().failureTimeout();
         Optional<NodeLease> taken = NodeLease.await(nodeId(), config.database(), failureTimeout,
-                leasePollInterval(failureTimeout), () -> state.get() != State.STANDBY);
+                LeaseCheck.standbyPollInterval(failureTimeout), () -> state.get() != State.STANDBY);
         if (taken.isEmpty()) {
             return;
         }
@@ -195,35 +168,10 @@ public final class SynclineNode implements AutoCloseable {
             lease.close();
             return;
         }
-        awaitSlotReleased(failureTimeout);
+        LeaseCheck.awaitSlotReleased(lease, nodeId(), ReplicationSchema.slotName(nodeId()), failureTimeout);
         startActive();
         log.info("[{}] took over as the active node: running {} ms after taking the lease", nodeId(),
                 (System.nanoTime() - takenAt) / 1_000_000);
-    }
-
-    /** How often a standby tries the lease: a tenth of the failure timeout, 50 ms to 1 s. */
-    static Duration leasePollInterval(Duration failureTimeout) {
-        long millis = Math.max(50, Math.min(1000, failureTimeout.toMillis() / 10));
-        return Duration.ofMillis(millis);
-    }
-
-    /** The killed predecessor's walsender may hold the slot a moment longer than its lease session. */
-    private void awaitSlotReleased(Duration timeout) throws InterruptedException {
-        String slot = ReplicationSchema.slotName(nodeId());
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try {
-            while (lease.slotActivePid(slot).isPresent()) {
-                if (System.nanoTime() > deadline) {
-                    log.warn("[{}] replication slot {} is still in use by PostgreSQL backend pid {} after {} s; starting"
-                            + " the capture anyway (Debezium retries until the slot is free)", nodeId(), slot,
-                            lease.slotActivePid(slot).orElse(-1), timeout.toSeconds());
-                    return;
-                }
-                Thread.sleep(50);
-            }
-        } catch (SQLException e) {
-            log.warn("[{}] cannot see whether replication slot {} is free: {}", nodeId(), slot, e.getMessage());
-        }
     }
 
     private void startActive() throws InterruptedException {
@@ -275,12 +223,12 @@ public final class SynclineNode implements AutoCloseable {
                 heartbeatSource, probes.keySet(), new Rerouter.Links() {
                     @Override
                     public void start(String upstream, Set<String> standsInFor) {
-                        startLink(upstream, standsInFor);
+                        links.start(upstream, standsInFor);
                     }
 
                     @Override
                     public void stop(String upstream) {
-                        stopLink(upstream);
+                        links.stop(upstream);
                     }
                 });
         RoutePlan plan = rerouter.start();
@@ -292,24 +240,10 @@ public final class SynclineNode implements AutoCloseable {
                 plan.describe(), failureTimeout.toSeconds());
     }
 
-    /**
-     * Checks the lease as often as heartbeats are sent. A node that can no longer show that it holds
-     * its lease stops capturing and applying at once: a standby may already have taken over.
-     */
     private void startLeaseCheck() {
         leaseTimer = Executors.newSingleThreadScheduledExecutor(daemon("syncline-lease-" + nodeId()));
-        long interval = checkInterval(config.topology().failureTimeout()).toMillis();
-        leaseTimer.scheduleWithFixedDelay(() -> {
-            if (!lease.verify() && state.compareAndSet(State.RUNNING, State.FENCED)) {
-                log.error("[{}] lost its lease on {} ({}): stopping capture and apply now, since this process can no"
-                        + " longer prove it is the only active node {}; a standby may have taken over. Restart it (with"
-                        + " --standby to wait for the lease)", nodeId(), lease.where(), lease.lossReason(), nodeId());
-                // Off this timer's thread: stopping waits for the timers to end.
-                Thread stopper = new Thread(() -> stopAll(true), "syncline-fence-" + nodeId());
-                stopper.setDaemon(true);
-                stopper.start();
-            }
-        }, interval, interval, TimeUnit.MILLISECONDS);
+        LeaseCheck.schedule(leaseTimer, checkInterval(config.topology().failureTimeout()), lease, nodeId(),
+                () -> state.compareAndSet(State.RUNNING, State.FENCED), () -> stopAll(true));
     }
 
     /** How often heartbeats are sent and checked: a quarter of the failure timeout, at most a second. */
@@ -320,58 +254,23 @@ public final class SynclineNode implements AutoCloseable {
     }
 
     private void startHeartbeat(Map<String, Object> ownKafka) throws InterruptedException {
-        heartbeat = new HeartbeatPublisher(nodeId(), ownKafka);
-        try {
-            heartbeat.ensureTopic();
-        } catch (ExecutionException e) {
-            // Not fatal: the first beat creates the topic if the broker allows it; until then peers see silence.
-            log.warn("[{}] could not create the heartbeat topic: {}", nodeId(), e.getCause() == null ? e : e.getCause());
-        }
-        heartbeat.beat(clock.millis());
-        Duration interval = checkInterval(config.topology().failureTimeout());
+        heartbeat = new HeartbeatLoop(nodeId(), new HeartbeatPublisher(nodeId(), ownKafka), links::stuck, clock);
         heartbeatTimer = Executors.newSingleThreadScheduledExecutor(daemon("syncline-heartbeat-" + nodeId()));
-        heartbeatTimer.scheduleAtFixedRate(this::beatWhileApplying, interval.toMillis(), interval.toMillis(),
-                TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * Beats only while every configured link applies. A link that stopped (FAILED) or waits for the
-     * local schema (SCHEMA_MISMATCH) no longer reads its upstream's outbox, so it forwards nothing
-     * either: the nodes behind this one would starve. Withholding the heartbeat makes the peers treat
-     * this node as down and read around it (a ring closes around it, {@link Rerouter}), while they keep
-     * reading this node's own outbox; beating resumes once the link applies again.
-     */
-    private void beatWhileApplying() {
-        List<String> stuck = stuckLinks();
-        if (stuck.isEmpty()) {
-            if (heartbeatWithheld.compareAndSet(true, false)) {
-                log.info("[{}] every link applies again; sending heartbeats again", nodeId());
-            }
-            heartbeat.beat(clock.millis());
-        } else if (heartbeatWithheld.compareAndSet(false, true)) {
-            log.warn("[{}] the link(s) from {} cannot apply: withholding heartbeats, so that peers route around this node"
-                    + " until it applies again (see the link's state and last error)", nodeId(), stuck);
-        }
-    }
-
-    /** The upstreams of configured links that stopped applying (FAILED or SCHEMA_MISMATCH). */
-    private synchronized List<String> stuckLinks() {
-        return runningLinks.keySet().stream().map(linkStatuses::get)
-                .filter(link -> link.standsInFor().isEmpty())
-                .filter(link -> link.state() == LinkStatus.State.FAILED || link.state() == LinkStatus.State.SCHEMA_MISMATCH)
-                .map(LinkStatus::upstream).toList();
+        heartbeat.start(heartbeatTimer, checkInterval(config.topology().failureTimeout()));
     }
 
     /** Whether this node withholds its heartbeat now because a configured link cannot apply (see the links' states). */
     public boolean heartbeatWithheld() {
-        return heartbeatWithheld.get();
+        HeartbeatLoop loop = heartbeat;
+        return loop != null && loop.withheld();
     }
 
     private void startTombstoneCollection() {
-        collector = new TombstoneCollector(nodeId(), config.topology().nodes(), dataSource);
+        collection = new TombstoneCollection(nodeId(), new TombstoneCollector(nodeId(), config.topology().nodes(), dataSource),
+                COLLECTION_INTERVAL);
         ddlWatch = new UnmanagedDdlWatch(nodeId(), dataSource);
         collectionTimer = Executors.newSingleThreadScheduledExecutor(daemon("syncline-tombstones-" + nodeId()));
-        collectionTimer.scheduleWithFixedDelay(this::collectTombstones, COLLECTION_INTERVAL.toMillis(),
+        collectionTimer.scheduleWithFixedDelay(collection::runOnce, COLLECTION_INTERVAL.toMillis(),
                 COLLECTION_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         // On the same quiet thread: both read a few rows of the local database now and then.
         collectionTimer.scheduleWithFixedDelay(ddlWatch::check, 0, COLLECTION_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
@@ -382,52 +281,11 @@ public final class SynclineNode implements AutoCloseable {
 
     /** A node that syncline join copied: watched until its links read what was written during the copy. */
     private void startCatchUp() {
-        MembershipRecord record;
-        try (Connection connection = dataSource.getConnection()) {
-            record = MembershipRecord.read(connection, nodeId());
-        } catch (SQLException e) {
-            log.warn("[{}] cannot read this node's membership ({}); taking it as active: {}", nodeId(),
-                    ReplicationSchema.MEMBERSHIP_TABLE, e.getMessage());
-            return;
+        membership = new MembershipWatch(nodeId(), dataSource);
+        if (membership.start()) {
+            collectionTimer.scheduleWithFixedDelay(() -> membership.check(links::status), 0, CATCH_UP_CHECK.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
-        if (!MembershipRecord.CATCHUP.equals(record.state())) {
-            return;
-        }
-        catchUp = new CatchUp(record.catchupTo());
-        membership = MembershipRecord.CATCHUP;
-        log.info("[{}] CATCHUP after syncline join from {}: reading what was written during the copy, up to {};"
-                + " let the application write here once the node is ACTIVE", nodeId(), record.joinedFrom(), record.catchupTo());
-        catchUpLoggedAt = System.nanoTime();
-        collectionTimer.scheduleWithFixedDelay(this::checkCatchUp, 0, CATCH_UP_CHECK.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void checkCatchUp() {
-        if (catchUp == null) {
-            return;
-        }
-        long now = System.nanoTime();
-        CatchUp.Progress progress;
-        synchronized (this) {
-            progress = catchUp.check(linkStatuses::get, now);
-        }
-        if (!progress.done()) {
-            membership = MembershipRecord.CATCHUP + ": " + progress.describe();
-            if (now - catchUpLoggedAt >= CATCH_UP_LOG.toNanos()) {
-                catchUpLoggedAt = now;
-                log.info("[{}] CATCHUP: {}", nodeId(), progress.describe());
-            }
-            return;
-        }
-        try (Connection connection = dataSource.getConnection()) {
-            Arrival.activate(connection, nodeId());
-        } catch (SQLException e) {
-            log.warn("[{}] caught up, but cannot record it in {} ({}); trying again", nodeId(),
-                    ReplicationSchema.MEMBERSHIP_TABLE, e.getMessage());
-            return;
-        }
-        catchUp = null;
-        membership = MembershipRecord.ACTIVE;
-        log.info("[{}] ACTIVE: caught up with every upstream after syncline join; the application may write here", nodeId());
     }
 
     /**
@@ -435,7 +293,8 @@ public final class SynclineNode implements AutoCloseable {
      * copied reads what was written during the copy.
      */
     public String membership() {
-        return membership;
+        MembershipWatch watch = membership;
+        return watch == null ? MembershipRecord.ACTIVE : watch.membership();
     }
 
     /**
@@ -456,42 +315,6 @@ public final class SynclineNode implements AutoCloseable {
         return watch == null ? List.of() : watch.notInConfig();
     }
 
-    private void collectTombstones() {
-        try {
-            TombstoneCollector.Cycle cycle = collector.runOnce();
-            tombstones.set(cycle.pending());
-            if (collectionFailure != null) {
-                log.info("[{}] tombstone collection works again", nodeId());
-                collectionFailure = null;
-            }
-            if (leaving.getAndSet(cycle.leaving()) != cycle.leaving()) {
-                if (cycle.leaving()) {
-                    log.warn("[{}] this node is leaving the deployment (syncline leave): it waits for its peers to apply what it"
-                            + " captured; stop the application's writes here, and stop the node when syncline leave says so",
-                            nodeId());
-                } else {
-                    log.info("[{}] this node no longer leaves the deployment (syncline leave gave up)", nodeId());
-                }
-            }
-            if (cycle.collected() > 0) {
-                log.info("[{}] collected {} tombstone(s) every peer has applied past; {} held", nodeId(), cycle.collected(),
-                        cycle.pending());
-            }
-        } catch (java.sql.SQLException | RuntimeException e) {
-            // A concurrent apply (serialization failure) or a database outage passes: the next cycle tries again.
-            // Anything else (a missing table, a refused privilege) fails every cycle while tombstones pile up: say so.
-            boolean passing = SqlStates.firstIn(e).flatMap(SqlStates::kindOf).orElse(FailureKind.PERMANENT)
-                    == FailureKind.RETRIABLE;
-            if (passing || e.toString().equals(collectionFailure)) {
-                log.debug("[{}] tombstone collection cycle failed: {}", nodeId(), e.toString());
-            } else {
-                log.warn("[{}] tombstone collection fails: {}; tombstones are kept until it works again (tried every {} s)",
-                        nodeId(), e.toString(), COLLECTION_INTERVAL.toSeconds());
-                collectionFailure = e.toString();
-            }
-        }
-    }
-
     private void checkLiveness() {
         try {
             rerouter.check();
@@ -501,76 +324,18 @@ public final class SynclineNode implements AutoCloseable {
         }
     }
 
-    /** The node's apply listener, and the meters of one link: its lock waits and its target transactions' sizes. */
-    private ApplyListener linkApplyListener(String upstream) {
-        return new ApplyListener() {
-            @Override
-            public void changeParked(ParkedChange parked) {
-                applyListener.changeParked(parked);
-            }
-
-            @Override
-            public void conflictResolved(ResolvedConflict conflict) {
-                applyListener.conflictResolved(conflict);
-            }
-
-            @Override
-            public void targetTransactionCommitted(ApplyResult result) {
-                meters.targetTransactionCommitted(upstream, result.rowsWritten() + result.rowsSkipped());
-            }
-
-            @Override
-            public void lockWaited(Duration waited) {
-                meters.lockWaited(upstream, waited);
-            }
-        };
-    }
-
-    private synchronized void startLink(String upstream, Set<String> standsInFor) {
-        String prefix = "[" + nodeId() + "]";
+    /** Wires the link from {@code upstream}: its outbox reader with the record check, its applier, the forwarder. */
+    private ReplicationLink newLink(String upstream, LinkStatus status) {
         PeerConfig peer = config.peer(upstream).orElseThrow(
-                () -> new IllegalStateException(prefix + " no peer entry for upstream " + upstream));
+                () -> new IllegalStateException("[" + nodeId() + "] no peer entry for upstream " + upstream));
         Map<String, Object> peerKafka = KafkaSettings.of(peer.kafka());
-        LinkStatus status = linkStatuses.computeIfAbsent(upstream, LinkStatus::new);
-        status.standsInFor(standsInFor);
         TransactionApplier applier = new TransactionApplier(nodeId(), dataSource, policies, onError,
-                linkApplyListener(upstream), TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION, replicated,
+                new LinkApplyListener(upstream, meters, parkedChanges), TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION, replicated,
                 config.apply().writers());
         RecordValidator validator = new RecordValidator(upstream, Set.copyOf(config.topology().nodes()), tableWatch);
-        ReplicationLink link = new ReplicationLink(nodeId(), upstream,
+        return new ReplicationLink(nodeId(), upstream,
                 () -> new OutboxReader(nodeId(), upstream, peerKafka, validator, kafkaClients),
                 applier, () -> router, forwarder, status, meters, clock);
-        Thread thread = new Thread(link, "syncline-link-" + nodeId() + "-from-" + upstream);
-        thread.setDaemon(true);
-        runningLinks.put(upstream, new RunningLink(link, thread));
-        thread.start();
-        if (!standsInFor.isEmpty()) {
-            log.info("{} started the link from {} {}", prefix, upstream, status.role());
-        }
-    }
-
-    private void stopLink(String upstream) {
-        RunningLink running;
-        synchronized (this) {
-            running = runningLinks.remove(upstream);
-        }
-        if (running == null) {
-            return;
-        }
-        running.link().stop();
-        try {
-            // Wait, so that a quick restart of the same link never runs beside a finishing one.
-            running.thread().join(LINK_STOP_WAIT.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (running.thread().isAlive()) {
-            log.warn("[{}] the link from {} did not stop within {} s", nodeId(), upstream, LINK_STOP_WAIT.toSeconds());
-        }
-        synchronized (this) {
-            linkStatuses.get(upstream).standsInFor(Set.of());
-        }
-        log.info("[{}] stopped the link from {}", nodeId(), upstream);
     }
 
     private static ThreadFactory daemon(String name) {
@@ -590,13 +355,13 @@ public final class SynclineNode implements AutoCloseable {
     }
 
     /** The links running now (configured ones, plus links around dead nodes). */
-    public synchronized List<LinkStatus> links() {
-        return runningLinks.keySet().stream().map(linkStatuses::get).toList();
+    public List<LinkStatus> links() {
+        return links.running();
     }
 
     /** Every link this node ran since it started, stopped ones included, for counting. */
-    public synchronized List<LinkStatus> allLinks() {
-        return List.copyOf(linkStatuses.values());
+    public List<LinkStatus> allLinks() {
+        return links.all();
     }
 
     /** Peers' liveness, the current routes and links. */
@@ -618,12 +383,14 @@ public final class SynclineNode implements AutoCloseable {
 
     /** Whether {@code syncline leave} is taking this node out of the deployment (seen at the last collection cycle). */
     public boolean leaving() {
-        return leaving.get();
+        TombstoneCollection current = collection;
+        return current != null && current.leaving();
     }
 
     /** Tombstones held in the local database at the last collection cycle (they wait until every peer applied past them). */
     public long tombstonesHeld() {
-        return tombstones.get();
+        TombstoneCollection current = collection;
+        return current == null ? 0 : current.held();
     }
 
     /** Every lag sample since the node started (the demo's and bench's figures; see {@link #meters()} for current ones). */
@@ -682,19 +449,7 @@ public final class SynclineNode implements AutoCloseable {
             collectionTimer.shutdownNow();
             awaitTermination(collectionTimer);
         }
-        List<RunningLink> toStop;
-        synchronized (this) {
-            toStop = List.copyOf(runningLinks.values());
-            runningLinks.clear();
-        }
-        toStop.forEach(running -> running.link().stop());
-        for (RunningLink running : toStop) {
-            try {
-                running.thread().join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        links.stopAll();
         // Each step runs even when one before it failed: a capture that throws while closing must not leave
         // this node's lease held, or the node could not be started again until this process exits.
         try {

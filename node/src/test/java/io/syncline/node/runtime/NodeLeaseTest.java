@@ -17,8 +17,8 @@ class NodeLeaseTest {
 
     @Test
     void standbyPollsATenthOfTheFailureTimeoutBetween50MillisAndOneSecond() {
-        assertThat(SynclineNode.leasePollInterval(Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(1));
-        assertThat(SynclineNode.leasePollInterval(Duration.ofSeconds(5))).isEqualTo(Duration.ofMillis(500));
-        assertThat(SynclineNode.leasePollInterval(Duration.ofMillis(200))).isEqualTo(Duration.ofMillis(50));
+        assertThat(LeaseCheck.standbyPollInterval(Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(LeaseCheck.standbyPollInterval(Duration.ofSeconds(5))).isEqualTo(Duration.ofMillis(500));
+        assertThat(LeaseCheck.standbyPollInterval(Duration.ofMillis(200))).isEqualTo(Duration.ofMillis(50));
     }
 }
