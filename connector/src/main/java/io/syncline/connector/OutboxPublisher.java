@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * capture cannot write). <b>Readers must use {@code isolation.level=read_committed}</b>, as
  * {@link OutboxReader} does.
  *
+ * <p>Somewhat over 400 lines: whole transactions, chunks and forwards share one Kafka transaction
+ * discipline (one producer, fenced on conflict, discarded on failure), which reads best in one place.
+ *
  * <p>A source transaction too large for one record is published as chunks
  * ({@link #beginChunks}, {@link #sendChunk}, {@link #commitChunks}), all in one Kafka transaction
  * that stays open while the capture streams the source transaction, so that readers see all of its

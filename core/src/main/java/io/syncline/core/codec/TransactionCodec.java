@@ -46,6 +46,9 @@ import java.util.TreeMap;
  * last), then the chunk's changes as in format 2, with a symbol table of its own. A node that reads
  * only formats 1 and 2 refuses such a body as an unsupported version, naming it. Whole transactions
  * keep format 2. Stateless and thread-safe.
+ *
+ * <p>Longer than most classes on purpose: the writer and the reader of every field sit side by
+ * side, so that a change of the format changes both in one place and in step.
  */
 public final class TransactionCodec {
 

@@ -20,7 +20,12 @@ import java.util.stream.Collectors;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
-/** The value types of the config file's scalars and lists. */
+/**
+ * The value types of the config file's scalars and lists.
+ *
+ * <p>A catalogue, longer than most classes: each constant or factory is one value type, read on its
+ * own, and keeping them together keeps the config's spellings and messages alike.
+ */
 final class ValueTypes {
 
     private ValueTypes() {}
