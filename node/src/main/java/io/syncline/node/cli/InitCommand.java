@@ -88,7 +88,7 @@ final class InitCommand implements Callable<Integer> {
         long nanos = results.stream().mapToLong(ExistingRowStamper.TableResult::nanos).sum();
         if (rows > 0) {
             out.printf("stamped %,d existing row(s) in %.1f s (%,d rows/s)%n", rows, nanos / 1e9,
-                    StampProgressLines.rate(rows, nanos));
+                    TableProgressLines.rate(rows, nanos));
         }
     }
 

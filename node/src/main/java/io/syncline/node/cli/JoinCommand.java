@@ -178,7 +178,7 @@ final class JoinCommand implements Callable<Integer> {
                         .copy(snapshot.connection(), target, tables, copyWorkers, () -> connect(source), () -> connect(config));
                 long rows = results.stream().mapToLong(SnapshotCopy.TableResult::copied).sum();
                 long nanos = System.nanoTime() - started;
-                out.printf("copied %,d row(s) in %.1f s (%,d rows/s)%n", rows, nanos / 1e9, StampProgressLines.rate(rows, nanos));
+                out.printf("copied %,d row(s) in %.1f s (%,d rows/s)%n", rows, nanos / 1e9, TableProgressLines.rate(rows, nanos));
             }
             Map<String, Long> catchupTo = ends(config, upstreams);
             arrival.copied(catchupTo);
