@@ -3,6 +3,7 @@ package io.syncline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.syncline.it.support.AppliedPositionAudit;
 import io.syncline.it.support.DcCluster;
 import io.syncline.it.support.DcCluster.OutboxRecord;
 import io.syncline.it.support.NodeProcess;
@@ -199,34 +200,19 @@ class NodeCrashIT {
             assertThat(cluster.queryLong(node, "SELECT count(*) FROM it_audit.row_writes WHERE table_name = 'ledger' AND op <> 'INSERT'"))
                     .as("ledger rows (insert-only) updated or deleted by the applier on %s", node).isZero();
 
-            List<List<String>> advances = cluster.queryRows(node, "SELECT origin_node, from_position, to_position"
-                    + " FROM it_audit.position_advances ORDER BY seq");
-            assertThat(advances).as("applied position updates on %s", node).isNotEmpty()
-                    .allSatisfy(row -> assertThat(row.get(0)).isEqualTo(origin));
-            long previous = -1;
-            for (List<String> advance : advances) {
-                long from = Long.parseLong(advance.get(1));
-                long to = Long.parseLong(advance.get(2));
-                assertThat(from).as("an update of %s's applied position on %s starts where the last ended", origin, node)
-                        .isEqualTo(previous);
-                assertThat(to).as("an update of %s's applied position on %s moves forward", origin, node).isGreaterThan(from);
-                previous = to;
-            }
-            assertThat(cluster.appliedPositions(node)).containsEntry(origin, previous);
+            AppliedPositionAudit.Chain chain = AppliedPositionAudit.assertOneChain(cluster, node, origin);
+            assertThat(cluster.appliedPositions(node)).containsEntry(origin, chain.last());
             System.out.printf("[crash] %s: %d row versions applied, once each; %d target transactions advanced %s's position%n",
-                    node, cluster.queryLong(node, "SELECT count(*) FROM it_audit.row_writes"), advances.size(), origin);
+                    node, cluster.queryLong(node, "SELECT count(*) FROM it_audit.row_writes"), chain.moves(), origin);
         }
     }
 
     /** Test-only triggers recording what apply sessions (replication origin set) write; see the class comment. */
     private void installApplyAudit(String node) throws SQLException {
+        AppliedPositionAudit.install(cluster, node);
         cluster.execute(node,
-                "CREATE SCHEMA it_audit",
                 "CREATE TABLE it_audit.row_writes (seq bigserial PRIMARY KEY, target_xid xid8 NOT NULL DEFAULT pg_current_xact_id(),"
                         + " table_name text NOT NULL, op text NOT NULL, pk text NOT NULL, hlc bigint NOT NULL, node text NOT NULL)",
-                "CREATE TABLE it_audit.position_advances (seq bigserial PRIMARY KEY,"
-                        + " target_xid xid8 NOT NULL DEFAULT pg_current_xact_id(), origin_node text NOT NULL,"
-                        + " from_position bigint NOT NULL, to_position bigint NOT NULL)",
                 """
                 CREATE FUNCTION it_audit.row_write() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
@@ -242,16 +228,7 @@ class NodeCrashIT {
                     RETURN NULL;
                 END $$""",
                 "CREATE TRIGGER it_audit AFTER INSERT OR UPDATE OR DELETE ON it.ledger FOR EACH ROW EXECUTE FUNCTION it_audit.row_write()",
-                "CREATE TRIGGER it_audit AFTER INSERT OR UPDATE OR DELETE ON it.counters FOR EACH ROW EXECUTE FUNCTION it_audit.row_write()",
-                """
-                CREATE FUNCTION it_audit.position_advance() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    INSERT INTO it_audit.position_advances (origin_node, from_position, to_position)
-                    VALUES (NEW.origin_node, OLD.position, NEW.position);
-                    RETURN NULL;
-                END $$""",
-                "CREATE TRIGGER it_audit AFTER UPDATE ON syncline.applied_position FOR EACH ROW"
-                        + " EXECUTE FUNCTION it_audit.position_advance()");
+                "CREATE TRIGGER it_audit AFTER INSERT OR UPDATE OR DELETE ON it.counters FOR EACH ROW EXECUTE FUNCTION it_audit.row_write()");
     }
 
     private static void awaitCommitted(Map<String, Writer> writers, long transactions, List<Future<?>> running) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.syncline.connector.LocalCapture;
 import io.syncline.core.schema.ReplicationSchema;
+import io.syncline.it.support.AppliedPositionAudit;
 import io.syncline.it.support.DcCluster;
 import io.syncline.it.support.NodeProcess;
 import io.syncline.node.runtime.NodeLease;
@@ -235,31 +236,17 @@ class NodeLeaseIT {
                     .as("ledger rows of %s inserted by the applier on %s: inserts, distinct rows", origin, node)
                     .containsExactly(String.valueOf(writers.get(origin).committed()),
                             String.valueOf(writers.get(origin).committed()));
-            List<List<String>> advances = cluster.queryRows(node, "SELECT origin_node, from_position, to_position"
-                    + " FROM it_audit.position_advances ORDER BY seq");
-            assertThat(advances).as("applied position updates on %s", node).isNotEmpty()
-                    .allSatisfy(row -> assertThat(row.get(0)).isEqualTo(origin));
-            long previous = -1;
-            for (List<String> advance : advances) {
-                long from = Long.parseLong(advance.get(1));
-                long to = Long.parseLong(advance.get(2));
-                assertThat(from).as("an update of %s's applied position on %s starts where the last ended", origin, node)
-                        .isEqualTo(previous);
-                assertThat(to).as("an update of %s's applied position on %s moves forward", origin, node).isGreaterThan(from);
-                previous = to;
-            }
+            AppliedPositionAudit.Chain chain = AppliedPositionAudit.assertOneChain(cluster, node, origin);
             System.out.printf("[lease] %s: %d of %s's ledger rows applied once each, in %d target transactions%n", node,
-                    writers.get(origin).committed(), origin, advances.size());
+                    writers.get(origin).committed(), origin, chain.moves());
         }
     }
 
     /** Test-only triggers recording what apply sessions (replication origin set) write. */
     private void installApplyAudit(String node) throws SQLException {
+        AppliedPositionAudit.install(cluster, node);
         cluster.execute(node,
-                "CREATE SCHEMA it_audit",
                 "CREATE TABLE it_audit.ledger_applies (seq bigserial PRIMARY KEY, id bigint NOT NULL)",
-                "CREATE TABLE it_audit.position_advances (seq bigserial PRIMARY KEY, origin_node text NOT NULL,"
-                        + " from_position bigint NOT NULL, to_position bigint NOT NULL)",
                 """
                 CREATE FUNCTION it_audit.ledger_apply() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
@@ -268,16 +255,7 @@ class NodeLeaseIT {
                     END IF;
                     RETURN NULL;
                 END $$""",
-                "CREATE TRIGGER it_audit AFTER INSERT ON it.ledger FOR EACH ROW EXECUTE FUNCTION it_audit.ledger_apply()",
-                """
-                CREATE FUNCTION it_audit.position_advance() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    INSERT INTO it_audit.position_advances (origin_node, from_position, to_position)
-                    VALUES (NEW.origin_node, OLD.position, NEW.position);
-                    RETURN NULL;
-                END $$""",
-                "CREATE TRIGGER it_audit AFTER UPDATE ON syncline.applied_position FOR EACH ROW"
-                        + " EXECUTE FUNCTION it_audit.position_advance()");
+                "CREATE TRIGGER it_audit AFTER INSERT ON it.ledger FOR EACH ROW EXECUTE FUNCTION it_audit.ledger_apply()");
     }
 
     private static void awaitCommitted(Map<String, Writer> writers, long transactions, List<Future<?>> running) {

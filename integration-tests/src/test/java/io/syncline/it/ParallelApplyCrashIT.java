@@ -3,6 +3,7 @@ package io.syncline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.syncline.it.support.AppliedPositionAudit;
 import io.syncline.it.support.DcCluster;
 import io.syncline.it.support.NodeProcess;
 import java.sql.SQLException;
@@ -135,18 +136,9 @@ class ParallelApplyCrashIT {
     }
 
     private void assertPositionAdvancesFormOneChain(long lastOfA) throws SQLException {
-        List<List<String>> advances = cluster.queryRows(B, "SELECT origin_node, from_position, to_position"
-                + " FROM it_audit.position_advances WHERE origin_node = '" + A + "' ORDER BY seq");
-        long previous = -1;
-        for (List<String> advance : advances) {
-            long from = Long.parseLong(advance.get(1));
-            long to = Long.parseLong(advance.get(2));
-            assertThat(from).as("an update of dc-a's applied position on dc-b starts where the last ended").isEqualTo(previous);
-            assertThat(to).as("an update of dc-a's applied position on dc-b moves forward").isGreaterThan(from);
-            previous = to;
-        }
-        assertThat(previous).as("dc-a's applied position on dc-b").isEqualTo(lastOfA);
-        System.out.printf("[parallel-crash] %d target transactions advanced dc-a's position on dc-b%n", advances.size());
+        AppliedPositionAudit.Chain chain = AppliedPositionAudit.assertOneChain(cluster, B, A);
+        assertThat(chain.last()).as("dc-a's applied position on dc-b").isEqualTo(lastOfA);
+        System.out.printf("[parallel-crash] %d target transactions advanced dc-a's position on dc-b%n", chain.moves());
     }
 
     /**
@@ -155,12 +147,10 @@ class ParallelApplyCrashIT {
      * of an applied position where it moved from and to.
      */
     private void installApplyAudit(String node) throws SQLException {
+        AppliedPositionAudit.install(cluster, node);
         cluster.execute(node,
-                "CREATE SCHEMA it_audit",
                 "CREATE TABLE it_audit.row_writes (seq bigserial PRIMARY KEY, target_xid xid8 NOT NULL DEFAULT pg_current_xact_id(),"
                         + " table_name text NOT NULL, op text NOT NULL, pk text NOT NULL, version bigint NOT NULL)",
-                "CREATE TABLE it_audit.position_advances (seq bigserial PRIMARY KEY, origin_node text NOT NULL,"
-                        + " from_position bigint NOT NULL, to_position bigint NOT NULL)",
                 """
                 CREATE FUNCTION it_audit.item_write() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
@@ -178,15 +168,6 @@ class ParallelApplyCrashIT {
                     RETURN NULL;
                 END $$""",
                 "CREATE TRIGGER it_audit AFTER INSERT OR UPDATE ON it.items FOR EACH ROW EXECUTE FUNCTION it_audit.item_write()",
-                "CREATE TRIGGER it_audit AFTER INSERT OR UPDATE ON it.ledger FOR EACH ROW EXECUTE FUNCTION it_audit.ledger_write()",
-                """
-                CREATE FUNCTION it_audit.position_advance() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    INSERT INTO it_audit.position_advances (origin_node, from_position, to_position)
-                    VALUES (NEW.origin_node, OLD.position, NEW.position);
-                    RETURN NULL;
-                END $$""",
-                "CREATE TRIGGER it_audit AFTER UPDATE ON syncline.applied_position FOR EACH ROW"
-                        + " EXECUTE FUNCTION it_audit.position_advance()");
+                "CREATE TRIGGER it_audit AFTER INSERT OR UPDATE ON it.ledger FOR EACH ROW EXECUTE FUNCTION it_audit.ledger_write()");
     }
 }
