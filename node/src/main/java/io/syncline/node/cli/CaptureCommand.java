@@ -3,12 +3,9 @@ package io.syncline.node.cli;
 import io.syncline.connector.CaptureReset;
 import io.syncline.core.config.NodeConfig;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.sql.SQLException;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code syncline capture ...}: the node's capture. */
@@ -27,22 +24,10 @@ final class CaptureCommand implements Runnable {
     @Command(name = "reset", description = "Start the capture over after its replication slot was lost: a new capture"
             + " epoch (the peers then stop their links from this node in GAP until they are re-synchronised) and a new"
             + " slot at the current WAL position. Stop the node first.")
-    static final class Reset implements Callable<Integer> {
-
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = {"-c", "--config"}, required = true, description = "The node's YAML config file.")
-        Path configFile;
+    static final class Reset extends NodeConfigCommand {
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            NodeConfig config = ConfigFiles.load(configFile, err);
-            if (config == null) {
-                return 1;
-            }
+        int run(NodeConfig config, PrintWriter out, PrintWriter err) {
             try {
                 CaptureReset.Result result = CaptureReset.run(config.nodeId(), config.database().url(), config.database().user(),
                         config.database().password().reveal());

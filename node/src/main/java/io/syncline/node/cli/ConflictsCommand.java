@@ -10,7 +10,6 @@ import io.syncline.core.config.NodeConfig;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.node.runtime.DataSources;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -19,7 +18,6 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,13 +50,7 @@ final class ConflictsCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Print the conflict log, newest last.")
-    static final class ListCommand implements Callable<Integer> {
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Option(names = {"-c", "--config"}, required = true, description = "The node's YAML config file.")
-        Path configFile;
+    static final class ListCommand extends NodeConfigCommand {
 
         @Option(names = "--table", description = "Only this table (schema.table, or table in public).")
         String table;
@@ -74,13 +66,7 @@ final class ConflictsCommand implements Runnable {
         boolean json;
 
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            NodeConfig config = ConfigFiles.load(configFile, err);
-            if (config == null) {
-                return 1;
-            }
+        int run(NodeConfig config, PrintWriter out, PrintWriter err) throws Exception {
             String qualified = table == null ? null : table.contains(".") ? table : "public." + table;
             Instant from;
             try {
@@ -149,25 +135,13 @@ final class ConflictsCommand implements Runnable {
     @Command(name = "parked", mixinStandardHelpOptions = true,
             description = "Print what waits in syncline.dead_letter: source transactions this database refused"
                     + " (kind transaction) and changes whose conflict resolution failed (kind change), oldest first.")
-    static final class ParkedCommand implements Callable<Integer> {
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Option(names = {"-c", "--config"}, required = true, description = "The node's YAML config file.")
-        Path configFile;
+    static final class ParkedCommand extends NodeConfigCommand {
 
         @Option(names = "--json", description = "One JSON document (an array of dead letters) for scripts.")
         boolean json;
 
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            NodeConfig config = ConfigFiles.load(configFile, err);
-            if (config == null) {
-                return 1;
-            }
+        int run(NodeConfig config, PrintWriter out, PrintWriter err) throws Exception {
             String sql = "SELECT id, parked_at, kind, table_name, pk::text, origin_node, origin_position, origin_tx_id,"
                     + " jsonb_array_length(CASE jsonb_typeof(change_json) WHEN 'array' THEN change_json ELSE '[0]' END),"
                     + " attempts, sqlstate, constraint_name, error FROM " + ReplicationSchema.DEAD_LETTER_TABLE + " ORDER BY id";
@@ -208,25 +182,13 @@ final class ConflictsCommand implements Runnable {
     @Command(name = "retry", mixinStandardHelpOptions = true,
             description = "Apply the changes and transactions parked in syncline.dead_letter again (after fixing the custom"
                     + " resolver, or the data or schema this database refused them for).")
-    static final class RetryCommand implements Callable<Integer> {
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Option(names = {"-c", "--config"}, required = true, description = "The node's YAML config file.")
-        Path configFile;
+    static final class RetryCommand extends NodeConfigCommand {
 
         @Option(names = "--table", description = "Only changes of this table.")
         String table;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            NodeConfig config = ConfigFiles.load(configFile, err);
-            if (config == null) {
-                return 1;
-            }
+        int run(NodeConfig config, PrintWriter out, PrintWriter err) throws Exception {
             String qualified = table == null ? null : table.contains(".") ? table : "public." + table;
             try (HikariDataSource pool = DataSources.createForApplier(config.nodeId() + "-retry", config.database().url(),
                     config.database().user(), config.database().password().reveal(), 2)) {

@@ -3,13 +3,10 @@ package io.syncline.node.cli;
 import io.syncline.core.config.NodeConfig;
 import io.syncline.core.schema.ReplicationSchema;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -22,13 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "quarantined", mixinStandardHelpOptions = true,
         description = "Print the records read from upstream outboxes that failed validation (syncline.quarantine),"
                 + " oldest first; --discard deletes them.")
-final class QuarantinedCommand implements Callable<Integer> {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Option(names = {"-c", "--config"}, required = true, description = "The node's YAML config file.")
-    Path configFile;
+final class QuarantinedCommand extends NodeConfigCommand {
 
     @Option(names = "--upstream", description = "Only records read from this upstream node's outbox.")
     String upstream;
@@ -40,13 +31,7 @@ final class QuarantinedCommand implements Callable<Integer> {
     boolean discard;
 
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        NodeConfig config = ConfigFiles.load(configFile, err);
-        if (config == null) {
-            return 1;
-        }
+    int run(NodeConfig config, PrintWriter out, PrintWriter err) throws Exception {
         String sql = "SELECT id, received_at, upstream_node, topic, kafka_offset, origin_node, reason, message, headers::text,"
                 + " body FROM " + ReplicationSchema.QUARANTINE_TABLE + " WHERE ?::text IS NULL OR upstream_node = ? ORDER BY id";
         return ConfigFiles.onDatabase(config, configFile, err, connection -> {
