@@ -219,6 +219,12 @@ final class ParallelApply {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 order.failed(index, new RetriableApplyException(prefix + " a writer was interrupted", e));
+            } catch (Error e) {
+                // Recorded before it goes on up: the writers after this one would otherwise wait for its commit
+                // forever, some holding a connection and the rows they wrote ahead of their turn.
+                order.failed(index, new ApplyException(prefix + " a writer failed on target transaction " + index
+                        + " of a batch: " + e, null, -1, null, e));
+                throw e;
             } finally {
                 slots.add(slot);
             }

@@ -719,7 +719,8 @@ public final class TransactionApplier {
                 : "while applying transaction " + transaction.originTxId() + " of " + transaction.originNode()
                         + " at position " + transaction.originPosition()
                         + (change == null ? "" : ", " + change.operation() + " of " + change.table() + " key " + change.key());
-        String cause = e.getMessage();
+        // Some exceptions carry no message (ConcurrentModificationException): their name is the clue.
+        String cause = e.getMessage() == null ? e.toString() : e.getMessage();
         if (e instanceof SQLException sql && sql.getSQLState() != null) {
             cause = "SQLSTATE " + sql.getSQLState() + ": " + cause;
         }

@@ -49,6 +49,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -418,6 +419,45 @@ class ApplierIT {
         assertThat(a.queryOne("SELECT syncline_node || ' ' || (syncline_vv ->> 'dc-a') FROM account")).isEqualTo("dc-a 1");
         assertThat(a.tombstones()).extracting(row -> row.get(1) + " " + row.get(3) + " " + row.get(4))
                 .containsExactly("{\"id\": \"1\"} dc-a {\"dc-a\": 3}", "{\"id\": \"2\"} dc-a {\"dc-a\": 2}");
+    }
+
+    /**
+     * An Error in one writer (here the listener running out of memory after its target transaction
+     * committed) ends the batch, and the writers after it end too: they do not wait for its commit
+     * forever, holding their connections and the rows they wrote ahead of their turn.
+     */
+    @Test
+    void anErrorInOneWriterEndsTheOtherWritersOfItsBatch() throws Exception {
+        List<SourceTransaction> batch = new ArrayList<>();
+        for (int id = 1; id <= 400; id++) {
+            batch.add(a.write(List.of("INSERT INTO account VALUES (" + id + ", 1, 'x')"), change("public.account", Operation.INSERT, id)));
+        }
+        ApplyListener failing = new ApplyListener() {
+            @Override
+            public void targetTransactionCommitted(ApplyResult result) {
+                throw new OutOfMemoryError("the listener ran out of memory");
+            }
+        };
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(serverB.jdbcUrl());
+        config.setUsername(serverB.user());
+        config.setPassword(serverB.password());
+        config.setMaximumPoolSize(5);
+        ExecutorService link = Executors.newSingleThreadExecutor();
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            TransactionApplier applier = new TransactionApplier("dc-b", pool, ConflictPolicies.uniform(LastWriteWinsStrategy.INSTANCE),
+                    OnErrorPolicies.uniform(OnError.STOP), failing, TransactionApplier.DEFAULT_MAX_ROWS_PER_TRANSACTION, null, 4);
+
+            Future<ApplyResult> applying = link.submit(() -> applier.apply(batch, "dc-a", batch.size()));
+
+            assertThatThrownBy(() -> applying.get(30, TimeUnit.SECONDS)).as("the batch ends")
+                    .isInstanceOf(ExecutionException.class)
+                    .hasRootCauseMessage("the listener ran out of memory");
+            await("the other writers roll back and give their connections back").atMost(Duration.ofSeconds(10))
+                    .until(() -> pool.getHikariPoolMXBean().getActiveConnections() == 0);
+        } finally {
+            link.shutdownNow();
+        }
     }
 
     @Test

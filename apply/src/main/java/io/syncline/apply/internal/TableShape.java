@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TypeInfo;
@@ -24,8 +25,8 @@ import org.postgresql.core.TypeInfo;
 /**
  * A replicated table as this node's catalog describes it, and the SQL the applier runs on it.
  * Every value is bound as text and cast to the column's declared type ({@code ?::numeric(20,5)},
- * {@code ?::text[]}, ...), so that each value round-trips exactly through its text form. Not
- * thread-safe (one applier thread).
+ * {@code ?::text[]}, ...), so that each value round-trips exactly through its text form.
+ * Thread-safe: the writers of a link share one shape per table ({@link TableCatalog}).
  */
 final class TableShape {
 
@@ -55,17 +56,20 @@ final class TableShape {
     private final Set<String> droppedColumns;
     private final String pkPredicate;
     private final String pkJson;
-    private final Map<List<String>, String> insertSql = new HashMap<>();
-    private final Map<List<String>, String> updateSql = new HashMap<>();
-    private final Map<List<String>, String> updateRowsSql = new HashMap<>();
-    private final Map<List<String>, String> insertRowsSql = new HashMap<>();
+    // Built on first use by whichever writer needs it first (a HashMap's computeIfAbsent throws
+    // ConcurrentModificationException when another thread adds to it meanwhile).
+    private final Map<List<String>, String> insertSql = new ConcurrentHashMap<>();
+    private final Map<List<String>, String> updateSql = new ConcurrentHashMap<>();
+    private final Map<List<String>, String> updateRowsSql = new ConcurrentHashMap<>();
+    private final Map<List<String>, String> insertRowsSql = new ConcurrentHashMap<>();
     // The version columns every row write sets, with their types, in parameter order.
     private static final String[][] VERSION_COLUMNS = {{ReplicationSchema.HLC_COLUMN, "bigint"},
             {ReplicationSchema.NODE_COLUMN, "text"}, {ReplicationSchema.VECTOR_COLUMN, "jsonb"},
             {ReplicationSchema.COUNTERS_COLUMN, "jsonb"}, {ReplicationSchema.DOTS_COLUMN, "jsonb"},
             {ReplicationSchema.FRONTIER_COLUMN, "jsonb"}};
 
-    private TableShape(TableKey key, Map<String, Column> columns, Map<String, SourceSpelling> spellings, boolean rowOrderFree,
+    /** Use {@link #load}; tests build a shape without a database. */
+    TableShape(TableKey key, Map<String, Column> columns, Map<String, SourceSpelling> spellings, boolean rowOrderFree,
             Set<String> droppedColumns) {
         this.key = key;
         this.droppedColumns = Set.copyOf(droppedColumns);
