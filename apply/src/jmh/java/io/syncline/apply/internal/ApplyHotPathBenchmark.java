@@ -2,6 +2,8 @@ package io.syncline.apply.internal;
 
 import io.syncline.conflict.ConflictPolicies;
 import io.syncline.conflict.LastWriteWinsStrategy;
+import io.syncline.conflict.LocalState;
+import io.syncline.conflict.RowDecider;
 import io.syncline.core.codec.TransactionCodec;
 import io.syncline.core.event.Operation;
 import io.syncline.core.event.RowChange;
