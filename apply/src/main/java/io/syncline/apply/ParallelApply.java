@@ -242,32 +242,16 @@ final class ParallelApply {
 
         /** Applies the target transaction before its turn, and commits it in its turn. */
         private ApplyResult ahead(String origin) throws SQLException {
-            Connection connection = null;
-            ApplySession session = null;
-            boolean originSet = false;
-            try {
-                connection = applier.dataSource.getConnection();
-                connection.setAutoCommit(true);
-                applier.ensureOrigin(connection, origin);
-                originSet = true;
-                TransactionApplier.startApplySession(connection, origin);
-                applier.yieldInDeadlocks(connection, prefix);
-                connection.setAutoCommit(false);
-                session = new ApplySession(connection, applier.catalog, applier.decider, applier.localNode, prefix,
-                        applier.tables);
-                Connection own = connection;
-                ApplySession.Outcome outcome = session.applyInTurn(group.transactions(), upstreamNode, nextKafkaOffset,
-                        quarantined, group.expected(), () -> awaitTurn(own));
-                applier.notifyListener(outcome, prefix);
-                return outcome.result();
-            } catch (SQLException | RuntimeException e) {
-                TransactionApplier.rollback(connection, prefix);
-                throw e;
-            } finally {
-                if (session != null) {
-                    session.close();
+            try (ApplyConnection open = applier.openSession(origin, prefix)) {
+                try {
+                    ApplySession.Outcome outcome = open.session().applyInTurn(group.transactions(), upstreamNode,
+                            nextKafkaOffset, quarantined, group.expected(), () -> awaitTurn(open.connection()));
+                    applier.notifyListener(outcome, prefix);
+                    return outcome.result();
+                } catch (SQLException | RuntimeException e) {
+                    open.rollback();
+                    throw e;
                 }
-                applier.release(connection, originSet, prefix);
             }
         }
 

@@ -233,19 +233,11 @@ public final class TransactionApplier {
             List<RejectedRecord> quarantined, String origin) throws ApplyException, RetriableApplyException {
         String prefix = "[" + localNode + " <- " + upstreamNode + "]";
         ApplyResult total = ApplyResult.EMPTY;
-        Connection connection = null;
-        ApplySession session = null;
-        boolean originSet = false;
+        ApplyConnection open = null;
         try {
-            connection = dataSource.getConnection();
-            connection.setAutoCommit(true);
-            ensureOrigin(connection, origin);
-            // Set first: a failure half-way leaves the session to reset or discard, never to reuse as it is.
-            originSet = true;
-            startApplySession(connection, origin);
-            yieldInDeadlocks(connection, prefix);
-            connection.setAutoCommit(false);
-            session = new ApplySession(connection, catalog, decider, localNode, prefix, tables);
+            open = openSession(origin, prefix);
+            Connection connection = open.connection();
+            ApplySession session = open.session();
             int from = 0;
             // An empty batch still stores the link offset (the router may have filtered every record).
             do {
@@ -290,15 +282,42 @@ public final class TransactionApplier {
             }
             return total;
         } catch (SQLException | RuntimeException e) {
-            rollback(connection, prefix);
-            catalog.clear();
-            throw failure(e, session, prefix, upstreamNode);
-
-        } finally {
-            if (session != null) {
-                session.close();
+            if (open != null) {
+                open.rollback();
             }
+            catalog.clear();
+            throw failure(e, open == null ? null : open.session(), prefix, upstreamNode);
+        } finally {
+            if (open != null) {
+                open.close();
+            }
+        }
+    }
+
+    /**
+     * Takes a connection from the pool and sets it up for applying as {@code origin}: creates the
+     * origin once, marks the session with it ({@link #startApplySession}), lowers its deadlock
+     * timeout ({@link #yieldInDeadlocks}) and turns autocommit off. On a failure the connection is
+     * returned, its origin session reset if it was set, and the failure thrown.
+     */
+    ApplyConnection openSession(String origin, String prefix) throws SQLException {
+        Connection connection = null;
+        boolean originSet = false;
+        try {
+            connection = dataSource.getConnection();
+            connection.setAutoCommit(true);
+            ensureOrigin(connection, origin);
+            // Set first: a failure half-way leaves the session to reset or discard, never to reuse as it is.
+            originSet = true;
+            startApplySession(connection, origin);
+            yieldInDeadlocks(connection, prefix);
+            connection.setAutoCommit(false);
+            return new ApplyConnection(this, connection, new ApplySession(connection, catalog, decider, localNode, prefix, tables),
+                    prefix);
+        } catch (SQLException | RuntimeException e) {
+            rollback(connection, prefix);
             release(connection, originSet, prefix);
+            throw e;
         }
     }
 
