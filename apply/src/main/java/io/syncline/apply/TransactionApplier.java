@@ -15,7 +15,6 @@ import io.syncline.conflict.OnErrorPolicies;
 import io.syncline.conflict.ResolverFailedException;
 import io.syncline.conflict.RowDecider;
 import io.syncline.core.config.OnError;
-import io.syncline.core.error.SqlStates;
 import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.SourceTransaction;
@@ -539,7 +538,7 @@ public final class TransactionApplier {
 
     /** The Kafka offset to resume reading {@code upstreamNode}'s outbox from, or empty if none is stored. */
     public OptionalLong linkOffset(String upstreamNode) throws ApplyException, RetriableApplyException {
-        return readLong("SELECT next_offset FROM syncline.link_offset WHERE upstream_node = ?", upstreamNode);
+        return readLong("SELECT next_offset FROM " + ReplicationSchema.LINK_OFFSET_TABLE + " WHERE upstream_node = ?", upstreamNode);
     }
 
     private OptionalLong readLong(String sql, String node) throws ApplyException, RetriableApplyException {
@@ -726,9 +725,6 @@ public final class TransactionApplier {
         }
     }
 
-    /** SQLSTATE undefined_column. */
-    private static final String UNDEFINED_COLUMN = "42703";
-
     ApplyException failure(Exception e, ApplySession session, String prefix, String upstreamNode)
             throws RetriableApplyException {
         SourceTransaction transaction = session == null ? null : session.currentTransaction();
@@ -754,7 +750,7 @@ public final class TransactionApplier {
                     transaction == null ? -1 : transaction.originPosition(), mismatch.table(), mismatch.column(),
                     mismatch.sourceType(), mismatch.localType(), e);
         }
-        if (SqlStates.firstIn(e).filter(UNDEFINED_COLUMN::equals).isPresent()) {
+        if (classifier.isDroppedColumn(e)) {
             // A column this applier still had in its cached table shape is gone: `syncline ddl` dropped it here since.
             // The cache is cleared (above); waiting as for a mismatch applies it again with the table read afresh.
             return new SchemaMismatchException(prefix + " schema mismatch " + where + ": " + cause + ". The table changed"

@@ -42,7 +42,8 @@ final class TableShape {
     // A tombstone every peer has applied past can hold no delete that a change still to arrive is
     // concurrent with (TombstoneCollector): the applier treats it as absent.
     private static String notStable(String tombstone) {
-        return "(" + tombstone + ".collect_checkpoint IS NULL OR " + tombstone + ".collect_checkpoint > syncline.stable_checkpoint())";
+        return "(" + tombstone + ".collect_checkpoint IS NULL OR " + tombstone + ".collect_checkpoint > "
+                + ReplicationSchema.STABLE_CHECKPOINT_FUNCTION + "())";
     }
 
     private final TableKey key;
