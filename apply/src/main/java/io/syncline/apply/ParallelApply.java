@@ -132,7 +132,7 @@ final class ParallelApply {
         try (Connection connection = applier.dataSource.getConnection()) {
             applied = ParallelPlan.readApplied(connection, origins);
         } catch (SQLException | RuntimeException e) {
-            throw applier.failure(e, null, prefix, upstreamNode);
+            throw applier.failure(e, prefix, upstreamNode);
         }
         int perWriter = Math.max(MIN_ROWS_PER_WRITER, (rows + writers - 1) / writers);
         return ParallelPlan.of(batch, applied, applier.localNode, from -> applier.batching.nextCut(batch, from, perWriter));

@@ -60,7 +60,7 @@ public final class StreamedTarget implements AutoCloseable {
         try {
             open = applier.openSession(origin, prefix);
         } catch (SQLException | RuntimeException e) {
-            throw applier.failure(e, null, prefix, upstreamNode);
+            throw applier.failure(e, prefix, upstreamNode);
         }
         // A refused merged row cannot be retried by applying everything again: savepoints from the start.
         open.session().writeMergedRowsUnderSavepoints();
@@ -164,7 +164,7 @@ public final class StreamedTarget implements AutoCloseable {
             finished = true;
             open.rollback();
             applier.catalog.clear();
-            throw applier.failure(e, session, prefix, upstreamNode);
+            throw applier.failure(e, prefix, upstreamNode);
         }
     }
 

@@ -5,6 +5,7 @@ import io.syncline.apply.internal.AdaptiveBatching;
 import io.syncline.apply.internal.ApplyErrorClassifier;
 import io.syncline.apply.internal.ApplySession;
 import io.syncline.apply.internal.ChainBreakMessage;
+import io.syncline.apply.internal.ChangeFailure;
 import io.syncline.apply.internal.LocalSchemaMismatch;
 import io.syncline.apply.internal.RowRefusal;
 import io.syncline.apply.internal.TableCatalog;
@@ -256,7 +257,8 @@ public final class TransactionApplier {
                         throw e;
                     }
                     connection.rollback();
-                    lockWaited(group, session.currentTransaction(), session.currentTable(),
+                    ChangeFailure where = ChangeFailure.of(e);
+                    lockWaited(group, where == null ? null : where.transaction(), where == null ? null : where.change().table(),
                             Duration.ofNanos(System.nanoTime() - started), e, prefix);
                     continue;
                 }
@@ -285,7 +287,7 @@ public final class TransactionApplier {
                 open.rollback();
             }
             catalog.clear();
-            throw failure(e, open == null ? null : open.session(), prefix, upstreamNode);
+            throw failure(e, prefix, upstreamNode);
         } finally {
             if (open != null) {
                 open.close();
@@ -346,25 +348,18 @@ public final class TransactionApplier {
                 boundLockWaits(connection);
             }
             try {
-                try {
-                    return session.applyTargetTransaction(group, upstreamNode, offset, refused, quarantined);
-                } catch (ApplySession.MergedRowRefusedException e) {
-                    connection.rollback();
-                    log.debug("{} {}; applying the target transaction again with a savepoint per merged row", prefix,
-                            e.getMessage());
-                    session.writeMergedRowsUnderSavepoints();
-                    return session.applyTargetTransaction(group, upstreamNode, offset, refused, quarantined);
-                }
+                return session.applyTargetTransaction(group, upstreamNode, offset, refused, quarantined);
             } catch (SQLException e) {
-                SourceTransaction transaction = session.currentTransaction();
-                RowChange change = session.currentChange();
+                ChangeFailure where = ChangeFailure.of(e);
+                SourceTransaction transaction = where == null ? null : where.transaction();
+                RowChange change = where == null ? null : where.change();
                 if (!classifier.isRefusedRow(e) || transaction == null || change == null || refused.containsKey(transaction)
                         || group.stream().noneMatch(t -> t == transaction)
                         || onError.forTable(change.table()) != OnError.PARK) {
                     throw e;
                 }
                 connection.rollback();
-                RowRefusal refusal = RowRefusal.of(e, change);
+                RowRefusal refusal = RowRefusal.of(ChangeFailure.unwrap(e), change);
                 log.debug("{} {}; applying the target transaction again with transaction {} of {} at position {} parked",
                         prefix, refusal.describe(), transaction.originTxId(), transaction.originNode(),
                         transaction.originPosition());
@@ -460,12 +455,12 @@ public final class TransactionApplier {
                     errors.put(id, e.getMessage());
                     log.warn("{} dead letter {} failed again: {}", prefix, id, e.getMessage());
                 } catch (SQLException e) {
-                    RowChange change = session.currentChange();
-                    if (!classifier.isRefusedRow(e) || change == null) {
+                    ChangeFailure where = ChangeFailure.of(e);
+                    if (!classifier.isRefusedRow(e) || where == null) {
                         throw e;
                     }
                     connection.rollback();
-                    RowRefusal refusal = RowRefusal.of(e, change);
+                    RowRefusal refusal = RowRefusal.of(ChangeFailure.unwrap(e), where.change());
                     String error = refusal.describe();
                     stillParked(connection, id, error);
                     errors.put(id, error);
@@ -477,7 +472,7 @@ public final class TransactionApplier {
         } catch (SQLException | RuntimeException e) {
             rollback(connection, prefix);
             catalog.clear();
-            throw failure(e, session, prefix, "the dead-letter table");
+            throw failure(e, prefix, "the dead-letter table");
         } finally {
             if (session != null) {
                 session.close();
@@ -725,10 +720,16 @@ public final class TransactionApplier {
         }
     }
 
-    ApplyException failure(Exception e, ApplySession session, String prefix, String upstreamNode)
-            throws RetriableApplyException {
-        SourceTransaction transaction = session == null ? null : session.currentTransaction();
-        RowChange change = session == null ? null : session.currentChange();
+    /**
+     * The exception that reports {@code e}, with the transaction and change it happened in when it
+     * names them ({@link ChangeFailure}).
+     *
+     * @throws RetriableApplyException when {@code e} is transient
+     */
+    ApplyException failure(Exception e, String prefix, String upstreamNode) throws RetriableApplyException {
+        ChangeFailure located = ChangeFailure.of(e);
+        SourceTransaction transaction = located == null ? null : located.transaction();
+        RowChange change = located == null ? null : located.change();
         String where = transaction == null
                 ? "while applying a batch from " + upstreamNode
                 : "while applying transaction " + transaction.originTxId() + " of " + transaction.originNode()
@@ -742,7 +743,7 @@ public final class TransactionApplier {
             throw new RetriableApplyException(prefix + " transient failure " + where + " (rolled back; apply the batch again): "
                     + cause, e);
         }
-        if (e instanceof LocalSchemaMismatch mismatch) {
+        if (ChangeFailure.unwrap(e) instanceof LocalSchemaMismatch mismatch) {
             return new SchemaMismatchException(prefix + " schema mismatch " + where + ": " + cause
                     + ". Nothing of it was applied and the origin's position did not advance; the link waits and applies"
                     + " it once this node's table matches (apply the same schema change here)",

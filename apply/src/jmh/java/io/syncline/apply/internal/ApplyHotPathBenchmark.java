@@ -116,7 +116,7 @@ public class ApplyHotPathBenchmark {
             blackhole.consume(Json.dots(change.metadata()));
             blackhole.consume(Json.frontier(List.of()));
         }
-        blackhole.consume(TableShape.keyArray(keys, "id"));
+        blackhole.consume(RowSql.keyArray(keys, "id"));
     }
 
     /** Reading back what the locking query returned: a local row's vector, metadata and frontier from their text. */
