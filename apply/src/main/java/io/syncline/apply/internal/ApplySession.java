@@ -2,23 +2,18 @@ package io.syncline.apply.internal;
 
 import io.syncline.apply.ApplyResult;
 import io.syncline.apply.ParkedChange;
-import io.syncline.conflict.LocalState;
 import io.syncline.conflict.ResolvedConflict;
 import io.syncline.conflict.ResolverFailedException;
 import io.syncline.conflict.RowDecider;
-import io.syncline.conflict.RowPlan;
-import io.syncline.conflict.Winner;
 import io.syncline.core.event.Operation;
 import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.schema.ReplicationSchema;
-import io.syncline.core.spi.ConflictType;
 import io.syncline.schema.ReplicatedTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,7 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +40,6 @@ public final class ApplySession implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ApplySession.class);
 
-    /** How often one change re-reads and decides again after a local writer inserted the same key first. */
-    private static final int MAX_RACE_RETRIES = 3;
     /** How many changes one run holds at most, to bound the query and the batch. */
     private static final int MAX_RUN = 1000;
 
@@ -89,26 +81,16 @@ public final class ApplySession implements AutoCloseable {
 
     private final Connection connection;
     private final TableCatalog catalog;
-    private final RowDecider decider;
     private final String logPrefix;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
-    private final ApplyErrorClassifier classifier = new ApplyErrorClassifier();
     private final ConflictJournal journal;
     private final ApplyBookkeeping bookkeeping;
     private final RemoteSchemaChange schemaChanges;
     private final TransactionFilter filter;
+    private final ChangeShapes shapes;
     private final LocalStateReader reader;
     private final KeyChanges keyChanges;
-    private final Savepoints savepoints;
-    private final SingleRowWriter single;
-    private final BatchedRowWriter batched;
-
-    // Counters of the target transaction in progress.
-    private long rowsWritten;
-    private long rowsSkipped;
-    private boolean mergedRowsUnderSavepoints;
-    // Set when the database refused a merged row written without a savepoint: the target transaction is aborted.
-    private boolean mergedRowRefused;
+    private final RowApplier rows;
 
     /**
      * @param tables the node's replicated tables; schema changes from peers may alter only those, or create new
@@ -119,26 +101,14 @@ public final class ApplySession implements AutoCloseable {
         this.connection = connection;
         this.schemaChanges = new RemoteSchemaChange(localNode, tables, logPrefix);
         this.catalog = catalog;
-        this.decider = decider;
         this.logPrefix = logPrefix;
         this.journal = new ConflictJournal(this::statement, logPrefix);
         this.bookkeeping = new ApplyBookkeeping(this::statement);
         this.filter = new TransactionFilter(localNode, logPrefix);
+        this.shapes = new ChangeShapes(connection, catalog);
         this.reader = new LocalStateReader(this::statement);
         this.keyChanges = new KeyChanges(this::statement, reader, logPrefix);
-        this.savepoints = new Savepoints(connection, classifier);
-        this.single = new SingleRowWriter(this::statement);
-        this.batched = new BatchedRowWriter(connection, this::statement, savepoints, single, new RowWriter.Listener() {
-            @Override
-            public void written(Decided decided) throws SQLException {
-                completed(decided);
-            }
-
-            @Override
-            public void lostRace(Decided decided) throws SQLException {
-                raceAgain(decided);
-            }
-        }, logPrefix);
+        this.rows = new RowApplier(connection, catalog, shapes, decider, this::statement, reader, keyChanges, journal, logPrefix);
     }
 
     /**
@@ -171,7 +141,7 @@ public final class ApplySession implements AutoCloseable {
         try {
             outcome = applyUncommitted(transactions, upstreamNode, nextKafkaOffset, refused, quarantined);
         } catch (SQLException e) {
-            if (!mergedRowRefused) {
+            if (!rows.mergedRowRefused()) {
                 throw e;
             }
             connection.rollback();
@@ -245,8 +215,8 @@ public final class ApplySession implements AutoCloseable {
             bookkeeping.stampCommit(filtered.last());
         }
         List<ParkedChange> parked = journal.parked();
-        ApplyResult result = new ApplyResult(filtered.applied(), filtered.duplicates(), filtered.echoes(), rowsWritten,
-                rowsSkipped, 1, journal.countsByType(), parked.size());
+        ApplyResult result = new ApplyResult(filtered.applied(), filtered.duplicates(), filtered.echoes(), rows.rowsWritten(),
+                rows.rowsSkipped(), 1, journal.countsByType(), parked.size());
         return new Outcome(result, journal.conflicts(), parked, filtered.gap());
     }
 
@@ -263,7 +233,7 @@ public final class ApplySession implements AutoCloseable {
         applyChanges(List.of(chunk));
         journal.flush();
         List<ParkedChange> parked = journal.parked();
-        ApplyResult result = new ApplyResult(0, 0, 0, rowsWritten, rowsSkipped, 0, journal.countsByType(), parked.size());
+        ApplyResult result = new ApplyResult(0, 0, 0, rows.rowsWritten(), rows.rowsSkipped(), 0, journal.countsByType(), parked.size());
         return new Outcome(result, journal.conflicts(), parked, null);
     }
 
@@ -287,15 +257,13 @@ public final class ApplySession implements AutoCloseable {
         resetCounters();
         for (RowChange change : transaction.changes()) {
             try {
-                applyChange(transaction, change);
-            } catch (ResolvedRowRejectedException e) {
-                throw new ResolverFailedException(e.getMessage(), e.getCause());
+                rows.applyParked(transaction, change);
             } catch (SQLException e) {
                 throw ChangeFailure.at(e, transaction, change);
             }
         }
         journal.flush();
-        ApplyResult result = new ApplyResult(1, 0, 0, rowsWritten, rowsSkipped, 0, journal.countsByType(), 0);
+        ApplyResult result = new ApplyResult(1, 0, 0, rows.rowsWritten(), rows.rowsSkipped(), 0, journal.countsByType(), 0);
         return new Outcome(result, journal.conflicts(), List.of(), null);
     }
 
@@ -307,7 +275,7 @@ public final class ApplySession implements AutoCloseable {
      * the target transaction again with them after a refusal.
      */
     public void writeMergedRowsUnderSavepoints() {
-        mergedRowsUnderSavepoints = true;
+        rows.writeMergedRowsUnderSavepoints();
     }
 
     /** The applied positions locked in its turn must be those the target transaction was decided against. */
@@ -327,13 +295,10 @@ public final class ApplySession implements AutoCloseable {
     /** Starts the counters, the conflict log and the writes of a new target transaction from nothing. */
     private void startTargetTransaction() throws SQLException {
         resetCounters();
-        batched.discard();
-        mergedRowRefused = false;
     }
 
     private void resetCounters() throws SQLException {
-        rowsWritten = 0;
-        rowsSkipped = 0;
+        rows.start();
         journal.reset();
         keyChanges.clear();
     }
@@ -349,7 +314,7 @@ public final class ApplySession implements AutoCloseable {
      * the run: its second change depends on the first.
      */
     private void applyChanges(List<SourceTransaction> transactions) throws SQLException {
-        reader.lockKeysInOrder(transactions, this::shapeFor);
+        reader.lockKeysInOrder(transactions, shapes::shapeFor);
         keyChanges.find(transactions);
         Run run = new Run();
         SourceTransaction lastTransaction = null;
@@ -387,21 +352,21 @@ public final class ApplySession implements AutoCloseable {
         // The old row of a key change goes with this delete: its values the new key's insert did
         // not send are read first, once the changes before it are written.
         boolean carriesValues = keyChanges.needsValuesBeforeDelete(change);
-        if (!carriesValues && run.accepts(change) && shapeFor(change) == run.table) {
-            requireKey(run.table, change.key());
+        if (!carriesValues && run.accepts(change) && shapes.shapeFor(change) == run.table) {
+            ChangeShapes.requireKey(run.table, change.key());
             run.add(transaction, change);
             return;
         }
         run.apply();
         if (carriesValues) {
-            keyChanges.carryValues(shapeFor(change), change);
+            keyChanges.carryValues(shapes.shapeFor(change), change);
         }
-        TableShape shape = runnable(change) ? shapeFor(change) : null;
+        TableShape shape = runnable(change) ? shapes.shapeFor(change) : null;
         if (shape != null && shape.setApplicable()) {
-            requireKey(shape, change.key());
+            ChangeShapes.requireKey(shape, change.key());
             run.start(shape, transaction, change);
         } else {
-            applyOrPark(transaction, change);
+            rows.applyOrPark(transaction, change);
         }
     }
 
@@ -441,199 +406,18 @@ public final class ApplySession implements AutoCloseable {
             try {
                 if (changes.size() == 1) {
                     try {
-                        applyOrPark(transactions.get(0), changes.get(0));
+                        rows.applyOrPark(transactions.get(0), changes.get(0));
                     } catch (SQLException e) {
                         throw ChangeFailure.at(e, transactions.get(0), changes.get(0));
                     }
                 } else {
-                    applyRun(table, transactions, changes);
+                    rows.applyRun(table, transactions, changes);
                 }
             } finally {
                 transactions.clear();
                 changes.clear();
                 keys.clear();
             }
-        }
-    }
-
-    /**
-     * Reads, decides and writes a run of changes of {@code table} with pairwise distinct keys;
-     * {@code transactions.get(i)} is the source transaction of {@code run.get(i)}.
-     */
-    private void applyRun(TableShape table, List<SourceTransaction> transactions, List<RowChange> run) throws SQLException {
-        LocalState[] locals = reader.read(table, run);
-        for (int i = 0; i < run.size(); i++) {
-            SourceTransaction transaction = transactions.get(i);
-            RowChange change = run.get(i);
-            try {
-                RowPlan plan;
-                try {
-                    plan = decide(transaction, table, change, locals[i]);
-                } catch (ResolverFailedException e) {
-                    batched.flush();
-                    park(transaction, change, e.getMessage());
-                    continue;
-                }
-                Decided decided = Decided.of(transaction, table, change, locals[i], plan, 0);
-                if (plan.winner() == Winner.MERGED) {
-                    // A merged row may be refused by the database: written alone under its savepoint.
-                    batched.flush();
-                    applyDecidedOrPark(decided);
-                    continue;
-                }
-                if (batched.write(decided) == RowWriter.Written.DONE) {
-                    completed(decided);
-                }
-            } catch (SQLException e) {
-                throw ChangeFailure.at(e, transaction, change);
-            }
-        }
-        try {
-            batched.flush();
-        } catch (SQLException e) {
-            throw ChangeFailure.at(e, transactions.get(run.size() - 1), run.get(run.size() - 1));
-        }
-    }
-
-    // ---- One change at a time.
-
-    /**
-     * Applies one change; if its conflict resolution fails (a resolver throws, or the database
-     * refuses the resolved row), rolls the change back to a savepoint and parks it in the dead-letter
-     * table instead, so that the rest of the transaction and of the stream goes on.
-     */
-    private void applyOrPark(SourceTransaction transaction, RowChange change) throws SQLException {
-        // A resolver fails before the change wrote anything, and a refused row rolls back its own
-        // savepoint (writeChecked); only a key change writes (the old key) before resolving.
-        Savepoint savepoint = change.operation() == Operation.UPDATE && change.changesKey() ? connection.setSavepoint() : null;
-        try {
-            applyChange(transaction, change);
-            if (savepoint != null) {
-                connection.releaseSavepoint(savepoint);
-            }
-        } catch (ResolverFailedException | ResolvedRowRejectedException e) {
-            if (savepoint != null) {
-                connection.rollback(savepoint);
-            }
-            park(transaction, change, e.getMessage());
-        }
-    }
-
-    private void applyChange(SourceTransaction transaction, RowChange change) throws SQLException {
-        TableShape table = shapeFor(change);
-        requireKey(table, change.key());
-        RowChange effective = change;
-        if (change.operation() == Operation.UPDATE && change.changesKey()) {
-            requireKey(table, change.oldKey());
-            effective = keyChanges.deleteOldKey(table, change, () -> rowsWritten++);
-        }
-        decideAndWrite(transaction, table, effective, 0);
-    }
-
-    /** Reads, decides and writes one change, again while a local writer inserts its key first. */
-    private void decideAndWrite(SourceTransaction transaction, TableShape table, RowChange change, int attempt)
-            throws SQLException {
-        LocalState local = reader.read(table, change.key());
-        write(Decided.of(transaction, table, change, local, decide(transaction, table, change, local), attempt));
-    }
-
-    private RowPlan decide(SourceTransaction transaction, TableShape table, RowChange change, LocalState local) {
-        return decider.decide(table.name(), table.columnTypes(), change.key(), local, change, transaction.originNode(),
-                keyChanges.deletesOldKey(change));
-    }
-
-    /** Writes a change decided alone; on an insert race, reads and decides again. */
-    private void write(Decided decided) throws SQLException {
-        if (writeChecked(decided) == RowWriter.Written.LOST_RACE) {
-            lostRace(decided);
-        } else {
-            completed(decided);
-        }
-    }
-
-    /** Writes a decided change at once; a merged row so that the database refusing it is the resolution's failure. */
-    private RowWriter.Written writeChecked(Decided decided) throws SQLException {
-        if (decided.plan().winner() != Winner.MERGED) {
-            return single.write(decided);
-        }
-        if (!mergedRowsUnderSavepoints) {
-            try {
-                return single.write(decided);
-            } catch (SQLException e) {
-                if (classifier.classify(e) != ApplyErrorClassifier.Kind.RETRIABLE) {
-                    // The target transaction is aborted: applyTargetTransaction applies it again with savepoints.
-                    mergedRowRefused = true;
-                }
-                throw e;
-            }
-        }
-        return savepoints.run(() -> single.write(decided), done -> true, e -> {
-            throw new ResolvedRowRejectedException("the database refused the row resolved by " + decided.plan().rule() + ": "
-                    + (e.getSQLState() == null ? "" : "SQLSTATE " + e.getSQLState() + ": ") + e.getMessage(), e);
-        });
-    }
-
-    /** A local writer inserted the key between the read and the write: read and decide again, a few times at most. */
-    private void lostRace(Decided decided) throws SQLException {
-        if (decided.attempt() == MAX_RACE_RETRIES) {
-            throw new SQLException("a local writer kept inserting key " + decided.change().key() + " of "
-                    + decided.table().name() + " concurrently", "40001");
-        }
-        log.debug("{} key {} of {} was written locally meanwhile; deciding again", logPrefix, decided.change().key(),
-                decided.table().name());
-        decideAndWrite(decided.transaction(), decided.table(), decided.change(), decided.attempt() + 1);
-    }
-
-    /** A batched insert lost its race: decide it again alone, and park it when its resolution fails. */
-    private void raceAgain(Decided decided) throws SQLException {
-        try {
-            decideAndWrite(decided.transaction(), decided.table(), decided.change(), decided.attempt() + 1);
-        } catch (ResolverFailedException | ResolvedRowRejectedException e) {
-            park(decided.transaction(), decided.change(), e.getMessage());
-        } catch (SQLException e) {
-            throw ChangeFailure.at(e, decided.transaction(), decided.change());
-        }
-    }
-
-    /**
-     * Writes a change of a run decided outside the batch; parks it when the resolution fails
-     * (nothing of it was written: only key changes, never in a run, write before resolving).
-     */
-    private void applyDecidedOrPark(Decided decided) throws SQLException {
-        try {
-            write(decided);
-        } catch (ResolverFailedException | ResolvedRowRejectedException e) {
-            park(decided.transaction(), decided.change(), e.getMessage());
-        }
-    }
-
-    /** Counts a written or skipped change and logs its conflict. */
-    private void completed(Decided decided) throws SQLException {
-        if (decided.op() == WriteOp.SKIP) {
-            rowsSkipped++;
-        } else {
-            rowsWritten++;
-        }
-        if (decided.plan().isConflict()) {
-            journal.resolved(decided.transaction(), decided.table(), decided.change(), decided.local(), decided.plan());
-        }
-    }
-
-    /**
-     * Parks {@code change} in the dead-letter table with {@code error}, and logs the conflict as
-     * parked, in the target transaction (after the change's savepoint was rolled back).
-     */
-    private void park(SourceTransaction transaction, RowChange change, String error) throws SQLException {
-        TableShape table = catalog.shape(connection, change.table());
-        LocalState local = reader.read(table, change.key());
-        ConflictType type = local.kind() == LocalState.Kind.NONE ? null : RowDecider.conflictType(local.kind(), change.operation());
-        journal.park(transaction, change, local, type, decider.ruleName(change.table()), error);
-    }
-
-    /** The database refused a resolved row written under its savepoint; the change is parked. */
-    private static final class ResolvedRowRejectedException extends RuntimeException {
-        ResolvedRowRejectedException(String message, Throwable cause) {
-            super(message, cause);
         }
     }
 
@@ -649,47 +433,6 @@ public final class ApplySession implements AutoCloseable {
         upsert.setString(3, report.values().get("stable"));
         upsert.setBoolean(4, Boolean.parseBoolean(report.values().get("awaiting")));
         upsert.executeUpdate();
-    }
-
-    // ---- The table a change writes.
-
-    private TableShape shapeFor(RowChange change) throws SQLException {
-        TableShape table = catalog.shape(connection, change.table());
-        if (unknownColumns(table, change).isEmpty() && ColumnTypes.firstMismatch(table, change) == null) {
-            return table;
-        }
-        catalog.invalidate(change.table());
-        table = catalog.shape(connection, change.table());
-        Set<String> unknown = unknownColumns(table, change);
-        if (!unknown.isEmpty()) {
-            String first = new TreeSet<>(unknown).first();
-            throw new LocalSchemaMismatch(table.name(), first, change.columnTypes().get(first), null,
-                    "column(s) " + unknown + " of " + table.name() + " do not exist on this node;"
-                    + " apply the same schema change on every node before writing the new columns");
-        }
-        LocalSchemaMismatch mismatch = ColumnTypes.firstMismatch(table, change);
-        if (mismatch != null) {
-            throw mismatch;
-        }
-        return table;
-    }
-
-    private static Set<String> unknownColumns(TableShape table, RowChange change) {
-        Set<String> unknown = new HashSet<>();
-        for (String name : change.values().keySet()) {
-            if (!table.hasColumn(name) && !table.wasDropped(name) && !ReplicationSchema.METADATA_COLUMNS.contains(name)) {
-                unknown.add(name);
-            }
-        }
-        return unknown;
-    }
-
-    static void requireKey(TableShape table, Map<String, String> key) throws SQLException {
-        if (!key.keySet().equals(new HashSet<>(table.keyColumnNames()))) {
-            throw new SQLException("the change's key columns " + key.keySet() + " are not the primary key "
-                    + table.keyColumnNames() + " of " + table.name() + " on this node; give the table the same"
-                    + " primary key on every node", "42P10");
-        }
     }
 
     private PreparedStatement statement(String sql) throws SQLException {

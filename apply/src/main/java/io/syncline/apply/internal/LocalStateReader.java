@@ -17,7 +17,7 @@ import java.util.Map;
  */
 final class LocalStateReader {
 
-    /** The tables and keys of one target transaction, each key with its first writer ({@link GroupKeys}). */
+    /** Where the table a change writes comes from ({@link ChangeShapes#shapeFor}). */
     interface ShapeLookup {
         /** The table of {@code change}, checked against it; throws when they do not match. */
         TableShape shapeFor(RowChange change) throws SQLException;
@@ -103,7 +103,7 @@ final class LocalStateReader {
                 }
                 for (var key : table.getValue().entrySet()) {
                     try {
-                        ApplySession.requireKey(shape, key.getKey());
+                        ChangeShapes.requireKey(shape, key.getKey());
                     } catch (SQLException e) {
                         throw ChangeFailure.at(e, key.getValue().transaction(), key.getValue().change());
                     }
