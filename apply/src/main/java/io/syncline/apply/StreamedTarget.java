@@ -58,9 +58,9 @@ public final class StreamedTarget implements AutoCloseable {
         String origin = ReplicationSchema.replicationOriginName(upstreamNode);
         ApplyConnection open;
         try {
-            open = applier.openSession(origin, prefix);
+            open = applier.connections.openSession(origin, prefix);
         } catch (SQLException | RuntimeException e) {
-            throw applier.failure(e, prefix, upstreamNode);
+            throw ApplyFailures.of(e, prefix, upstreamNode);
         }
         // A refused merged row cannot be retried by applying everything again: savepoints from the start.
         open.session().writeMergedRowsUnderSavepoints();
@@ -164,7 +164,7 @@ public final class StreamedTarget implements AutoCloseable {
             finished = true;
             open.rollback();
             applier.catalog.clear();
-            throw applier.failure(e, prefix, upstreamNode);
+            throw ApplyFailures.of(e, prefix, upstreamNode);
         }
     }
 
