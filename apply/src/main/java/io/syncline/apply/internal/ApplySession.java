@@ -5,7 +5,6 @@ import io.syncline.apply.ParkedChange;
 import io.syncline.conflict.ResolvedConflict;
 import io.syncline.conflict.ResolverFailedException;
 import io.syncline.conflict.RowDecider;
-import io.syncline.core.event.Operation;
 import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.RowChange;
 import io.syncline.core.event.SourceTransaction;
@@ -14,9 +13,7 @@ import io.syncline.schema.ReplicatedTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,12 +24,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies groups of source transactions on one connection whose session is marked with a
- * replication origin, one target transaction per {@link #applyTargetTransaction} call: checks each
- * source transaction against its origin's chain ({@link TransactionFilter}), locks the keys in order
- * and reads their local state ({@link LocalStateReader}), decides each change ({@link RowDecider}),
- * writes it ({@link SingleRowWriter}, or {@link BatchedRowWriter} for runs of distinct keys), logs
- * conflicts and parks changes whose resolution fails ({@link ConflictJournal}), and stores the
- * bookkeeping ({@link ApplyBookkeeping}). Failures name the change they happened in
+ * replication origin, one target transaction per {@link #applyTargetTransaction} call, and reads
+ * top-down: {@link TransactionFilter} decides which source transactions apply against their
+ * origins' chains; {@link ChangeRuns} locks their keys in order ({@link LocalStateReader}) and plans
+ * their changes into runs of distinct keys; {@link RowApplier} reads, decides ({@code RowDecider})
+ * and writes them ({@link SingleRowWriter}, {@link BatchedRowWriter}), parking a change whose
+ * resolution fails ({@link ConflictJournal}); {@link ApplyBookkeeping} stores the positions and the
+ * link offset in the same target transaction. A failure names the change it happened in
  * ({@link ChangeFailure}). Keeps the connection's prepared statements for its lifetime. Not
  * thread-safe; the caller owns the connection, its origin session and the rollback on failure.
  */
@@ -40,8 +38,6 @@ public final class ApplySession implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ApplySession.class);
 
-    /** How many changes one run holds at most, to bound the query and the batch. */
-    private static final int MAX_RUN = 1000;
 
     private static final String UPSERT_PEER_PROGRESS = "INSERT INTO " + ReplicationSchema.PEER_PROGRESS_TABLE
             + " (peer, applied, stable, awaiting) VALUES (?, ?::jsonb, ?::jsonb, ?) ON CONFLICT (peer) DO UPDATE"
@@ -91,6 +87,7 @@ public final class ApplySession implements AutoCloseable {
     private final LocalStateReader reader;
     private final KeyChanges keyChanges;
     private final RowApplier rows;
+    private final ChangeRuns runs;
 
     /**
      * @param tables the node's replicated tables; schema changes from peers may alter only those, or create new
@@ -109,6 +106,7 @@ public final class ApplySession implements AutoCloseable {
         this.reader = new LocalStateReader(this::statement);
         this.keyChanges = new KeyChanges(this::statement, reader, logPrefix);
         this.rows = new RowApplier(connection, catalog, shapes, decider, this::statement, reader, keyChanges, journal, logPrefix);
+        this.runs = new ChangeRuns(reader, shapes, keyChanges, rows, this::applyOwn);
     }
 
     /**
@@ -193,7 +191,7 @@ public final class ApplySession implements AutoCloseable {
                 : TransactionFilter.positionsOf(origins, expected);
         TransactionFilter.Filtered filtered = filter.filter(transactions, positions, refused, turn != null);
 
-        applyChanges(filtered.toApply());
+        runs.apply(filtered.toApply());
         for (SourceTransaction transaction : filtered.toPark()) {
             journal.parkTransaction(transaction, refused.get(transaction));
         }
@@ -230,7 +228,7 @@ public final class ApplySession implements AutoCloseable {
      */
     public Outcome applyChunkRows(SourceTransaction chunk) throws SQLException {
         startTargetTransaction();
-        applyChanges(List.of(chunk));
+        runs.apply(List.of(chunk));
         journal.flush();
         List<ParkedChange> parked = journal.parked();
         ApplyResult result = new ApplyResult(0, 0, 0, rows.rowsWritten(), rows.rowsSkipped(), 0, journal.countsByType(), parked.size());
@@ -303,122 +301,23 @@ public final class ApplySession implements AutoCloseable {
         keyChanges.clear();
     }
 
-    // ---- The changes of a target transaction, in runs.
-
     /**
-     * Applies the changes of {@code transactions} in order, all in the target transaction, after
-     * locking their keys in order ({@link LocalStateReader#lockKeysInOrder}). Consecutive changes of
-     * one table with pairwise distinct keys, within one source transaction or across several, form a
-     * run that is read with one locking query per table (rows, then the tombstones of the keys
-     * without a row), decided in memory, and written in batches in change order. A repeated key ends
-     * the run: its second change depends on the first.
+     * Changes of the node's own tables, applied in order with the changes around them: a peer's
+     * progress report, and a peer's schema change (alone in its target transaction: TransactionApplier
+     * groups it so).
+     *
+     * @return false for a change of a replicated table
      */
-    private void applyChanges(List<SourceTransaction> transactions) throws SQLException {
-        reader.lockKeysInOrder(transactions, shapes::shapeFor);
-        keyChanges.find(transactions);
-        Run run = new Run();
-        SourceTransaction lastTransaction = null;
-        RowChange lastChange = null;
-        for (SourceTransaction transaction : transactions) {
-            for (RowChange received : transaction.changes()) {
-                RowChange change = keyChanges.withCarriedValues(received);
-                lastTransaction = transaction;
-                lastChange = change;
-                try {
-                    applyInRun(transaction, change, run);
-                } catch (SQLException e) {
-                    throw ChangeFailure.at(e, transaction, change);
-                }
-            }
-        }
-        try {
-            run.apply();
-        } catch (SQLException e) {
-            throw ChangeFailure.at(e, lastTransaction, lastChange);
-        }
-    }
-
-    /** Adds {@code change} to {@code run}, or applies the run and then the change (or starts a new run with it). */
-    private void applyInRun(SourceTransaction transaction, RowChange change, Run run) throws SQLException {
+    private boolean applyOwn(SourceTransaction transaction, RowChange change) throws SQLException {
         if (change.table().equals(ReplicationSchema.PROGRESS_REPORT_TABLE)) {
             recordPeerProgress(transaction.originNode(), change);
-            return;
+            return true;
         }
         if (change.table().equals(ReplicationSchema.SCHEMA_CHANGE_TABLE)) {
-            // Alone in its target transaction (TransactionApplier groups it so): no run is pending.
             schemaChanges.apply(connection, change).forEach(t -> catalog.invalidate(t.qualified()));
-            return;
+            return true;
         }
-        // The old row of a key change goes with this delete: its values the new key's insert did
-        // not send are read first, once the changes before it are written.
-        boolean carriesValues = keyChanges.needsValuesBeforeDelete(change);
-        if (!carriesValues && run.accepts(change) && shapes.shapeFor(change) == run.table) {
-            ChangeShapes.requireKey(run.table, change.key());
-            run.add(transaction, change);
-            return;
-        }
-        run.apply();
-        if (carriesValues) {
-            keyChanges.carryValues(shapes.shapeFor(change), change);
-        }
-        TableShape shape = runnable(change) ? shapes.shapeFor(change) : null;
-        if (shape != null && shape.setApplicable()) {
-            ChangeShapes.requireKey(shape, change.key());
-            run.start(shape, transaction, change);
-        } else {
-            rows.applyOrPark(transaction, change);
-        }
-    }
-
-    /** Key changes write the old key before deciding the new one: always row by row. */
-    private static boolean runnable(RowChange change) {
-        return !(change.operation() == Operation.UPDATE && change.changesKey());
-    }
-
-    /** Changes of one table with pairwise distinct keys waiting to be read, decided and written together. */
-    private final class Run {
-        private TableShape table;
-        private final List<SourceTransaction> transactions = new ArrayList<>();
-        private final List<RowChange> changes = new ArrayList<>();
-        private final Set<Map<String, String>> keys = new HashSet<>();
-
-        boolean accepts(RowChange change) {
-            return !changes.isEmpty() && runnable(change) && change.table().equals(changes.get(0).table())
-                    && !keys.contains(change.key()) && changes.size() < MAX_RUN;
-        }
-
-        void start(TableShape shape, SourceTransaction transaction, RowChange change) {
-            table = shape;
-            add(transaction, change);
-        }
-
-        void add(SourceTransaction transaction, RowChange change) {
-            transactions.add(transaction);
-            changes.add(change);
-            keys.add(change.key());
-        }
-
-        /** Applies the changes held, if any, and empties the run. */
-        void apply() throws SQLException {
-            if (changes.isEmpty()) {
-                return;
-            }
-            try {
-                if (changes.size() == 1) {
-                    try {
-                        rows.applyOrPark(transactions.get(0), changes.get(0));
-                    } catch (SQLException e) {
-                        throw ChangeFailure.at(e, transactions.get(0), changes.get(0));
-                    }
-                } else {
-                    rows.applyRun(table, transactions, changes);
-                }
-            } finally {
-                transactions.clear();
-                changes.clear();
-                keys.clear();
-            }
-        }
+        return false;
     }
 
     /**

@@ -28,6 +28,10 @@ import java.util.stream.IntStream;
  * exactly through its text form. Each method takes the statement for its SQL from a
  * {@link PreparedStatements}, binds it and returns it to execute or add to a batch. Not thread-safe
  * (one applier thread); one per {@link TableShape}.
+ *
+ * <p>Longer than our other classes on purpose: it is the one place where the applier's SQL text
+ * meets its parameter order, so that neither can change without the other in view; each part (reads,
+ * row writes, tombstone writes, multi-row writes) is short. {@code RowSqlTest} pins the text.
  */
 final class RowSql {
 
