@@ -2,6 +2,7 @@ package io.syncline.apply;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.syncline.apply.internal.ApplySession;
+import io.syncline.apply.internal.StatementCache;
 import io.syncline.apply.internal.TableCatalog;
 import io.syncline.conflict.RowDecider;
 import io.syncline.schema.ReplicatedTables;
@@ -10,9 +11,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +36,8 @@ final class ApplyConnections {
     private final ReplicatedTables tables;
     private final Set<String> originsReady = ConcurrentHashMap.newKeySet();
     private volatile boolean deadlockTimeoutWarned;
+    // Per physical connection (by identity), its prepared statements; guarded by itself.
+    private final Map<Connection, StatementCache> statements = new IdentityHashMap<>();
 
     ApplyConnections(DataSource dataSource, TableCatalog catalog, RowDecider decider, String localNode, ReplicatedTables tables) {
         this.dataSource = dataSource;
@@ -59,8 +65,8 @@ final class ApplyConnections {
             startApplySession(connection, origin);
             yieldInDeadlocks(connection, prefix);
             connection.setAutoCommit(false);
-            return new ApplyConnection(this, connection, new ApplySession(connection, catalog, decider, localNode, prefix, tables),
-                    prefix);
+            return new ApplyConnection(this, connection, new ApplySession(connection, statementsOf(connection), catalog, decider,
+                    localNode, prefix, tables), prefix);
         } catch (SQLException | RuntimeException e) {
             rollback(connection, prefix);
             release(connection, originSet, prefix);
@@ -153,6 +159,48 @@ final class ApplyConnections {
     }
 
     /** Returns the connection without its origin session and join settings; one that keeps them must not be reused. */
+    /**
+     * The statements prepared on {@code connection}'s physical connection, kept across checkouts from
+     * the pool; those of connections closed since are dropped. Without a PostgreSQL connection to
+     * unwrap, statements live as long as the session.
+     */
+    private StatementCache statementsOf(Connection connection) throws SQLException {
+        if (!connection.isWrapperFor(PGConnection.class)) {
+            return new StatementCache(connection);
+        }
+        Connection physical = (Connection) connection.unwrap(PGConnection.class);
+        synchronized (statements) {
+            statements.values().removeIf(cache -> {
+                try {
+                    return cache.isClosed();
+                } catch (SQLException e) {
+                    return true;
+                }
+            });
+            StatementCache cache = statements.computeIfAbsent(physical, StatementCache::new);
+            cache.clearBatches();
+            return cache;
+        }
+    }
+
+    /** Closes and forgets the statements of a connection that is discarded. */
+    private void forgetStatements(Connection connection) {
+        try {
+            if (connection.isWrapperFor(PGConnection.class)) {
+                Connection physical = (Connection) connection.unwrap(PGConnection.class);
+                StatementCache cache;
+                synchronized (statements) {
+                    cache = statements.remove(physical);
+                }
+                if (cache != null) {
+                    cache.close();
+                }
+            }
+        } catch (SQLException e) {
+            log.debug("forgetting the statements of a discarded connection failed: {}", e.toString());
+        }
+    }
+
     void release(Connection connection, boolean originSet, String prefix) {
         if (connection == null) {
             return;
@@ -174,6 +222,7 @@ final class ApplyConnections {
         }
         try {
             if (!clean) {
+                forgetStatements(connection);
                 if (dataSource instanceof HikariDataSource hikari) {
                     hikari.evictConnection(connection);
                     return;

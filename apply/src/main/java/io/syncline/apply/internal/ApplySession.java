@@ -13,7 +13,6 @@ import io.syncline.schema.ReplicatedTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * and writes them ({@link SingleRowWriter}, {@link BatchedRowWriter}), parking a change whose
  * resolution fails ({@link ConflictJournal}); {@link ApplyBookkeeping} stores the positions and the
  * link offset in the same target transaction. A failure names the change it happened in
- * ({@link ChangeFailure}). Keeps the connection's prepared statements for its lifetime. Not
+ * ({@link ChangeFailure}). Its prepared statements are those of the connection ({@link StatementCache}). Not
  * thread-safe; the caller owns the connection, its origin session and the rollback on failure.
  */
 public final class ApplySession implements AutoCloseable {
@@ -78,7 +77,8 @@ public final class ApplySession implements AutoCloseable {
     private final Connection connection;
     private final TableCatalog catalog;
     private final String logPrefix;
-    private final Map<String, PreparedStatement> statements = new HashMap<>();
+    private final StatementCache statements;
+    private final boolean ownsStatements;
     private final ConflictJournal journal;
     private final ApplyBookkeeping bookkeeping;
     private final RemoteSchemaChange schemaChanges;
@@ -95,17 +95,33 @@ public final class ApplySession implements AutoCloseable {
      */
     public ApplySession(Connection connection, TableCatalog catalog, RowDecider decider, String localNode, String logPrefix,
             ReplicatedTables tables) {
+        this(connection, new StatementCache(connection), true, catalog, decider, localNode, logPrefix, tables);
+    }
+
+    /**
+     * As {@link #ApplySession(Connection, TableCatalog, RowDecider, String, String, ReplicatedTables)}, with the
+     * statements of {@code statements}, which outlive the session (the session does not close them).
+     */
+    public ApplySession(Connection connection, StatementCache statements, TableCatalog catalog, RowDecider decider,
+            String localNode, String logPrefix, ReplicatedTables tables) {
+        this(connection, statements, false, catalog, decider, localNode, logPrefix, tables);
+    }
+
+    private ApplySession(Connection connection, StatementCache statements, boolean ownsStatements, TableCatalog catalog,
+            RowDecider decider, String localNode, String logPrefix, ReplicatedTables tables) {
         this.connection = connection;
+        this.statements = statements;
+        this.ownsStatements = ownsStatements;
         this.schemaChanges = new RemoteSchemaChange(localNode, tables, logPrefix);
         this.catalog = catalog;
         this.logPrefix = logPrefix;
-        this.journal = new ConflictJournal(this::statement, logPrefix);
-        this.bookkeeping = new ApplyBookkeeping(this::statement);
+        this.journal = new ConflictJournal(statements, logPrefix);
+        this.bookkeeping = new ApplyBookkeeping(statements);
         this.filter = new TransactionFilter(localNode, logPrefix);
         this.shapes = new ChangeShapes(connection, catalog);
-        this.reader = new LocalStateReader(this::statement);
-        this.keyChanges = new KeyChanges(this::statement, reader, logPrefix);
-        this.rows = new RowApplier(connection, catalog, shapes, decider, this::statement, reader, keyChanges, journal, logPrefix);
+        this.reader = new LocalStateReader(statements);
+        this.keyChanges = new KeyChanges(statements, reader, logPrefix);
+        this.rows = new RowApplier(connection, catalog, shapes, decider, statements, reader, keyChanges, journal, logPrefix);
         this.runs = new ChangeRuns(reader, shapes, keyChanges, rows, this::applyOwn);
     }
 
@@ -326,7 +342,7 @@ public final class ApplySession implements AutoCloseable {
      * reports only its own row.
      */
     private void recordPeerProgress(String peer, RowChange report) throws SQLException {
-        PreparedStatement upsert = statement(UPSERT_PEER_PROGRESS);
+        PreparedStatement upsert = statements.prepared(UPSERT_PEER_PROGRESS);
         upsert.setString(1, peer);
         upsert.setString(2, report.values().get("applied"));
         upsert.setString(3, report.values().get("stable"));
@@ -334,25 +350,11 @@ public final class ApplySession implements AutoCloseable {
         upsert.executeUpdate();
     }
 
-    private PreparedStatement statement(String sql) throws SQLException {
-        PreparedStatement statement = statements.get(sql);
-        if (statement == null) {
-            statement = connection.prepareStatement(sql);
-            statements.put(sql, statement);
-        }
-        return statement;
-    }
-
-    /** Closes the prepared statements; the connection stays open. */
+    /** Closes the prepared statements unless they outlive the session; the connection stays open. */
     @Override
     public void close() {
-        for (PreparedStatement statement : statements.values()) {
-            try {
-                statement.close();
-            } catch (SQLException e) {
-                log.debug("{} closing a statement failed: {}", logPrefix, e.toString());
-            }
+        if (ownsStatements) {
+            statements.close();
         }
-        statements.clear();
     }
 }
