@@ -56,6 +56,16 @@ final class RowSql {
             this.selected = selected;
         }
 
+        /** Binds the column's value to parameter {@code index}: the clock as a number, the rest as text. */
+        void bind(PreparedStatement statement, int index, RowVersion version, RowMetadata metadata, List<RowState> frontier)
+                throws SQLException {
+            if (this == HLC) {
+                statement.setLong(index, version.clock().hlc());
+            } else {
+                statement.setString(index, text(version, metadata, frontier));
+            }
+        }
+
         /** The column's value as text, for the arrays of a multi-row statement. */
         String text(RowVersion version, RowMetadata metadata, List<RowState> frontier) {
             return switch (this) {
@@ -514,13 +524,11 @@ final class RowSql {
     /** Binds the values of {@link VersionColumn}, in its order; returns the next parameter index. */
     private static int bindVersion(PreparedStatement statement, int first, RowVersion version, RowMetadata metadata,
             List<RowState> frontier) throws SQLException {
-        statement.setLong(first, version.clock().hlc());
-        statement.setString(first + 1, version.clock().nodeId());
-        statement.setString(first + 2, Json.vector(version.vector()));
-        statement.setString(first + 3, Json.counters(metadata));
-        statement.setString(first + 4, Json.dots(metadata));
-        statement.setString(first + 5, Json.frontier(frontier));
-        return first + VERSION_COLUMNS.size();
+        int i = first;
+        for (VersionColumn column : VERSION_COLUMNS) {
+            column.bind(statement, i++, version, metadata, frontier);
+        }
+        return i;
     }
 
     /** Table name, key..., hlc, node, vv, frontier. */
