@@ -164,7 +164,7 @@ final class ApplyConnections {
      * the pool; those of connections closed since are dropped. Without a PostgreSQL connection to
      * unwrap, statements live as long as the session.
      */
-    private StatementCache statementsOf(Connection connection) throws SQLException {
+    StatementCache statementsOf(Connection connection) throws SQLException {
         if (!connection.isWrapperFor(PGConnection.class)) {
             return new StatementCache(connection);
         }
