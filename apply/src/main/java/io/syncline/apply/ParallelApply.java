@@ -88,7 +88,7 @@ final class ParallelApply {
         String prefix = "[" + applier.localNode + " <- " + upstreamNode + "]";
         Optional<ParallelPlan> planned = plan(batch, upstreamNode, prefix);
         if (planned.isEmpty() || planned.get().groups().size() < 2) {
-            return applier.applySerially(batch, upstreamNode, OptionalLong.of(nextKafkaOffset), quarantined,
+            return applier.serial.apply(batch, upstreamNode, OptionalLong.of(nextKafkaOffset), quarantined,
                     TransactionApplier.writerOrigin(upstreamNode, 0));
         }
         List<ParallelPlan.Group> groups = planned.get().groups();
@@ -132,7 +132,7 @@ final class ParallelApply {
         try (Connection connection = applier.dataSource.getConnection()) {
             applied = ParallelPlan.readApplied(connection, origins);
         } catch (SQLException | RuntimeException e) {
-            throw applier.failure(e, null, prefix, upstreamNode);
+            throw ApplyFailures.of(e, prefix, upstreamNode);
         }
         int perWriter = Math.max(MIN_ROWS_PER_WRITER, (rows + writers - 1) / writers);
         return ParallelPlan.of(batch, applied, applier.localNode, from -> applier.batching.nextCut(batch, from, perWriter));
@@ -206,7 +206,7 @@ final class ParallelApply {
                         return;
                     }
                 }
-                results[index] = applier.applySerially(group.transactions(), upstreamNode, nextKafkaOffset, quarantined,
+                results[index] = applier.serial.apply(group.transactions(), upstreamNode, nextKafkaOffset, quarantined,
                         origin);
                 order.committed(index);
             } catch (ApplyException | RetriableApplyException e) {
@@ -248,32 +248,16 @@ final class ParallelApply {
 
         /** Applies the target transaction before its turn, and commits it in its turn. */
         private ApplyResult ahead(String origin) throws SQLException {
-            Connection connection = null;
-            ApplySession session = null;
-            boolean originSet = false;
-            try {
-                connection = applier.dataSource.getConnection();
-                connection.setAutoCommit(true);
-                applier.ensureOrigin(connection, origin);
-                originSet = true;
-                TransactionApplier.startApplySession(connection, origin);
-                applier.yieldInDeadlocks(connection, prefix);
-                connection.setAutoCommit(false);
-                session = new ApplySession(connection, applier.catalog, applier.decider, applier.localNode, prefix,
-                        applier.tables);
-                Connection own = connection;
-                ApplySession.Outcome outcome = session.applyInTurn(group.transactions(), upstreamNode, nextKafkaOffset,
-                        quarantined, group.expected(), () -> awaitTurn(own));
-                applier.notifyListener(outcome, prefix);
-                return outcome.result();
-            } catch (SQLException | RuntimeException e) {
-                TransactionApplier.rollback(connection, prefix);
-                throw e;
-            } finally {
-                if (session != null) {
-                    session.close();
+            try (ApplyConnection open = applier.connections.openSession(origin, prefix)) {
+                try {
+                    ApplySession.Outcome outcome = open.session().applyInTurn(group.transactions(), upstreamNode,
+                            nextKafkaOffset, quarantined, group.expected(), () -> awaitTurn(open.connection()));
+                    applier.notifyListener(outcome, prefix);
+                    return outcome.result();
+                } catch (SQLException | RuntimeException e) {
+                    open.rollback();
+                    throw e;
                 }
-                applier.release(connection, originSet, prefix);
             }
         }
 

@@ -5,7 +5,6 @@ import io.syncline.apply.internal.ChainBreakMessage;
 import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.schema.ReplicationSchema;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,45 +38,33 @@ public final class StreamedTarget implements AutoCloseable {
     private final TransactionApplier applier;
     private final String upstreamNode;
     private final String prefix;
-    private final Connection connection;
+    private final ApplyConnection open;
     private final ApplySession session;
     private final List<ApplySession.Outcome> reported = new ArrayList<>();
     private int reportedEntries;
     private ApplyResult total = ApplyResult.EMPTY;
     private boolean finished;
 
-    private StreamedTarget(TransactionApplier applier, String upstreamNode, String prefix, Connection connection,
-            ApplySession session) {
+    private StreamedTarget(TransactionApplier applier, String upstreamNode, String prefix, ApplyConnection open) {
         this.applier = applier;
         this.upstreamNode = upstreamNode;
         this.prefix = prefix;
-        this.connection = connection;
-        this.session = session;
+        this.open = open;
+        this.session = open.session();
     }
 
     static StreamedTarget open(TransactionApplier applier, String upstreamNode) throws ApplyException, RetriableApplyException {
         String prefix = "[" + applier.localNode + " <- " + upstreamNode + "]";
         String origin = ReplicationSchema.replicationOriginName(upstreamNode);
-        Connection connection = null;
-        boolean originSet = false;
+        ApplyConnection open;
         try {
-            connection = applier.dataSource.getConnection();
-            connection.setAutoCommit(true);
-            applier.ensureOrigin(connection, origin);
-            originSet = true;
-            TransactionApplier.startApplySession(connection, origin);
-            applier.yieldInDeadlocks(connection, prefix);
-            connection.setAutoCommit(false);
-            ApplySession session = new ApplySession(connection, applier.catalog, applier.decider, applier.localNode, prefix,
-                    applier.tables);
-            // A refused merged row cannot be retried by applying everything again: savepoints from the start.
-            session.writeMergedRowsUnderSavepoints();
-            return new StreamedTarget(applier, upstreamNode, prefix, connection, session);
+            open = applier.connections.openSession(origin, prefix);
         } catch (SQLException | RuntimeException e) {
-            TransactionApplier.rollback(connection, prefix);
-            applier.release(connection, originSet, prefix);
-            throw applier.failure(e, null, prefix, upstreamNode);
+            throw ApplyFailures.of(e, prefix, upstreamNode);
         }
+        // A refused merged row cannot be retried by applying everything again: savepoints from the start.
+        open.session().writeMergedRowsUnderSavepoints();
+        return new StreamedTarget(applier, upstreamNode, prefix, open);
     }
 
     /**
@@ -175,9 +162,9 @@ public final class StreamedTarget implements AutoCloseable {
             return outcome;
         } catch (SQLException | RuntimeException e) {
             finished = true;
-            TransactionApplier.rollback(connection, prefix);
+            open.rollback();
             applier.catalog.clear();
-            throw applier.failure(e, session, prefix, upstreamNode);
+            throw ApplyFailures.of(e, prefix, upstreamNode);
         }
     }
 
@@ -186,10 +173,9 @@ public final class StreamedTarget implements AutoCloseable {
     public void close() {
         if (!finished) {
             finished = true;
-            TransactionApplier.rollback(connection, prefix);
+            open.rollback();
             log.debug("{} streamed target transaction rolled back", prefix);
         }
-        session.close();
-        applier.release(connection, true, prefix);
+        open.close();
     }
 }

@@ -2,6 +2,8 @@ package io.syncline.apply.internal;
 
 import io.syncline.conflict.ConflictPolicies;
 import io.syncline.conflict.LastWriteWinsStrategy;
+import io.syncline.conflict.LocalState;
+import io.syncline.conflict.RowDecider;
 import io.syncline.core.codec.TransactionCodec;
 import io.syncline.core.event.Operation;
 import io.syncline.core.event.RowChange;
@@ -114,7 +116,7 @@ public class ApplyHotPathBenchmark {
             blackhole.consume(Json.dots(change.metadata()));
             blackhole.consume(Json.frontier(List.of()));
         }
-        blackhole.consume(TableShape.keyArray(keys, "id"));
+        blackhole.consume(RowSql.keyArray(keys, "id"));
     }
 
     /** Reading back what the locking query returned: a local row's vector, metadata and frontier from their text. */

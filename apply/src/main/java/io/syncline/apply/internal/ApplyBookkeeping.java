@@ -51,7 +51,8 @@ final class ApplyBookkeeping {
     private static final String UPDATE_POSITION = "UPDATE " + ReplicationSchema.APPLIED_POSITION_TABLE
             + " SET position = ?, commit_time_micros = ?, origin_system_id = ?, origin_epoch = ?, chain_start = ?,"
             + " applied_at = now() WHERE origin_node = ?";
-    private static final String UPSERT_LINK_OFFSET = "INSERT INTO syncline.link_offset (upstream_node, next_offset)"
+    private static final String UPSERT_LINK_OFFSET = "INSERT INTO " + ReplicationSchema.LINK_OFFSET_TABLE
+            + " (upstream_node, next_offset)"
             + " VALUES (?, ?) ON CONFLICT (upstream_node) DO UPDATE SET next_offset = EXCLUDED.next_offset";
     private static final String INSERT_QUARANTINE = "INSERT INTO " + ReplicationSchema.QUARANTINE_TABLE
             + " (upstream_node, topic, kafka_offset, origin_node, reason, message, headers, body)"

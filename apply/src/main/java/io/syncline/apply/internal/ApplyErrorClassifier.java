@@ -62,6 +62,18 @@ public final class ApplyErrorClassifier {
         return "55P03".equals(sqlState) || "40P01".equals(sqlState);
     }
 
+    /**
+     * Whether {@code error} names a column that does not exist (42703, undefined_column): a column
+     * the applier still had in its cached table shape is gone, {@code syncline ddl} dropped it here
+     * since. The change is not wrong: it applies once the table is read afresh, so the link waits
+     * as for a schema mismatch instead of stopping.
+     */
+    public boolean isDroppedColumn(Throwable error) {
+        return UNDEFINED_COLUMN.equals(sqlState(error));
+    }
+
+    private static final String UNDEFINED_COLUMN = "42703";
+
     /** The first SQLSTATE in the chain of causes and next exceptions, or {@code null}. */
     static String sqlState(Throwable error) {
         return SqlStates.firstIn(error).orElse(null);

@@ -60,7 +60,7 @@ public final class TableCatalog {
         throw new LocalSchemaMismatch(table, null, null, null, "table " + table + " is not replicated on this node: a"
                 + " peer's schema change added it to replication (syncline ddl of a CREATE TABLE) and has not reached this"
                 + " node yet, so the link waits for it. If no such change is on its way (no DC lists the table in"
-                + " syncline.replicated_table), the record names a table no DC added: create the table here without"
+                + " " + ReplicationSchema.REPLICATED_TABLE_TABLE + "), the record names a table no DC added: create the table here without"
                 + " replicating it and restart the node, which then quarantines the record as UNKNOWN_TABLE");
     }
 

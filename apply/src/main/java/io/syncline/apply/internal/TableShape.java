@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,16 +16,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TypeInfo;
 
 /**
- * A replicated table as this node's catalog describes it, and the SQL the applier runs on it.
- * Every value is bound as text and cast to the column's declared type ({@code ?::numeric(20,5)},
- * {@code ?::text[]}, ...), so that each value round-trips exactly through its text form.
- * Thread-safe: the writers of a link share one shape per table ({@link TableCatalog}).
+ * A replicated table as this node's catalog describes it: its key, its user columns with their
+ * types, and what decides how the applier may write it. The SQL it runs on the table is
+ * {@link #sql()}. Thread-safe: the writers of a link share one shape per table ({@link TableCatalog}).
  */
 final class TableShape {
 
@@ -39,13 +35,6 @@ final class TableShape {
      */
     record SourceSpelling(String spec, boolean unconstrained) {}
 
-    private static final String TOMBSTONE_WHERE = "table_name = ? AND pk = ";
-    // A tombstone every peer has applied past can hold no delete that a change still to arrive is
-    // concurrent with (TombstoneCollector): the applier treats it as absent.
-    private static String notStable(String tombstone) {
-        return "(" + tombstone + ".collect_checkpoint IS NULL OR " + tombstone + ".collect_checkpoint > syncline.stable_checkpoint())";
-    }
-
     private final TableKey key;
     private final Map<String, Column> columns;
     private final Map<String, String> columnTypes;
@@ -54,22 +43,9 @@ final class TableShape {
     private final boolean hasIdentityAlways;
     private final boolean rowOrderFree;
     private final Set<String> droppedColumns;
-    private final String pkPredicate;
-    private final String pkJson;
-    // Built on first use by whichever writer needs it first (a HashMap's computeIfAbsent throws
-    // ConcurrentModificationException when another thread adds to it meanwhile).
-    private final Map<List<String>, String> insertSql = new ConcurrentHashMap<>();
-    private final Map<List<String>, String> updateSql = new ConcurrentHashMap<>();
-    private final Map<List<String>, String> updateRowsSql = new ConcurrentHashMap<>();
-    private final Map<List<String>, String> insertRowsSql = new ConcurrentHashMap<>();
-    // The version columns every row write sets, with their types, in parameter order.
-    private static final String[][] VERSION_COLUMNS = {{ReplicationSchema.HLC_COLUMN, "bigint"},
-            {ReplicationSchema.NODE_COLUMN, "text"}, {ReplicationSchema.VECTOR_COLUMN, "jsonb"},
-            {ReplicationSchema.COUNTERS_COLUMN, "jsonb"}, {ReplicationSchema.DOTS_COLUMN, "jsonb"},
-            {ReplicationSchema.FRONTIER_COLUMN, "jsonb"}};
+    private RowSql sql;
 
-    /** Use {@link #load}; tests build a shape without a database. */
-    TableShape(TableKey key, Map<String, Column> columns, Map<String, SourceSpelling> spellings, boolean rowOrderFree,
+    private TableShape(TableKey key, Map<String, Column> columns, Map<String, SourceSpelling> spellings, boolean rowOrderFree,
             Set<String> droppedColumns) {
         this.key = key;
         this.droppedColumns = Set.copyOf(droppedColumns);
@@ -81,14 +57,17 @@ final class TableShape {
         this.columnTypes = java.util.Collections.unmodifiableMap(types);
         this.keyColumns = key.columns().stream().map(columns::get).toList();
         this.hasIdentityAlways = columns.values().stream().anyMatch(Column::identityAlways);
-        this.pkPredicate = keyColumns.stream()
-                .map(c -> identifier(c.name()) + " = ?::" + c.type())
-                .collect(Collectors.joining(" AND "));
-        // The same text form as the triggers' jsonb_build_object('col', NEW.col::text), normalised by
-        // this node's own output function.
-        this.pkJson = keyColumns.stream()
-                .map(c -> literal(c.name()) + ", (?::" + c.type() + ")::text")
-                .collect(Collectors.joining(", ", "pg_catalog.jsonb_build_object(", ")"));
+    }
+
+    /** A table described without a catalog, for tests of the SQL: every spelling unconstrained, no dropped columns. */
+    static TableShape of(TableKey key, List<Column> columns, boolean rowOrderFree) {
+        Map<String, Column> byName = new LinkedHashMap<>();
+        Map<String, SourceSpelling> spellings = new HashMap<>();
+        for (Column column : columns) {
+            byName.put(column.name(), column);
+            spellings.put(column.name(), new SourceSpelling(column.type(), true));
+        }
+        return new TableShape(key, byName, spellings, rowOrderFree, Set.of());
     }
 
     static TableShape load(Connection connection, String table) throws SQLException {
@@ -210,283 +189,33 @@ final class TableShape {
         return columnTypes;
     }
 
-    String selectRowForUpdate() {
-        String selected = columns.values().stream()
-                .map(c -> identifier(c.name()) + "::text")
-                .collect(Collectors.joining(", "));
-        return "SELECT " + (selected.isEmpty() ? "" : selected + ", ")
-                + ReplicationSchema.HLC_COLUMN + ", " + ReplicationSchema.NODE_COLUMN + ", "
-                + ReplicationSchema.VECTOR_COLUMN + "::text, " + ReplicationSchema.COUNTERS_COLUMN + "::text, "
-                + ReplicationSchema.DOTS_COLUMN + "::text, " + ReplicationSchema.FRONTIER_COLUMN + "::text FROM " + key.quotedName()
-                + " WHERE " + pkPredicate + " FOR UPDATE";
-    }
-
     /**
      * Key column types whose text form is canonical (the capture emits the output function's
      * text), so that two changes of one key always carry equal key text. Only such keys are read
      * and written as a set; any other key goes row by row.
      */
-    private static final java.util.Set<String> SET_KEY_TYPES = java.util.Set.of("smallint", "integer", "bigint", "text",
-            "uuid");
+    private static final Set<String> SET_KEY_TYPES = Set.of("smallint", "integer", "bigint", "text", "uuid");
 
     /** Whether changes of this table may be applied in runs: every key column has a canonical text form. */
     boolean setApplicable() {
-        return !keyColumns.isEmpty() && keyColumns.stream().allMatch(c -> SET_KEY_TYPES.contains(c.type()) || c.type().startsWith("character varying"));
+        return !keyColumns.isEmpty() && keyColumns.stream()
+                .allMatch(c -> SET_KEY_TYPES.contains(c.type()) || c.type().startsWith("character varying"));
     }
 
-    private String keyUnnest() {
-        StringBuilder arrays = new StringBuilder();
-        StringBuilder names = new StringBuilder();
-        for (int i = 0; i < keyColumns.size(); i++) {
-            arrays.append(i == 0 ? "" : ", ").append("pg_catalog.unnest(?::").append(keyColumns.get(i).type()).append("[])");
-            names.append("k").append(i).append(", ");
+    String quotedName() {
+        return key.quotedName();
+    }
+
+    /** Whether a column is GENERATED ALWAYS AS IDENTITY, so that an insert of its value must override the system value. */
+    boolean hasIdentityAlways() {
+        return hasIdentityAlways;
+    }
+
+    /** The SQL the applier runs on this table, built once per shape. */
+    synchronized RowSql sql() {
+        if (sql == null) {
+            sql = new RowSql(this);
         }
-        // ROWS FROM of one-array unnests is what unnest(a, b) stands for; only the one-array form is a
-        // function that can be schema-qualified.
-        return "ROWS FROM (" + arrays + ") WITH ORDINALITY AS k(" + names + "ord)";
-    }
-
-    /**
-     * The rows of many keys under row locks. Parameters: one array per key column (text form,
-     * {@link #keyArray}), the keys in the same order. Columns: the key's 1-based position, then as
-     * {@link #selectRowForUpdate}.
-     */
-    String selectRowsForUpdate() {
-        String selected = columns.values().stream()
-                .map(c -> "t." + identifier(c.name()) + "::text")
-                .collect(Collectors.joining(", "));
-        return "SELECT k.ord, " + (selected.isEmpty() ? "" : selected + ", ")
-                + "t." + ReplicationSchema.HLC_COLUMN + ", t." + ReplicationSchema.NODE_COLUMN + ", t."
-                + ReplicationSchema.VECTOR_COLUMN + "::text, t." + ReplicationSchema.COUNTERS_COLUMN + "::text, t."
-                + ReplicationSchema.DOTS_COLUMN + "::text, t." + ReplicationSchema.FRONTIER_COLUMN + "::text FROM "
-                + keyUnnest() + " JOIN " + key.quotedName() + " t ON " + rowsOfKeys() + " FOR UPDATE OF t";
-    }
-
-    /**
-     * Locks the rows of many keys in key order and counts them. Parameters as
-     * {@link #selectRowsForUpdate}. (A locking clause under ORDER BY locks in that order: the
-     * PostgreSQL manual, SELECT, "The Locking Clause".)
-     */
-    String lockRowsInKeyOrder() {
-        String order = keyColumns.stream().map(c -> "t." + identifier(c.name())).collect(Collectors.joining(", "));
-        return "SELECT count(*) FROM (SELECT 1 FROM " + keyUnnest() + " JOIN " + key.quotedName() + " t ON " + rowsOfKeys()
-                + " ORDER BY " + order + " FOR UPDATE OF t) locked";
-    }
-
-    /** Locks the tombstones of many keys in key order and counts them. Parameters as {@link #selectTombstonesForUpdate}. */
-    String lockTombstonesInKeyOrder() {
-        return "SELECT count(*) FROM (SELECT 1 FROM " + keyUnnest() + " JOIN " + ReplicationSchema.TOMBSTONE_TABLE
-                + " s ON s.table_name = ? AND s.pk = " + tombstoneKeyOfKeys() + " ORDER BY s.pk FOR UPDATE OF s) locked";
-    }
-
-    /** The join of table {@code t} to the unnested keys {@code k}. */
-    private String rowsOfKeys() {
-        StringBuilder join = new StringBuilder();
-        for (int i = 0; i < keyColumns.size(); i++) {
-            join.append(i == 0 ? "" : " AND ").append("t.").append(identifier(keyColumns.get(i).name())).append(" = k.k").append(i);
-        }
-        return join.toString();
-    }
-
-    /** The tombstone key (jsonb of the key columns as text) of each unnested key {@code k}. */
-    private String tombstoneKeyOfKeys() {
-        return keyColumns.isEmpty() ? "'{}'::jsonb" : java.util.stream.IntStream.range(0, keyColumns.size())
-                .mapToObj(i -> literal(keyColumns.get(i).name()) + ", k.k" + i + "::text")
-                .collect(Collectors.joining(", ", "pg_catalog.jsonb_build_object(", ")"));
-    }
-
-    /**
-     * The tombstones of many keys under row locks. Parameters: one array per key column, then the
-     * table name. Columns: the key's 1-based position, hlc, node, vv, frontier.
-     */
-    String selectTombstonesForUpdate() {
-        return "SELECT k.ord, s.hlc, s.node_id, s.vv::text, s.frontier::text FROM " + keyUnnest() + " JOIN "
-                + ReplicationSchema.TOMBSTONE_TABLE + " s ON s.table_name = ? AND s.pk = " + tombstoneKeyOfKeys() + " AND "
-                + notStable("s") + " FOR UPDATE OF s";
-    }
-
-    /** The array literal of one key column's values, for {@link #selectRowsForUpdate}. */
-    static String keyArray(List<Map<String, String>> keys, String column) {
-        StringBuilder array = new StringBuilder(keys.size() * 8).append('{');
-        for (int i = 0; i < keys.size(); i++) {
-            if (i > 0) {
-                array.append(',');
-            }
-            // Array input syntax (PostgreSQL manual 8.15.2): double-quote, backslash-escape " and \.
-            array.append('"');
-            String value = keys.get(i).get(column);
-            for (int c = 0; c < value.length(); c++) {
-                char ch = value.charAt(c);
-                if (ch == '"' || ch == '\\') {
-                    array.append('\\');
-                }
-                array.append(ch);
-            }
-            array.append('"');
-        }
-        return array.append('}').toString();
-    }
-
-    /** Parameters: table name, key..., then nothing. */
-    String selectTombstoneForUpdate() {
-        return "SELECT hlc, node_id, vv::text, frontier::text FROM " + ReplicationSchema.TOMBSTONE_TABLE
-                + " WHERE " + TOMBSTONE_WHERE + pkJson + " AND " + notStable(ReplicationSchema.TOMBSTONE_TABLE) + " FOR UPDATE";
-    }
-
-    /** Parameters: table name, key..., hlc, node, vv, frontier. */
-    String upsertTombstone() {
-        return "INSERT INTO " + ReplicationSchema.TOMBSTONE_TABLE + " (table_name, pk, hlc, node_id, vv, frontier)"
-                + " VALUES (?, " + pkJson + ", ?, ?, ?::jsonb, ?::jsonb)"
-                + " ON CONFLICT (table_name, pk) DO UPDATE SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id,"
-                + " vv = EXCLUDED.vv, frontier = EXCLUDED.frontier, deleted_at = now(), collect_checkpoint = NULL";
-    }
-
-    /**
-     * Parameters: table name, key..., hlc, node, vv, frontier. Inserts nothing if a tombstone appeared meanwhile;
-     * replaces a stable one (which the applier treats as absent).
-     */
-    String insertTombstoneIfAbsent() {
-        return "INSERT INTO " + ReplicationSchema.TOMBSTONE_TABLE + " (table_name, pk, hlc, node_id, vv, frontier)"
-                + " VALUES (?, " + pkJson + ", ?, ?, ?::jsonb, ?::jsonb) ON CONFLICT (table_name, pk) DO UPDATE"
-                + " SET hlc = EXCLUDED.hlc, node_id = EXCLUDED.node_id, vv = EXCLUDED.vv, frontier = EXCLUDED.frontier,"
-                + " deleted_at = now(), collect_checkpoint = NULL WHERE NOT " + notStable(ReplicationSchema.TOMBSTONE_TABLE);
-    }
-
-    /** Parameters: hlc, node, vv, frontier, table name, key... */
-    String updateTombstoneVersion() {
-        return "UPDATE " + ReplicationSchema.TOMBSTONE_TABLE + " SET hlc = ?, node_id = ?, vv = ?::jsonb,"
-                + " frontier = ?::jsonb, collect_checkpoint = NULL WHERE " + TOMBSTONE_WHERE + pkJson;
-    }
-
-    /** Parameters: key... */
-    String deleteRow() {
-        return "DELETE FROM " + key.quotedName() + " WHERE " + pkPredicate;
-    }
-
-    /** Parameters: hlc, node, vv, counters, dots, frontier, key... */
-    String updateRowVersion() {
-        return "UPDATE " + key.quotedName() + " SET " + ReplicationSchema.HLC_COLUMN + " = ?, "
-                + ReplicationSchema.NODE_COLUMN + " = ?, " + ReplicationSchema.VECTOR_COLUMN + " = ?::jsonb, "
-                + ReplicationSchema.COUNTERS_COLUMN + " = ?::jsonb, " + ReplicationSchema.DOTS_COLUMN + " = ?::jsonb, "
-                + ReplicationSchema.FRONTIER_COLUMN + " = ?::jsonb WHERE " + pkPredicate;
-    }
-
-    /**
-     * Parameters: the values of {@code names}, hlc, node, vv, counters, dots, frontier. Inserts nothing if a row with the key
-     * appeared meanwhile; another unique constraint still fails.
-     */
-    String insertRow(List<String> names) {
-        return insertSql.computeIfAbsent(List.copyOf(names), n -> {
-            List<String> targets = new ArrayList<>();
-            List<String> values = new ArrayList<>();
-            for (String name : n) {
-                targets.add(identifier(name));
-                values.add("?::" + columns.get(name).type());
-            }
-            targets.add(ReplicationSchema.HLC_COLUMN);
-            targets.add(ReplicationSchema.NODE_COLUMN);
-            targets.add(ReplicationSchema.VECTOR_COLUMN);
-            targets.add(ReplicationSchema.COUNTERS_COLUMN);
-            targets.add(ReplicationSchema.DOTS_COLUMN);
-            targets.add(ReplicationSchema.FRONTIER_COLUMN);
-            values.add("?");
-            values.add("?");
-            values.add("?::jsonb");
-            values.add("?::jsonb");
-            values.add("?::jsonb");
-            values.add("?::jsonb");
-            String conflictTarget = key.columns().stream().map(TableShape::identifier).collect(Collectors.joining(", "));
-            return "INSERT INTO " + key.quotedName() + " (" + String.join(", ", targets) + ")"
-                    + (hasIdentityAlways ? " OVERRIDING SYSTEM VALUE" : "")
-                    + " VALUES (" + String.join(", ", values) + ")"
-                    + " ON CONFLICT (" + conflictTarget + ") DO NOTHING";
-        });
-    }
-
-    /** Parameters: the values of {@code names}, hlc, node, vv, counters, dots, frontier, key... */
-    String updateRow(List<String> names) {
-        return updateSql.computeIfAbsent(List.copyOf(names), n -> {
-            List<String> assignments = new ArrayList<>();
-            for (String name : n) {
-                assignments.add(identifier(name) + " = ?::" + columns.get(name).type());
-            }
-            assignments.add(ReplicationSchema.HLC_COLUMN + " = ?");
-            assignments.add(ReplicationSchema.NODE_COLUMN + " = ?");
-            assignments.add(ReplicationSchema.VECTOR_COLUMN + " = ?::jsonb");
-            assignments.add(ReplicationSchema.COUNTERS_COLUMN + " = ?::jsonb");
-            assignments.add(ReplicationSchema.DOTS_COLUMN + " = ?::jsonb");
-            assignments.add(ReplicationSchema.FRONTIER_COLUMN + " = ?::jsonb");
-            return "UPDATE " + key.quotedName() + " SET " + String.join(", ", assignments) + " WHERE " + pkPredicate;
-        });
-    }
-
-    /**
-     * The update of many locked rows in one statement. Parameters: one {@code text[]} per key column,
-     * per column of {@code names}, then hlc, node, vv, counters, dots, frontier; element {@code i} of
-     * every array belongs to row {@code i}.
-     */
-    String updateRows(List<String> names) {
-        return updateRowsSql.computeIfAbsent(List.copyOf(names), n -> {
-            List<String> aliases = new ArrayList<>();
-            List<String> match = new ArrayList<>();
-            for (int i = 0; i < keyColumns.size(); i++) {
-                aliases.add("k" + i);
-                match.add("t." + identifier(keyColumns.get(i).name()) + " = v.k" + i + "::" + keyColumns.get(i).type());
-            }
-            List<String> assignments = new ArrayList<>();
-            for (ArrayColumn column : arrayColumns(n)) {
-                aliases.add(column.alias());
-                assignments.add(column.target() + " = " + column.value());
-            }
-            return "UPDATE " + key.quotedName() + " AS t SET " + String.join(", ", assignments) + " FROM "
-                    + unnest(aliases) + " WHERE " + String.join(" AND ", match);
-        });
-    }
-
-    /**
-     * The insert of many rows in one statement; a key that exists is left alone (ON CONFLICT DO
-     * NOTHING), so the update count tells whether a local writer inserted one first. Parameters:
-     * one {@code text[]} per column of {@code names}, then hlc, node, vv, counters, dots, frontier.
-     */
-    String insertRows(List<String> names) {
-        return insertRowsSql.computeIfAbsent(List.copyOf(names), n -> {
-            List<ArrayColumn> written = arrayColumns(n);
-            String conflictTarget = key.columns().stream().map(TableShape::identifier).collect(Collectors.joining(", "));
-            return "INSERT INTO " + key.quotedName() + " ("
-                    + written.stream().map(ArrayColumn::target).collect(Collectors.joining(", ")) + ")"
-                    + (hasIdentityAlways ? " OVERRIDING SYSTEM VALUE" : "")
-                    + " SELECT " + written.stream().map(ArrayColumn::value).collect(Collectors.joining(", "))
-                    + " FROM " + unnest(written.stream().map(ArrayColumn::alias).toList())
-                    + " ON CONFLICT (" + conflictTarget + ") DO NOTHING";
-        });
-    }
-
-    /** A column a multi-row statement writes, with its value taken from the text array named {@code alias}. */
-    private record ArrayColumn(String target, String alias, String value) {}
-
-    /** The columns of {@code names} (aliases c0, c1, ...), then the version columns, as multi-row statements write them. */
-    private List<ArrayColumn> arrayColumns(List<String> names) {
-        List<ArrayColumn> written = new ArrayList<>();
-        for (int i = 0; i < names.size(); i++) {
-            written.add(new ArrayColumn(identifier(names.get(i)), "c" + i, "v.c" + i + "::" + columns.get(names.get(i)).type()));
-        }
-        for (String[] column : VERSION_COLUMNS) {
-            written.add(new ArrayColumn(column[0], column[0], "v." + column[0] + "::" + column[1]));
-        }
-        return written;
-    }
-
-    /** {@code ROWS FROM (unnest(?::text[]), ...) AS v(alias, ...)}: one text array parameter per alias. */
-    private static String unnest(List<String> aliases) {
-        return "ROWS FROM (" + String.join(", ", java.util.Collections.nCopies(aliases.size(), "pg_catalog.unnest(?::text[])"))
-                + ") AS v(" + String.join(", ", aliases) + ")";
-    }
-
-    static String identifier(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
-    }
-
-    static String literal(String value) {
-        return "'" + value.replace("'", "''") + "'";
+        return sql;
     }
 }

@@ -84,4 +84,13 @@ class ApplyErrorClassifierTest {
         assertThat(classifier.isLockWait(batch)).isEqualTo(lockWait);
         assertThat(classifier.isLockWait(new SQLException("x", sqlState))).isEqualTo(lockWait);
     }
+
+    @Test
+    void anUndefinedColumnIsADroppedColumnWhereverItIsInTheChain() {
+        BatchUpdateException batch = new BatchUpdateException("Batch entry 0 was aborted", "42703", new int[0]);
+        assertThat(classifier.isDroppedColumn(new SQLException("column \"note\" does not exist", "42703"))).isTrue();
+        assertThat(classifier.isDroppedColumn(new RuntimeException(batch))).isTrue();
+        assertThat(classifier.isDroppedColumn(new SQLException("x", "42P01"))).isFalse();
+        assertThat(classifier.isDroppedColumn(new SQLException("no state"))).isFalse();
+    }
 }

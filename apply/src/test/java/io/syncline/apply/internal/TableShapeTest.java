@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.syncline.schema.TableKey;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,8 +56,9 @@ class TableShapeTest {
     }
 
     private static String statements(TableShape shape, List<String> names) {
-        return String.join("\n", shape.insertRow(names), shape.updateRow(names), shape.insertRows(names),
-                shape.updateRows(names));
+        RowSql sql = shape.sql();
+        return String.join("\n", sql.insertSql(names), sql.updateSql(names), sql.insertRowsSql(names),
+                sql.updateRowsSql(names));
     }
 
     /** Every non-empty subset of the non-key columns, as an applier meets rows that carry some of them. */
@@ -79,11 +77,11 @@ class TableShapeTest {
     }
 
     private static TableShape shape() {
-        Map<String, TableShape.Column> columns = new LinkedHashMap<>();
-        columns.put("id", new TableShape.Column("id", "bigint", false, false));
+        List<TableShape.Column> columns = new ArrayList<>();
+        columns.add(new TableShape.Column("id", "bigint", false, false));
         for (int column = 0; column < COLUMNS; column++) {
-            columns.put("c" + column, new TableShape.Column("c" + column, "text", false, false));
+            columns.add(new TableShape.Column("c" + column, "text", false, false));
         }
-        return new TableShape(new TableKey("it", "items", List.of("id")), columns, Map.of(), false, Set.of());
+        return TableShape.of(new TableKey("it", "items", List.of("id")), columns, false);
     }
 }

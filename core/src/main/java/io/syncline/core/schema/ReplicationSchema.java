@@ -109,6 +109,15 @@ public final class ReplicationSchema {
      */
     public static final String QUARANTINE_TABLE = SCHEMA + ".quarantine";
 
+    /** Per upstream link, the Kafka offset of its outbox to resume reading from. */
+    public static final String LINK_OFFSET_TABLE = SCHEMA + ".link_offset";
+
+    /**
+     * The checkpoint up to which every peer has applied (TombstoneCollector): a tombstone collected
+     * at or below it holds no delete a change still to arrive is concurrent with.
+     */
+    public static final String STABLE_CHECKPOINT_FUNCTION = SCHEMA + ".stable_checkpoint";
+
     private ReplicationSchema() {}
 
     /** The publication that feeds the node's capture. */
