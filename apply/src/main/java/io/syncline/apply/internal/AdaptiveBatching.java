@@ -1,8 +1,9 @@
 package io.syncline.apply.internal;
 
+import io.syncline.core.event.ControlRecord;
 import io.syncline.core.event.RowChange;
+import io.syncline.core.event.SchemaChangeRecord;
 import io.syncline.core.event.SourceTransaction;
-import io.syncline.core.schema.ReplicationSchema;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -94,7 +95,7 @@ public final class AdaptiveBatching {
     }
 
     private static boolean changesSchema(SourceTransaction transaction) {
-        return transaction.changes().stream().anyMatch(c -> c.table().equals(ReplicationSchema.SCHEMA_CHANGE_TABLE));
+        return ControlRecord.anyOf(transaction, SchemaChangeRecord.class);
     }
 
     /**

@@ -5,8 +5,11 @@ import io.syncline.apply.ParkedChange;
 import io.syncline.conflict.ResolvedConflict;
 import io.syncline.conflict.ResolverFailedException;
 import io.syncline.conflict.RowDecider;
+import io.syncline.core.event.ControlRecord;
+import io.syncline.core.event.ProgressReport;
 import io.syncline.core.event.RejectedRecord;
 import io.syncline.core.event.RowChange;
+import io.syncline.core.event.SchemaChangeRecord;
 import io.syncline.core.event.SourceTransaction;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.schema.ReplicatedTables;
@@ -16,6 +19,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -325,15 +329,16 @@ public final class ApplySession implements AutoCloseable {
      * @return false for a change of a replicated table
      */
     private boolean applyOwn(SourceTransaction transaction, RowChange change) throws SQLException {
-        if (change.table().equals(ReplicationSchema.PROGRESS_REPORT_TABLE)) {
-            recordPeerProgress(transaction.originNode(), change);
-            return true;
+        Optional<ControlRecord> control = ControlRecord.of(change);
+        if (control.isEmpty()) {
+            return false;
         }
-        if (change.table().equals(ReplicationSchema.SCHEMA_CHANGE_TABLE)) {
-            schemaChanges.apply(connection, change).forEach(t -> catalog.invalidate(t.qualified()));
-            return true;
+        if (control.get() instanceof ProgressReport report) {
+            recordPeerProgress(transaction.originNode(), report);
+        } else if (control.get() instanceof SchemaChangeRecord schemaChange) {
+            schemaChanges.apply(connection, schemaChange).forEach(t -> catalog.invalidate(t.qualified()));
         }
-        return false;
+        return true;
     }
 
     /**
@@ -341,12 +346,12 @@ public final class ApplySession implements AutoCloseable {
      * wrote before it has been applied here (see TombstoneCollector). Never conflicts: each peer
      * reports only its own row.
      */
-    private void recordPeerProgress(String peer, RowChange report) throws SQLException {
+    private void recordPeerProgress(String peer, ProgressReport report) throws SQLException {
         PreparedStatement upsert = statements.prepared(UPSERT_PEER_PROGRESS);
         upsert.setString(1, peer);
-        upsert.setString(2, report.values().get("applied"));
-        upsert.setString(3, report.values().get("stable"));
-        upsert.setBoolean(4, Boolean.parseBoolean(report.values().get("awaiting")));
+        upsert.setString(2, report.applied());
+        upsert.setString(3, report.stable());
+        upsert.setBoolean(4, report.awaiting());
         upsert.executeUpdate();
     }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.syncline.core.config.TableName;
-import io.syncline.core.event.RowChange;
+import io.syncline.core.event.SchemaChangeRecord;
 import io.syncline.core.schema.ReplicationSchema;
 import io.syncline.schema.ReplicatedTables;
 import io.syncline.schema.ReplicationSchemaInstaller;
@@ -52,12 +52,12 @@ final class RemoteSchemaChange {
      * @return the tables the change altered here, whose shapes the caller must read again; empty
      *         when it had already been applied
      */
-    Set<TableName> apply(Connection connection, RowChange change) throws SQLException {
-        String origin = change.key().get("origin_node");
-        String id = change.key().get("id");
+    Set<TableName> apply(Connection connection, SchemaChangeRecord change) throws SQLException {
+        String origin = change.originNode();
+        long id = change.id();
         String what = "schema change " + id + " of " + origin;
-        List<String> statements = read(change.values().get("statements"), new TypeReference<>() {}, what);
-        List<Expectation> expected = read(change.values().get("expectations"), new TypeReference<>() {}, what);
+        List<String> statements = read(change.statements(), new TypeReference<>() {}, what);
+        List<Expectation> expected = read(change.expectations(), new TypeReference<>() {}, what);
         Set<TableName> tables = new LinkedHashSet<>(expected.stream().map(Expectation::tableName).toList());
         Set<TableName> created = Expectation.createdTables(expected);
         if (replicated != null) {
@@ -84,7 +84,7 @@ final class RemoteSchemaChange {
                 rs.next();
                 path = rs.getString(1);
             }
-            statement.execute("SELECT pg_catalog.set_config('search_path', " + literal(change.values().get("search_path"))
+            statement.execute("SELECT pg_catalog.set_config('search_path', " + literal(change.searchPath())
                     + ", true)");
             for (String sql : statements) {
                 statement.execute(sql);
@@ -116,7 +116,7 @@ final class RemoteSchemaChange {
      * {@link ReplicationSchema#REPLICATED_TABLE_TABLE}, which the link reads once this transaction
      * commits. Already joined tables (the same change ran here too) are left as they are.
      */
-    private void join(Connection connection, Set<TableName> created, String origin, RowChange change, Savepoint before,
+    private void join(Connection connection, Set<TableName> created, String origin, SchemaChangeRecord change, Savepoint before,
             String what, List<Expectation> expected) throws SQLException {
         if (created.isEmpty()) {
             return;
@@ -124,7 +124,7 @@ final class RemoteSchemaChange {
         try {
             installer.joinReplication(connection, created.stream().map(replicated::settings).toList());
             for (TableName table : created) {
-                ReplicatedTables.register(connection, table, origin, Long.parseLong(change.key().get("id")));
+                ReplicatedTables.register(connection, table, origin, change.id());
             }
         } catch (SQLException e) {
             connection.rollback(before);
@@ -146,15 +146,15 @@ final class RemoteSchemaChange {
         return definitions;
     }
 
-    private static void keep(Connection connection, RowChange change) throws SQLException {
+    private static void keep(Connection connection, SchemaChangeRecord change) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + ReplicationSchema.SCHEMA_CHANGE_TABLE
                 + " (origin_node, id, statements, expectations, search_path) VALUES (?, ?, ?::jsonb, ?::jsonb, ?)"
                 + " ON CONFLICT (origin_node, id) DO NOTHING")) {
-            insert.setString(1, change.key().get("origin_node"));
-            insert.setLong(2, Long.parseLong(change.key().get("id")));
-            insert.setString(3, change.values().get("statements"));
-            insert.setString(4, change.values().get("expectations"));
-            insert.setString(5, change.values().get("search_path"));
+            insert.setString(1, change.originNode());
+            insert.setLong(2, change.id());
+            insert.setString(3, change.statements());
+            insert.setString(4, change.expectations());
+            insert.setString(5, change.searchPath());
             insert.executeUpdate();
         }
     }

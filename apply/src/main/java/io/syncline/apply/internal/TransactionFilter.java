@@ -1,7 +1,9 @@
 package io.syncline.apply.internal;
 
+import io.syncline.core.event.ControlRecord;
+import io.syncline.core.event.ProgressReport;
+
 import io.syncline.core.event.SourceTransaction;
-import io.syncline.core.schema.ReplicationSchema;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -132,7 +134,7 @@ final class TransactionFilter {
 
     /** A peer's progress report alone: bookkeeping, not counted as an applied transaction. */
     private static boolean isProgressReport(SourceTransaction transaction) {
-        return transaction.changes().stream().allMatch(c -> c.table().equals(ReplicationSchema.PROGRESS_REPORT_TABLE));
+        return ControlRecord.onlyOf(transaction, ProgressReport.class);
     }
 
     private boolean isEcho(SourceTransaction transaction) {

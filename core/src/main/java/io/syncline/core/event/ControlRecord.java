@@ -25,9 +25,22 @@ public sealed interface ControlRecord permits ProgressReport, SchemaChangeRecord
      * @throws IllegalArgumentException when {@code change} is of a control table but lacks what that record needs
      */
     static Optional<ControlRecord> of(RowChange change) {
+        return kindOf(change).map(kind -> {
+            if (kind == ProgressReport.class) {
+                return ProgressReport.from(change);
+            }
+            if (kind == SchemaChangeRecord.class) {
+                return SchemaChangeRecord.from(change);
+            }
+            throw new IllegalStateException("no reader for control records of kind " + kind.getSimpleName());
+        });
+    }
+
+    /** The kind of control record {@code change} carries, told by its table alone, or empty for a user table's change. */
+    static Optional<Class<? extends ControlRecord>> kindOf(RowChange change) {
         return switch (change.table()) {
-            case ReplicationSchema.PROGRESS_REPORT_TABLE -> Optional.of(ProgressReport.from(change));
-            case ReplicationSchema.SCHEMA_CHANGE_TABLE -> Optional.of(SchemaChangeRecord.from(change));
+            case ReplicationSchema.PROGRESS_REPORT_TABLE -> Optional.of(ProgressReport.class);
+            case ReplicationSchema.SCHEMA_CHANGE_TABLE -> Optional.of(SchemaChangeRecord.class);
             default -> Optional.empty();
         };
     }
@@ -35,12 +48,12 @@ public sealed interface ControlRecord permits ProgressReport, SchemaChangeRecord
     /** Whether every change of {@code transaction} is a control record of {@code kind}. */
     static boolean onlyOf(SourceTransaction transaction, Class<? extends ControlRecord> kind) {
         return !transaction.changes().isEmpty()
-                && transaction.changes().stream().allMatch(change -> of(change).filter(kind::isInstance).isPresent());
+                && transaction.changes().stream().allMatch(change -> kindOf(change).filter(kind::equals).isPresent());
     }
 
     /** Whether any change of {@code transaction} is a control record of {@code kind}. */
     static boolean anyOf(SourceTransaction transaction, Class<? extends ControlRecord> kind) {
-        return transaction.changes().stream().anyMatch(change -> of(change).filter(kind::isInstance).isPresent());
+        return transaction.changes().stream().anyMatch(change -> kindOf(change).filter(kind::equals).isPresent());
     }
 
     /** The value of {@code column} in {@code map}, or a clear error naming the record and the column. */
