@@ -39,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * under the replication origin {@value #ORIGIN}, so that its row triggers keep the copied versions
  * and its capture does not publish the rows. Each chunk's transaction records its last key in
  * {@code syncline.join_copy}: a copy that was interrupted resumes after the last committed chunk,
- * from whatever snapshot it is given then (see docs/membership.md for why that stays exact). Several
- * tables may be copied at once, each by one worker. Not thread-safe: one {@code copy} at a time.
+ * from whatever snapshot it is given then (see docs/membership.md for why that stays exact). When
+ * the triggers do not fire ({@code session_replication_role = replica}) each chunk's transaction
+ * also sets the table's insert triggers aside ({@link InsertTriggers}), so that {@code COPY}
+ * inserts in batches. Several tables may be copied at once, each by one worker. Not thread-safe:
+ * one {@code copy} at a time.
  */
 public final class SnapshotCopy {
 
