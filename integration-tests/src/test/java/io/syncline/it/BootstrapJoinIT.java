@@ -46,6 +46,9 @@ class BootstrapJoinIT {
     /** The workloads update and delete accounts from here on; the tests' own writes use the keys below. */
     private static final int FIRST_WORKLOAD_KEY = 101;
     private static final Map<String, String> TABLES = Map.of("public.accounts", "id", "public.counters", "id");
+    private static final String TRIGGERS = "SELECT tgrelid::regclass::text, tgname, tgenabled::text, pg_get_triggerdef(oid)"
+            + " FROM pg_trigger WHERE tgrelid IN ('public.accounts'::regclass, 'public.counters'::regclass) AND NOT tgisinternal"
+            + " ORDER BY 1, 2";
 
     @Test
     void emptyNodesCopiedWhileThePopulatedOneIsWrittenConvergeWithExactCounters() throws Exception {
@@ -68,6 +71,8 @@ class BootstrapJoinIT {
                 await().atMost(WAIT).until(() -> workload.committed.get() > 50);
                 for (String node : new String[] {"dc-b", "dc-c"}) {
                     long before = workload.committed.get();
+                    List<List<String>> triggers = cluster.queryRows(node, TRIGGERS);
+                    assertThat(triggers).as("the stamp triggers at %s", node).isNotEmpty();
                     CliRun join = CliRun.of("join", "--config", cluster.configFile(node).toString(), "--from-config",
                             cluster.configFile("dc-a").toString(), "--chunk-rows", "5000");
                     assertThat(join.status()).as(join.output()).isZero();
@@ -75,6 +80,8 @@ class BootstrapJoinIT {
                     assertThat(workload.committed.get()).as("transactions committed at dc-a while %s copied", node)
                             .isGreaterThan(before);
                     assertThat(cluster.queryString(node, "SELECT state FROM syncline.membership")).isEqualTo("catchup");
+                    // The copy sets the insert triggers aside in each chunk's transaction: they are back as they were.
+                    assertThat(cluster.queryRows(node, TRIGGERS)).as("the triggers at %s after the copy", node).isEqualTo(triggers);
                 }
                 cluster.startNode("dc-b");
                 cluster.startNode("dc-c");

@@ -16,8 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * under the replication origin {@value #ORIGIN}, so that its row triggers keep the copied versions
  * and its capture does not publish the rows. Each chunk's transaction records its last key in
  * {@code syncline.join_copy}: a copy that was interrupted resumes after the last committed chunk,
- * from whatever snapshot it is given then (see docs/membership.md for why that stays exact). Several
- * tables may be copied at once, each by one worker. Not thread-safe: one {@code copy} at a time.
+ * from whatever snapshot it is given then (see docs/membership.md for why that stays exact). When
+ * the triggers do not fire ({@code session_replication_role = replica}) each chunk's transaction
+ * also sets the table's insert triggers aside ({@link InsertTriggers}), so that {@code COPY}
+ * inserts in batches. Several tables may be copied at once, each by one worker. Not thread-safe:
+ * one {@code copy} at a time.
  */
 public final class SnapshotCopy {
 
@@ -114,7 +119,6 @@ public final class SnapshotCopy {
     public List<TableResult> copy(Connection source, Connection target, List<String> tables, int workers, Connector sources,
             Connector targets) throws SQLException, IOException {
         target.setAutoCommit(true);
-        setUpOrigin(target, ORIGIN);
         boolean replicaRole = skipTriggers(target);
         try {
             int count = replicaRole && sources != null && targets != null ? workers(workers, tables.size()) : 1;
@@ -122,7 +126,8 @@ public final class SnapshotCopy {
             Map<String, TableResult> results = new ConcurrentHashMap<>();
             AtomicBoolean failed = new AtomicBoolean();
             if (count == 1) {
-                copyQueued(source, target, queue, results, failed);
+                setUpOrigin(target, ORIGIN);
+                copyQueued(source, target, queue, results, failed, replicaRole);
             } else {
                 copyInParallel(source, target, queue, results, failed, count, sources, targets);
             }
@@ -130,7 +135,7 @@ public final class SnapshotCopy {
         } finally {
             target.setAutoCommit(true);
             try (Statement statement = target.createStatement()) {
-                statement.execute("SELECT pg_replication_origin_session_reset()");
+                statement.execute("SELECT pg_replication_origin_session_reset() WHERE pg_replication_origin_session_is_setup()");
                 if (replicaRole) {
                     statement.execute("RESET session_replication_role");
                 }
@@ -151,34 +156,58 @@ public final class SnapshotCopy {
         return index == 0 ? ORIGIN : ORIGIN + "_" + (index + 1);
     }
 
+    /**
+     * The further workers open their connections first, while this one sets up its origin and
+     * exports the snapshot, and this one starts copying once they are ready: a worker that sets up
+     * while the others copy gets little of the machine and starts late.
+     */
     private void copyInParallel(Connection source, Connection target, Queue<String> queue, Map<String, TableResult> results,
             AtomicBoolean failed, int count, Connector sources, Connector targets) throws SQLException, IOException {
-        String snapshot = single(source, "SELECT pg_catalog.pg_export_snapshot()");
-        ExecutorService pool = Executors.newFixedThreadPool(count - 1, runnable -> {
+        // Each further worker and the opening of its target connection.
+        ExecutorService pool = Executors.newFixedThreadPool(2 * (count - 1), runnable -> {
             Thread thread = new Thread(runnable, "syncline-join-copy-" + nodeId);
             thread.setDaemon(true);
             return thread;
         });
+        CompletableFuture<String> snapshot = new CompletableFuture<>();
+        CountDownLatch ready = new CountDownLatch(count - 1);
         try {
             List<Future<Void>> others = new ArrayList<>();
             for (int i = 1; i < count; i++) {
                 int index = i;
+                AtomicBoolean counted = new AtomicBoolean();
+                Runnable isReady = () -> {
+                    if (counted.compareAndSet(false, true)) {
+                        ready.countDown();
+                    }
+                };
                 others.add(pool.submit(() -> {
                     try {
-                        worker(index, snapshot, sources, targets, queue, results, failed);
+                        worker(index, snapshot, isReady, pool, sources, targets, queue, results, failed);
                         return null;
                     } catch (SQLException | IOException | RuntimeException e) {
                         failed.set(true);
                         throw e;
+                    } finally {
+                        isReady.run();
                     }
                 }));
             }
             Exception first = null;
             try {
-                copyQueued(source, target, queue, results, failed);
+                setUpOrigin(target, ORIGIN);
+                snapshot.complete(single(source, "SELECT pg_catalog.pg_export_snapshot()"));
+                ready.await();
+                copyQueued(source, target, queue, results, failed, true);
             } catch (SQLException | IOException | RuntimeException e) {
                 failed.set(true);
+                snapshot.completeExceptionally(e);
                 first = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failed.set(true);
+                snapshot.completeExceptionally(e);
+                first = new InterruptedIOException("interrupted while the copy's workers set up");
             }
             for (Future<Void> other : others) {
                 try {
@@ -209,29 +238,77 @@ public final class SnapshotCopy {
         }
     }
 
-    /** A worker beyond the first: its own session in the snapshot and its own target session. */
-    private void worker(int index, String snapshot, Connector sources, Connector targets, Queue<String> queue,
-            Map<String, TableResult> results, AtomicBoolean failed) throws SQLException, IOException {
-        try (Connection source = sources.open(); Connection target = targets.open()) {
-            source.setAutoCommit(false);
-            try (Statement statement = source.createStatement()) {
-                statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-                statement.execute("SET TRANSACTION SNAPSHOT " + literal(snapshot));
-            }
+    /**
+     * A worker beyond the first: its own session in the snapshot and its own target session. It
+     * runs {@code isReady} once both are set up (its caller runs it too, when it fails).
+     */
+    private void worker(int index, CompletableFuture<String> snapshot, Runnable isReady, ExecutorService pool,
+            Connector sources, Connector targets, Queue<String> queue, Map<String, TableResult> results, AtomicBoolean failed)
+            throws SQLException, IOException {
+        Future<Connection> targetOpening = pool.submit(targets::open);
+        try (Connection source = sources.open(); Connection target = opened(targetOpening)) {
             target.setAutoCommit(true);
             setUpOrigin(target, origin(index));
             skipTriggers(target);
-            copyQueued(source, target, queue, results, failed);
+            source.setAutoCommit(false);
+            try (Statement statement = source.createStatement()) {
+                statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                statement.execute("SET TRANSACTION SNAPSHOT " + literal(awaitSnapshot(snapshot)));
+            }
+            isReady.run();
+            copyQueued(source, target, queue, results, failed, true);
             source.rollback();
+        } finally {
+            closeWhenOpened(targetOpening);
+        }
+    }
+
+    /** The connection {@code opening} gives; an {@link SQLException} when it failed. */
+    private static Connection opened(Future<Connection> opening) throws SQLException, InterruptedIOException {
+        try {
+            return opening.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException cause) {
+                throw cause;
+            }
+            throw new IllegalStateException("could not open a connection for the copy", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while a copy worker connected");
+        }
+    }
+
+    /** Closes the connection {@code opening} gives, once it gave it, when the worker failed before taking it. */
+    private static void closeWhenOpened(Future<Connection> opening) {
+        try {
+            Connection connection = opening.get();
+            if (!connection.isClosed()) {
+                connection.close();
+            }
+        } catch (ExecutionException | SQLException e) {
+            // Nothing to close, or closing failed: the worker's error is the one to report.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String awaitSnapshot(CompletableFuture<String> snapshot) throws InterruptedIOException {
+        try {
+            return snapshot.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the copy's first worker failed before exporting the snapshot", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while a copy worker waited for the snapshot");
         }
     }
 
     /** Copies the queue's next table until none is left or a worker failed. */
     private void copyQueued(Connection source, Connection target, Queue<String> queue, Map<String, TableResult> results,
-            AtomicBoolean failed) throws SQLException, IOException {
+            AtomicBoolean failed, boolean replicaRole) throws SQLException, IOException {
         String table;
         while (!failed.get() && (table = queue.poll()) != null) {
-            results.put(table, copyTable(source, target, table));
+            results.put(table, copyTable(source, target, table, replicaRole));
         }
     }
 
@@ -275,7 +352,9 @@ public final class SnapshotCopy {
         }
     }
 
-    private TableResult copyTable(Connection source, Connection target, String table) throws SQLException, IOException {
+    /** @param replicaRole whether {@code target}'s session runs as {@code replica}: its triggers do not fire */
+    private TableResult copyTable(Connection source, Connection target, String table, boolean replicaRole)
+            throws SQLException, IOException {
         TableKey key = TableKey.read(source, table);
         Map<String, String> columns = columns(source, key);
         Map<String, String> targetColumns = columns(target, key);
@@ -294,6 +373,10 @@ public final class SnapshotCopy {
         }
         log.info("[{}] copying table {}: {} row(s) in the snapshot, chunks of {}{}", nodeId, table, rows, chunkRows,
                 progress.lastKey() == null ? "" : ", resuming after key " + progress.lastKey());
+        InsertTriggers triggers = replicaRole ? InsertTriggers.read(target, key.quotedName()) : InsertTriggers.NONE;
+        if (triggers.kept() != null) {
+            log.info("[{}] table {} is copied row by row, its insert triggers in place: {}", nodeId, table, triggers.kept());
+        }
         long started = System.nanoTime();
         long copied = 0;
         String lower = progress.lastKey();
@@ -303,7 +386,9 @@ public final class SnapshotCopy {
             String upper = whole ? null : single(source, sql.nthKeyAfter(lower, chunkRows));
             target.setAutoCommit(false);
             try {
+                triggers.setAside(target);
                 long chunk = copyRange(source, target, whole ? sql.copyOutWhole() : sql.copyOut(lower, upper), sql.copyIn());
+                triggers.restore(target);
                 record(target, table, upper, chunk, upper == null);
                 target.commit();
                 copied += chunk;
