@@ -149,6 +149,6 @@ public final class Arrival {
 
     private static String quoted(String qualified) {
         int dot = qualified.indexOf('.');
-        return SnapshotCopy.identifier(qualified.substring(0, dot)) + "." + SnapshotCopy.identifier(qualified.substring(dot + 1));
+        return KeyRangeSql.identifier(qualified.substring(0, dot)) + "." + KeyRangeSql.identifier(qualified.substring(dot + 1));
     }
 }

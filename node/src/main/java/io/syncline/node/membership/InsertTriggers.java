@@ -90,7 +90,7 @@ final class InsertTriggers {
     void setAside(Connection target) throws SQLException {
         try (Statement statement = target.createStatement()) {
             for (Trigger trigger : triggers) {
-                statement.execute("DROP TRIGGER " + SnapshotCopy.identifier(trigger.name()) + " ON " + quotedTable);
+                statement.execute("DROP TRIGGER " + KeyRangeSql.identifier(trigger.name()) + " ON " + quotedTable);
             }
         }
     }
@@ -99,14 +99,14 @@ final class InsertTriggers {
     void restore(Connection target) throws SQLException {
         try (Statement statement = target.createStatement()) {
             for (Trigger trigger : triggers) {
-                String name = SnapshotCopy.identifier(trigger.name());
+                String name = KeyRangeSql.identifier(trigger.name());
                 statement.execute(trigger.definition());
                 if (trigger.disabled()) {
                     statement.execute("ALTER TABLE " + quotedTable + " DISABLE TRIGGER " + name);
                 }
                 if (trigger.comment() != null) {
                     statement.execute("COMMENT ON TRIGGER " + name + " ON " + quotedTable + " IS "
-                            + SnapshotCopy.literal(trigger.comment()));
+                            + KeyRangeSql.literal(trigger.comment()));
                 }
             }
         }
