@@ -40,8 +40,8 @@ class RowValuesStayOutOfLogsIT {
             events.add(event);
         }
     };
-    private Logger conflictLogger;
-    private Level conflictLevel;
+    private Logger applierLogger;
+    private Level applierLevel;
     private DcCluster cluster;
 
     @BeforeAll
@@ -51,9 +51,9 @@ class RowValuesStayOutOfLogsIT {
         capture.start();
         context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(capture);
         // The applier's DEBUG lines may show values: they must, for the test to show that INFO and above hold them back.
-        conflictLogger = context.getLogger("io.syncline.conflict");
-        conflictLevel = conflictLogger.getLevel();
-        conflictLogger.setLevel(Level.DEBUG);
+        applierLogger = context.getLogger("io.syncline.apply");
+        applierLevel = applierLogger.getLevel();
+        applierLogger.setLevel(Level.DEBUG);
         cluster = DcCluster.builder().nodes(2)
                 .schema("CREATE SCHEMA it")
                 .schema("CREATE TABLE it.items (id int PRIMARY KEY, val text NOT NULL)")
@@ -69,7 +69,7 @@ class RowValuesStayOutOfLogsIT {
         }
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(capture);
-        conflictLogger.setLevel(conflictLevel);
+        applierLogger.setLevel(applierLevel);
     }
 
     @Test
