@@ -55,13 +55,4 @@ public sealed interface ControlRecord permits ProgressReport, SchemaChangeRecord
     static boolean anyOf(SourceTransaction transaction, Class<? extends ControlRecord> kind) {
         return transaction.changes().stream().anyMatch(change -> kindOf(change).filter(kind::equals).isPresent());
     }
-
-    /** The value of {@code column} in {@code map}, or a clear error naming the record and the column. */
-    static String required(java.util.Map<String, String> map, String column, String record) {
-        String value = map.get(column);
-        if (value == null) {
-            throw new IllegalArgumentException(record + " without " + column);
-        }
-        return value;
-    }
 }

@@ -38,9 +38,9 @@ public record ProgressReport(String node, String applied, String stable, boolean
     }
 
     static ProgressReport from(RowChange change) {
-        return new ProgressReport(ControlRecord.required(change.key(), "node_id", RECORD),
-                ControlRecord.required(change.values(), "applied", RECORD),
-                ControlRecord.required(change.values(), "stable", RECORD),
+        return new ProgressReport(ControlColumns.required(change.key(), "node_id", RECORD),
+                ControlColumns.required(change.values(), "applied", RECORD),
+                ControlColumns.required(change.values(), "stable", RECORD),
                 Boolean.parseBoolean(change.values().get("awaiting")));
     }
 }

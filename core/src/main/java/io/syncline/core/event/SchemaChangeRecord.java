@@ -43,11 +43,11 @@ public record SchemaChangeRecord(String originNode, long id, String statements, 
     }
 
     static SchemaChangeRecord from(RowChange change) {
-        String id = ControlRecord.required(change.key(), "id", RECORD);
+        String id = ControlColumns.required(change.key(), "id", RECORD);
         try {
-            return new SchemaChangeRecord(ControlRecord.required(change.key(), "origin_node", RECORD), Long.parseLong(id),
-                    ControlRecord.required(change.values(), "statements", RECORD),
-                    ControlRecord.required(change.values(), "expectations", RECORD), change.values().get("search_path"));
+            return new SchemaChangeRecord(ControlColumns.required(change.key(), "origin_node", RECORD), Long.parseLong(id),
+                    ControlColumns.required(change.values(), "statements", RECORD),
+                    ControlColumns.required(change.values(), "expectations", RECORD), change.values().get("search_path"));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(RECORD + " with an id that is not a number: " + id, e);
         }
